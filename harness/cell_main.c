@@ -1,0 +1,138 @@
+/* `switchbench cell NAME`: runs one cell in this process through Google
+ * Benchmark and writes its JSON. The matrix runs every cell this way, in a
+ * child process, so that a cell that hangs or crashes cannot take it down. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "topo.h"
+
+/* Test hooks: SB_TEST_HANG=NAME makes cell NAME never finish and
+ * SB_TEST_CRASH=NAME makes it abort, so the tests can prove that the
+ * watchdog records such cells and the matrix goes on. */
+static void test_hooks(const char *name) {
+  const char *hang = getenv("SB_TEST_HANG");
+  const char *crash = getenv("SB_TEST_CRASH");
+  if (crash != NULL && strcmp(crash, name) == 0) {
+    fprintf(stderr, "switchbench: SB_TEST_CRASH: aborting cell %s\n", name);
+    abort();
+  }
+  if (hang != NULL && strcmp(hang, name) == 0)
+    for (;;)
+      pause();
+}
+
+/* Parses an integer option in [lo, hi]; prints the problem and returns -1. */
+static int int_opt(const char *opt, const char *s, long lo, long hi, int *out) {
+  char *end = NULL;
+  errno = 0;
+  long v = strtol(s, &end, 10);
+  if (errno != 0 || end == s || *end != '\0' || v < lo || v > hi) {
+    fprintf(stderr, "switchbench: bad %s '%s' (want %ld..%ld)\n", opt, s, lo,
+            hi);
+    return -1;
+  }
+  *out = (int)v;
+  return 0;
+}
+
+int sb__cell_main(int argc, char **argv) {
+  static const struct option longopts[] = {
+      {"json", required_argument, NULL, 'j'},
+      {"repetitions", required_argument, NULL, 'r'},
+      {"min-time", required_argument, NULL, 'm'},
+      {"workers", required_argument, NULL, 'w'},
+      {"pin", required_argument, NULL, 'p'},
+      {NULL, 0, NULL, 0}};
+  const char *json = "-";
+  int reps = 1, workers = 0;
+  double min_time = 0.5;
+  sb_pin pin = SB_PIN_NONE;
+  int ch;
+  optind = 1;
+  while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+    char *end = NULL;
+    switch (ch) {
+    case 'j':
+      json = optarg;
+      break;
+    case 'r':
+      if (int_opt("--repetitions", optarg, 1, 1000, &reps) != 0)
+        return 2;
+      break;
+    case 'm':
+      min_time = strtod(optarg, &end);
+      if (end == optarg || *end != '\0' || !(min_time > 0) || min_time > 3600) {
+        fprintf(stderr, "switchbench: bad --min-time '%s'\n", optarg);
+        return 2;
+      }
+      break;
+    case 'w':
+      if (int_opt("--workers", optarg, 0, 1024, &workers) != 0)
+        return 2;
+      break;
+    case 'p':
+      if (sb_pin_parse(optarg, &pin) != 0) {
+        fprintf(stderr, "switchbench: bad --pin '%s' (none|compact|spread)\n",
+                optarg);
+        return 2;
+      }
+      break;
+    default:
+      fprintf(stderr, "usage: switchbench cell NAME [--json FILE] "
+                      "[--repetitions N] [--min-time S] [--workers N] "
+                      "[--pin P]\n");
+      return 2;
+    }
+  }
+  if (optind != argc - 1) {
+    fprintf(stderr, "switchbench: cell wants exactly one cell name\n");
+    return 2;
+  }
+  char why[SB_REASON_LEN] = "";
+  sb_cell c;
+  if (sb__cell_parse(argv[optind], 0, &c, why, sizeof why) != 0) {
+    fprintf(stderr, "switchbench: cell %s: %s\n", argv[optind], why);
+    return 2;
+  }
+  if (!c.workers_in_name)
+    c.workers = workers;
+  test_hooks(c.name);
+
+  sb_machine m;
+  sb__machine_get(&m);
+  sb__machine_add_context(&m, sb_pin_name(pin));
+  char gb_arg0[] = "switchbench";
+  char *gb_argv[] = {gb_arg0, NULL};
+  int gb_argc = 1;
+  sb_gb_initialize(&gb_argc, gb_argv);
+
+  sb_cell_run run;
+  sb_gb_body floor_body;
+  const sb_gb_body *body = &floor_body;
+  int opened = 0;
+  if (c.source == SB_SOURCE_FLOOR) {
+    SB_ASSERT(sb__floor_body(c.name, &floor_body) == 0);
+  } else {
+    sb_config cfg = {.workers = c.workers, .pin = pin, .stack_size = 0};
+    sb__cell_open(&run, &c, &cfg);
+    opened = 1;
+    body = &run.body;
+  }
+  sb_gb_options opt = {.repetitions = reps, .min_time = min_time};
+  int rc = sb_gb_register(c.name, body, &opt);
+  SB_ASSERT(rc == 0);
+  rc = sb_gb_run(json);
+  if (opened)
+    sb__cell_close(&run);
+  if (rc < 0) {
+    fprintf(stderr, "switchbench: cannot write %s: %s\n", json, strerror(-rc));
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,17 @@
+# harness: the C face of Google Benchmark (gbench.cc, the only C++), one cell,
+# the kernel floor, the machine context, the matrix and its parts (plan,
+# child processes under a watchdog, results, progress, peers) and the CLI.
+add_library(sb_harness STATIC
+  gbench.cc cell.c cell_main.c floor.c machine.c plan.c child.c results_doc.c
+  progress.c peers_run.c matrix.c run.c)
+target_include_directories(sb_harness PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
+target_compile_definitions(sb_harness PRIVATE
+  SB_GIT_COMMIT="${SB_GIT_COMMIT}"
+  SB_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
+target_link_libraries(sb_harness PUBLIC
+  sb_workloads sb_runtimes sb_face benchmark::benchmark
+  PkgConfig::JANSSON PkgConfig::HWLOC m)
+
+# The one binary: build/harness/switchbench.
+add_executable(switchbench main.c serve.c)
+target_link_libraries(switchbench PRIVATE sb_harness)

@@ -1,0 +1,256 @@
+/* The harness's internal interfaces: cells and their names, the kernel
+ * floor, the machine context, child processes under a watchdog, the results
+ * document, progress and peers. Only the harness's own C files include it. */
+#ifndef SB_HARNESS_H
+#define SB_HARNESS_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gbench.h"
+#include "sb.h"
+#include "workload.h"
+
+#define SB_CELL_NAME_LEN 192
+#define SB_REASON_LEN 256
+
+/* Where a cell comes from: the suite's own runtimes, the kernel floor, or a
+ * peer binary (Rust, Go). */
+typedef enum sb_source {
+  SB_SOURCE_C = 0,
+  SB_SOURCE_FLOOR,
+  SB_SOURCE_PEER,
+} sb_source;
+
+/* One cell of the matrix. */
+typedef struct sb_cell {
+  char name[SB_CELL_NAME_LEN]; /* "pingpong/single/n:100000" */
+  sb_source source;            /* who runs it */
+  const sb_workload *w;        /* the workload; NULL for floor cells */
+  char runtime[32];            /* runtime, peer runtime or floor mechanism */
+  sb_params params;            /* parameters in name order */
+  int workers;                 /* sb_config.workers (0 = per core) */
+  int workers_in_name;         /* 1 when the name ends in /workers:N */
+  int peer;                    /* index into the peers table (peer cells) */
+} sb_cell;
+
+/* The settings of one matrix run. */
+typedef struct sb_run_opts {
+  int quick;       /* the quick matrix */
+  int smoke;       /* one iteration of each workload's first quick set */
+  int repetitions; /* Google Benchmark repetitions per cell */
+  double min_time; /* seconds per repetition */
+  int timeout;     /* seconds before a cell is killed */
+  sb_pin pin;      /* worker pinning policy */
+  int workers;     /* the first --workers value (0 = per core) */
+  int plots;       /* render plots and the report afterwards */
+  int peers;       /* 1 run peers when present, 0 --no-peers */
+} sb_run_opts;
+
+/* ---- cell.c: names and one cell in this process ---------------------- */
+
+/* Formats "workload/runtime/p:v/..." into buf; "/workers:N" is appended
+ * when name_workers >= 0. */
+void sb__cell_format(char *buf, size_t len, const char *workload,
+                     const char *runtime, const sb_params *ps,
+                     int name_workers);
+/* Parses a cell name into c (source C or FLOOR; peer runtimes when
+ * allow_peer). Returns 0, or -EINVAL with a one-line reason. */
+int sb__cell_parse(const char *name, int allow_peer, sb_cell *c, char *why,
+                   size_t len);
+/* Sets the standard counters from totals of one Google Benchmark call. */
+void sb__counters_standard(sb_counters *c, double seconds, int64_t ops,
+                           uint64_t ctx_switches);
+/* Voluntary + involuntary context switches of the whole process so far. */
+uint64_t sb__ctx_switches(void);
+/* A C cell ready to run: the runtime open and the workload set up, or the
+ * reason it cannot run (reported through Google Benchmark as an error). */
+typedef struct sb_cell_run {
+  sb_gb_body body;           /* what Google Benchmark calls */
+  const sb_workload *w;      /* the workload */
+  sb_runtime *rt;            /* the open runtime; NULL if open failed */
+  void *state;               /* the workload's state; NULL if setup failed */
+  int64_t ops;               /* ops in one run */
+  int workers;               /* worker threads the runtime reports */
+  char error[SB_REASON_LEN]; /* why the cell cannot run; "" when it can */
+  double seconds;            /* timed seconds in this Google Benchmark call */
+  uint64_t switches;         /* context switches in this call */
+  uint64_t last_out;         /* the output of the last run */
+} sb_cell_run;
+
+/* Opens c's runtime with cfg and sets up its workload. */
+void sb__cell_open(sb_cell_run *r, const sb_cell *c, const sb_config *cfg);
+/* Tears down the workload and closes the runtime. */
+void sb__cell_close(sb_cell_run *r);
+/* `switchbench cell NAME [--json FILE] ...`: runs one cell through Google
+ * Benchmark and writes its JSON. Returns an exit code. */
+int sb__cell_main(int argc, char **argv);
+
+/* ---- floor.c: kernel baselines, no runtime --------------------------- */
+
+typedef struct sb_floor_cell {
+  const char *name;     /* "floor/futex/same-core" */
+  const char *question; /* what it measures, for `list` */
+} sb_floor_cell;
+
+/* NULL-name-terminated table of the floor cells. */
+extern const sb_floor_cell sb__floor_cells[];
+/* Fills body for floor cell name. Returns 0, or -EINVAL if unknown. */
+int sb__floor_body(const char *name, sb_gb_body *body);
+
+/* ---- machine.c: the machine context ---------------------------------- */
+
+typedef struct sb_machine {
+  char host[128];      /* host name */
+  char date[40];       /* local time, ISO 8601 with offset */
+  char cpu_model[128]; /* CPU model string */
+  int cores;           /* physical cores (hwloc) */
+  int pus;             /* processing units (hwloc) */
+  int num_cpus;        /* online CPUs (sysconf) */
+  char topology[128];  /* hwloc one-line summary */
+  char kernel[256];    /* "Linux 6.1.0-... x86_64" */
+  char compiler[96];   /* "gcc 12.2.0" */
+  char virt[16];       /* "kvm", "none", "unknown", ... */
+} sb_machine;
+
+void sb__machine_get(sb_machine *m);
+/* Adds the machine to Google Benchmark's custom context (switchbench_*). */
+void sb__machine_add_context(const sb_machine *m, const char *pin);
+/* The machine part of context.switchbench, as a new JSON object. */
+json_t *sb__machine_json(const sb_machine *m);
+
+/* ---- child.c: one child process under a watchdog --------------------- */
+
+typedef enum sb_child_status {
+  SB_CHILD_EXITED = 0,  /* exited; code in sb_child_result.code */
+  SB_CHILD_SIGNALED,    /* killed by a signal of its own making */
+  SB_CHILD_TIMEOUT,     /* killed by the watchdog */
+  SB_CHILD_INTERRUPTED, /* killed because the harness was interrupted */
+  SB_CHILD_NOSTART,     /* could not be started (errno in code) */
+} sb_child_status;
+
+typedef struct sb_child_result {
+  sb_child_status status; /* how it ended */
+  int code;               /* exit code, signal number or errno */
+  double seconds;         /* wall time */
+} sb_child_result;
+
+/* Installs SIGINT/SIGTERM handlers that make a running child and the matrix
+ * stop; returns 1 once either arrived. */
+void sb__child_install_signals(void);
+int sb__child_interrupted(void);
+/* Runs argv with stdout to out_path and stderr to err_path (NULL = inherit),
+ * killing it (and its process group) after timeout seconds. tick (may be
+ * NULL) is called about once a second while waiting. */
+void sb__child_run(char *const argv[], const char *out_path,
+                   const char *err_path, int timeout, void (*tick)(void),
+                   sb_child_result *res);
+/* Copies the last non-empty line of a file (a child's stderr) into buf. */
+void sb__last_line(const char *path, char *buf, size_t len);
+
+/* ---- results_doc.c: the results document --------------------------------- */
+
+/* A new document: context (machine + settings) and every cell pending. */
+json_t *sb__doc_new(const sb_machine *m, const sb_run_opts *o,
+                    const char *command, const sb_cell *cells, size_t n);
+/* Records cell i: status, reason, seconds, and its entries (stolen; may be
+ * NULL); context (borrowed, may be NULL) is a child's Google Benchmark
+ * context whose keys the document still lacks are copied. */
+void sb__doc_cell_done(json_t *doc, size_t i, const char *status,
+                       const char *reason, double seconds, const char *checksum,
+                       json_t *entries, json_t *context);
+void sb__doc_set_complete(json_t *doc, int complete);
+/* Writes doc to path atomically (path.tmp, fsync, rename). 0 or -errno. */
+int sb__doc_write(json_t *doc, const char *path);
+/* Loads an interrupted run: the document and its settings. Returns 0, or
+ * -EINVAL with a reason (also when the run is complete). */
+int sb__doc_load(const char *path, json_t **doc, sb_run_opts *o, char *why,
+                 size_t len);
+/* The cells of a loaded document (peers must be discovered first; a peer
+ * cell whose binary is gone gets peer -1). *out is malloc'd. 0 or -errno. */
+int sb__doc_cells(json_t *doc, sb_cell **out, size_t *n, char *why, size_t len);
+/* Status of cell i ("pending", "ok", ...). */
+const char *sb__doc_status(json_t *doc, size_t i);
+
+/* ---- progress.c ------------------------------------------------------- */
+
+void sb__progress_start(size_t total, size_t done);
+void sb__progress_cell(const char *name);
+void sb__progress_tick(void);
+void sb__progress_done(const char *name, const char *status, double seconds,
+                       const char *reason);
+void sb__progress_end(void);
+
+/* ---- peers_run.c: peer binaries (Rust, Go) ----------------------------- */
+
+#define SB_MAX_PEERS 2
+
+typedef struct sb_peer {
+  const char *lang; /* "rust", "go" */
+  char path[1024];  /* the binary */
+  int present;      /* 1 when the binary exists and listed its cells */
+  /* "workload runtime" pairs it supports, from `PEER list` */
+  struct {
+    char workload[32]; /* workload name */
+    char runtime[32];  /* peer runtime name */
+  } pairs[256];
+  int npairs; /* pairs in use */
+} sb_peer;
+
+extern sb_peer sb__peers[SB_MAX_PEERS];
+/* Finds the peer binaries and asks each for its list. Returns the number
+ * present; when none, why says so. */
+int sb__peers_discover(int timeout, char *why, size_t len);
+/* Returns the index of the peer with this runtime name, or -1. */
+int sb__peer_runtime(const char *runtime);
+/* Builds the argv of a peer cell into argv (cap entries) using store for
+ * strings. Returns 0 or -ENOSPC. */
+int sb__peer_argv(const sb_cell *c, int reps, char **argv, size_t cap,
+                  char *store, size_t store_len);
+/* Reads a peer's stdout for cell c: checks every repetition's checksum and
+ * returns the entries plus computed aggregates in *entries. 0, or -1 with a
+ * reason; checksum gets "0x..." of the runs. */
+int sb__peer_collect(const char *out_path, const sb_cell *c, int reps,
+                     json_t **entries, char *checksum, size_t cslen, char *why,
+                     size_t len);
+
+/* ---- plan.c: the cells of a run ---------------------------------------- */
+
+#define SB_MAX_SELECT 32
+
+/* What the command line selected; empty lists mean "all". */
+typedef struct sb_select {
+  char *runtimes[SB_MAX_SELECT];  /* --runtime names (C or peer) */
+  size_t nruntimes;               /* entries in runtimes */
+  char *workloads[SB_MAX_SELECT]; /* --workload names ("floor" included) */
+  size_t nworkloads;              /* entries in workloads */
+  int workers[SB_MAX_SELECT];     /* --workers values, each >= 1 */
+  size_t nworkers;                /* entries in workers */
+  struct {
+    char name[32]; /* parameter name */
+    int64_t value; /* the value it takes in every selected set */
+  } params[8];     /* --param overrides */
+  size_t nparams;  /* entries in params */
+} sb_select;
+
+/* Builds the cells of a run (peers discovered first). Returns 0 and a
+ * malloc'd array, or -EINVAL with a one-line reason. */
+int sb__plan(const sb_select *s, const sb_run_opts *o, sb_cell **out, size_t *n,
+             char *why, size_t len);
+
+/* ---- matrix.c ---------------------------------------------------------- */
+
+/* Runs every pending cell of doc (cells[0..n)) and writes results to path
+ * after each. Returns 0 when the run completed, 130 when interrupted, or 1
+ * on a write failure. *failed gets the count of failed cells. */
+int sb__matrix_run(json_t *doc, const sb_run_opts *o, const sb_cell *cells,
+                   size_t n, const char *path, size_t *failed);
+
+/* ---- run.c: `switchbench run` ------------------------------------------ */
+
+/* argv[0] is "run"; full_argc/full_argv are the whole command line (kept in
+ * the results as the command). Returns the process exit code. */
+int sb__cmd_run(int argc, char **argv, int full_argc, char **full_argv);
+
+#endif

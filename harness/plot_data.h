@@ -1,0 +1,49 @@
+/* The data writers behind the plots (plot_data.c, plot_data_work.c): each
+ * writes dir/<stem>.dat for plots/<stem>.gp and the gnuplot variables the
+ * script needs, or says why its picture has nothing to show. */
+#ifndef SB_PLOT_DATA_H
+#define SB_PLOT_DATA_H
+
+#include <stdio.h>
+
+#include "results_read.h"
+
+/* Most runtimes a picture shows. */
+#define SB_PD_MAX_RT 32
+
+/* Writes the data of plot i (see sb__plots) into dir and its gnuplot
+ * variables ("a='x'; b=1") into vars. Returns 0, -ENODATA with the reason
+ * in why when the run has none of its cells, or -errno. */
+int sb__plot_data(size_t i, const sb_results *r, const char *dir, char *vars,
+                  size_t vlen, char *why, size_t len);
+
+/* One writer per picture, as sb__plot_data. */
+int sb__pd_switch(const sb_results *r, const char *dir, char *vars, size_t vlen,
+                  char *why, size_t len);
+int sb__pd_spawn(const sb_results *r, const char *dir, char *vars, size_t vlen,
+                 char *why, size_t len);
+int sb__pd_echo(const sb_results *r, const char *dir, char *vars, size_t vlen,
+                char *why, size_t len);
+int sb__pd_cpu(const sb_results *r, const char *dir, char *vars, size_t vlen,
+               char *why, size_t len);
+int sb__pd_pitfalls(const sb_results *r, const char *dir, char *vars,
+                    size_t vlen, char *why, size_t len);
+
+/* Fills out (room for SB_PD_MAX_RT) with the runtimes that have a cell of
+ * workload, in display order; returns how many. */
+size_t sb__pd_runtimes(const sb_results *r, const char *workload,
+                       const char **out);
+/* The cell whose parameters the most ok cells of workload share, or NULL. */
+const sb_rcell *sb__pd_common(const sb_results *r, const char *workload);
+/* Writes " median min max" of key in c times scale, or " ? ? ?" (gnuplot's
+ * missing value) when c is NULL or lacks it. Returns 1 when written. */
+int sb__pd_put(FILE *f, const sb_rcell *c, const char *key, double scale);
+/* Opens dir/name for writing; NULL with -errno in *rc on failure. */
+FILE *sb__pd_open(const char *dir, const char *name, int *rc);
+/* Closes f; returns rc, or -EIO when rc was 0 and the close failed. */
+int sb__pd_close(FILE *f, int rc);
+/* Writes the reason a picture is skipped into why and returns -ENODATA. */
+int sb__pd_skip(char *why, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#endif

@@ -1,0 +1,3 @@
+module switchbench/peers/go
+
+go 1.19

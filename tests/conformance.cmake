@@ -1,0 +1,10 @@
+# tests: conformance (see CMakeLists.txt). Each binary runs once per runtime.
+sb_conformance_test(test_spawn)
+sb_conformance_test(test_chan)
+sb_conformance_test(test_oneshot)
+sb_conformance_test(test_combine)
+sb_conformance_test(test_sleep)
+sb_conformance_test(test_fdio)
+sb_conformance_test(test_event)
+sb_conformance_test(test_blocking)
+sb_conformance_test(test_many)

@@ -1,0 +1,191 @@
+#!/usr/bin/env python3
+"""Writes the synthetic results files the face tests read (tests/data/).
+They follow harness/RESULTS.md; the figures are made up to resemble a small
+VM and exercise every table and plot, they are not measurements."""
+import json, math, random, sys, os
+
+RT = ["threads", "pool", "single", "steal"]
+Q = {
+  "pingpong": ("What does handing a message to another task cost?", "message", "switch"),
+  "yield": ("What does giving the processor away cost?", "yield", "switch"),
+  "ring": ("What does passing a token through a ring of pipes cost?", "hop", "switch"),
+  "spawn": ("What does starting a task cost?", "task", "spawn"),
+  "million": ("How much memory does a waiting task hold?", "task", "memory"),
+  "fib": ("How well does fine-grained fork-join scale?", "task", "cpu"),
+  "sum": ("How well does a data-parallel sum scale?", "element", "cpu"),
+  "grain": ("How small can a task be and still pay off (METG)?", "task", "cpu"),
+  "echo": ("How many round trips per second over TCP, and how late?", "round trip", "io"),
+  "timers": ("How late do timers fire, and what does a blocking sleep do?", "timer", "io"),
+  "blocking": ("What does CPU work that never yields do to other tasks?", "probe", "io"),
+  "workqueue": ("What does a request/response over a bounded channel cost?", "request", "switch"),
+}
+
+def cell(workload, runtime, params, ns, extra=None, source="switchbench",
+         status="ok", reason="", ctx=0.0, reps=5, cv=0.03, error=None):
+    name = "/".join([workload, runtime] + ["%s:%d" % kv for kv in params])
+    q, unit, kind = Q.get(workload, ("What is the kernel's floor for one switch?", "switch", "switch"))
+    meta = {"name": name, "workload": workload, "runtime": runtime,
+            "params": dict(params), "question": q, "unit": unit, "kind": kind,
+            "source": source, "status": status, "reason": reason,
+            "seconds": 1.5, "checksum": "0x0000000000000001"}
+    return meta, dict(ns=ns, extra=extra or {}, ctx=ctx, reps=reps, cv=cv,
+                      error=error)
+
+def entries(meta, spec, rng, scale):
+    name = meta["name"]
+    if meta["status"] != "ok":
+        if spec["error"]:
+            return [{"name": name, "run_name": name, "run_type": "iteration",
+                     "repetitions": 1, "repetition_index": 0, "threads": 1,
+                     "iterations": 0, "real_time": 0, "cpu_time": 0,
+                     "time_unit": "ns", "error_occurred": True,
+                     "error_message": spec["error"]}]
+        return []
+    out, vals = [], []
+    n = spec["reps"]
+    for i in range(n):
+        f = scale * (1 + rng.gauss(0, spec["cv"]))
+        e = {"name": name, "family_index": 0, "per_family_instance_index": 0,
+             "run_name": name, "run_type": "iteration", "repetitions": n,
+             "repetition_index": i, "threads": 1, "iterations": 1000,
+             "real_time": spec["ns"] * f * 100, "cpu_time": spec["ns"] * f * 90,
+             "time_unit": "ns", "ns_per_op": spec["ns"] * f,
+             "items_per_second": 1e9 / (spec["ns"] * f),
+             "ctx_switches_per_op": spec["ctx"], "peak_rss_bytes": 6291456}
+        for k, v in spec["extra"].items():
+            e[k] = v * (f if not k.startswith(("eff", "stack")) else 1)
+        e["label"] = "checksum=" + meta["checksum"]
+        out.append(e)
+        vals.append(e)
+    if n > 1:
+        keys = [k for k, v in out[0].items() if isinstance(v, float) or
+                k in ("ctx_switches_per_op", "peak_rss_bytes")]
+        for agg in ("mean", "median", "stddev", "cv"):
+            a = {"name": name + "_" + agg, "family_index": 0,
+                 "per_family_instance_index": 0, "run_name": name,
+                 "run_type": "aggregate", "repetitions": n, "threads": 1,
+                 "aggregate_name": agg,
+                 "aggregate_unit": "percentage" if agg == "cv" else "time",
+                 "iterations": n, "time_unit": "ns"}
+            for k in keys:
+                xs = sorted(float(v[k]) for v in vals)
+                mean = sum(xs) / n
+                sd = math.sqrt(sum((x - mean) ** 2 for x in xs) / (n - 1))
+                a[k] = {"mean": mean, "median": (xs[n // 2] if n % 2 else
+                        (xs[n // 2 - 1] + xs[n // 2]) / 2), "stddev": sd,
+                        "cv": sd / mean if mean else 0}[agg]
+            out.append(a)
+    return out
+
+def matrix(reps):
+    c = []
+    for mech, same, cross in (("futex", 1500, 4100), ("pipe", 2300, 5600)):
+        c.append(cell("floor", mech, [], same, reps=reps, source="floor", ctx=1))
+        c[-1][0]["name"] = "floor/%s/same-core" % mech
+        c.append(cell("floor", mech, [], cross, reps=reps, source="floor", ctx=1))
+        c[-1][0]["name"] = "floor/%s/cross-core" % mech
+    c.append(cell("floor", "sched_yield", [], 190, reps=reps, source="floor", ctx=1))
+    c[-1][0]["name"] = "floor/sched_yield/same-core"
+    for m in c:
+        m[0]["params"] = {}
+    pp = {"threads": (2100, 1.0), "pool": (1800, 0.9), "single": (28, 0.0001),
+          "steal": (95, 0.01)}
+    for r in RT:
+        c.append(cell("pingpong", r, [("n", 10000)], pp[r][0], ctx=pp[r][1],
+                      reps=reps, cv=0.25 if r == "steal" else 0.03))
+    c.append(cell("pingpong", "tokio-mt", [("n", 10000)], 160, reps=reps,
+                  source="peer", ctx=0.02))
+    for r, ns in zip(RT, (420, 150, 12, 31)):
+        c.append(cell("yield", r, [("k", 10), ("n", 1000)], ns, reps=reps,
+                      ctx=1 if r == "threads" else 0))
+    for r, ns in zip(RT, (3100, 2600, 610, 880)):
+        c.append(cell("ring", r, [("n", 16), ("laps", 100)], ns, reps=reps))
+    for r, ns in zip(RT, (26000, 410, 61, 112)):
+        c.append(cell("spawn", r, [("n", 10000)], ns, reps=reps))
+    for r, n, rss in (("threads", 1000, 11264), ("single", 10000, 144),
+                      ("steal", 10000, 168)):
+        c.append(cell("million", r, [("n", n)], 900 if r != "threads" else 30000,
+                      extra={"rss_per_task_bytes": rss,
+                             "stack_reserved_bytes": 8388608.0}, reps=reps))
+    c.append(cell("million", "pool", [("n", 10000)], 0, status="skipped",
+                  reason="a pool of 2 workers cannot hold 10000 blocked tasks"))
+    for r, ns in zip(RT, (31000, 310, 152, 88)):
+        c.append(cell("fib", r, [("n", 25), ("cutoff", 10)], ns, reps=reps))
+    for r, ns in zip(RT, (0.81, 0.46, 0.86, 0.44)):
+        c.append(cell("sum", r, [("n", 10000000), ("chunk", 100000)], ns, reps=reps))
+    eff = {"threads": (0.02, 0.21, 0.83), "pool": (0.38, 0.86, 0.97),
+           "single": (0.45, 0.48, 0.5), "steal": (0.55, 0.92, 0.98)}
+    for r in RT:
+        for n, g, e in zip((2000, 2000, 1000), (1000, 10000, 100000), eff[r]):
+            c.append(cell("grain", r, [("n", n), ("g", g)], g / e / 2,
+                          extra={"efficiency": e}, reps=reps))
+    for r in RT:
+        for conns, rounds in ((10, 1000), (100, 100), (1000, 10)):
+            base = {"threads": 30000, "pool": 32000, "single": 21000,
+                    "steal": 19000}[r]
+            ns = base / 2 * (1.6 if r in ("threads", "pool") and conns >= 100 else 1)
+            c.append(cell("echo", r, [("c", conns), ("b", 64), ("r", rounds)], ns,
+                          extra={"p50_ns": ns * conns * 0.9,
+                                 "p99_ns": ns * conns * 2.5,
+                                 "p999_ns": ns * conns * 4}, reps=reps))
+    for r in RT:
+        for n, b in ((1000, 0), (40, 0), (40, 1)):
+            late = 60000 if r in ("threads", "pool") or b == 0 else 190e6
+            c.append(cell("timers", r, [("n", n), ("blocking", b)], 20e6 / 1000,
+                          extra={"late_p99_ns": late}, reps=reps))
+    for r in RT:
+        for off in (0, 1):
+            late = 100000 if r in ("threads", "pool") or off == 1 else 49e6
+            c.append(cell("blocking", r, [("m", 4), ("cpu_ms", 50), ("offload", off)],
+                          5e6, extra={"probe_late_p99_ns": late}, reps=reps))
+    c.append(cell("workqueue", "threads", [("r", 2), ("n", 1000), ("cap", 16)], 0,
+                  status="failed", reason="checksum mismatch",
+                  error="checksum 0x2 != 0x1"))
+    return c
+
+def rounded(x):
+    if isinstance(x, float):
+        return float("%.5g" % x)
+    if isinstance(x, dict):
+        return {k: rounded(v) for k, v in x.items()}
+    return x
+
+def write(path, reps, scale, seed, cpu="Synthetic CPU @ 2.00GHz",
+          kernel="Linux 6.1.0-synthetic x86_64", only=None):
+    rng = random.Random(seed)
+    cells = [c for c in matrix(reps)
+             if only is None or c[0]["workload"] in only]
+    doc = {"context": {
+        "date": "2024-05-01T12:00:00+00:00", "host_name": "synthetic",
+        "executable": "switchbench", "num_cpus": 2, "mhz_per_cpu": 2000,
+        "cpu_scaling_enabled": True, "caches": [], "load_avg": [0.4, 0.3, 0.2],
+        "library_build_type": "release",
+        "switchbench": {"schema": 1, "git_commit": "0123456789ab",
+            "cpu_model": cpu, "cores": 2, "pus": 2,
+            "topology": "1 package, 2 cores, 2 PUs, L3 32 MiB",
+            "kernel": kernel, "compiler": "gcc 12.2.0",
+            "virtualization": "kvm", "pin": "none", "workers": 2,
+            "quick": True, "repetitions": reps,
+            "command": "switchbench run --quick", "complete": True,
+            "cells_total": len(cells), "cells_done": len(cells)}},
+        "benchmarks": [], "switchbench_cells": []}
+    for meta, spec in cells:
+        doc["benchmarks"] += entries(meta, spec, rng, scale)
+        doc["switchbench_cells"].append(meta)
+    # One benchmark entry or cell per line: small, and diffs read well.
+    with open(path, "w") as f:
+        f.write('{"context": %s,\n"benchmarks": [\n' % json.dumps(doc["context"]))
+        f.write(",\n".join(json.dumps(rounded(e)) for e in doc["benchmarks"]))
+        f.write('],\n"switchbench_cells": [\n')
+        f.write(",\n".join(json.dumps(c) for c in doc["switchbench_cells"]))
+        f.write("]}\n")
+
+if __name__ == "__main__":
+    d = os.path.dirname(os.path.abspath(__file__))
+    write(os.path.join(d, "results-small.json"), 5, 1.0, 1)
+    few = ("floor", "pingpong", "yield", "spawn", "million", "workqueue")
+    write(os.path.join(d, "results-rerun.json"), 5, 1.0, 2, only=few)
+    write(os.path.join(d, "results-slower.json"), 5, 1.5, 3,
+          cpu="Other CPU @ 3.10GHz", kernel="Linux 6.6.0-other x86_64",
+          only=few)
+    write(os.path.join(d, "results-onerep.json"), 1, 1.0, 4)

@@ -1,0 +1,28 @@
+# tests: face (see CMakeLists.txt). The results reader, summary, plot,
+# report and compare on the synthetic files in data/ (regenerate them with
+# data/make_synthetic.py and data/make_malformed.py); they need only
+# sb_face, not the runtimes.
+set(SB_FACE_DATA ${CMAKE_CURRENT_SOURCE_DIR}/data)
+foreach(t test_face_read test_face_cmds test_face_malformed test_mannwhitney)
+  add_executable(${t} ${t}.c)
+  # test.h includes sb.h for its runtime helpers, unused here.
+  target_include_directories(${t} PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}
+    ${PROJECT_SOURCE_DIR}/runtimes)
+  target_link_libraries(${t} PRIVATE sb_face)
+endforeach()
+add_test(NAME face/read COMMAND test_face_read ${SB_FACE_DATA})
+add_test(NAME face/commands COMMAND test_face_cmds ${SB_FACE_DATA})
+add_test(NAME face/malformed COMMAND test_face_malformed ${SB_FACE_DATA})
+add_test(NAME face/mannwhitney COMMAND test_mannwhitney)
+set_tests_properties(face/read face/commands face/malformed face/mannwhitney
+  PROPERTIES LABELS "face;unit" TIMEOUT 120 SKIP_RETURN_CODE 77)
+
+# The fuzzer, for a bounded time, from the good and the malformed files.
+if(SB_FUZZ)
+  set(corpus ${CMAKE_CURRENT_BINARY_DIR}/fuzz-corpus)
+  file(MAKE_DIRECTORY ${corpus})
+  add_test(NAME face/fuzz COMMAND fuzz_results -max_total_time=30
+    -max_len=65536 -rss_limit_mb=2048 ${corpus} ${SB_FACE_DATA}/bad
+    ${SB_FACE_DATA}/fuzz-seeds)
+  set_tests_properties(face/fuzz PROPERTIES LABELS "face;fuzz" TIMEOUT 120)
+endif()

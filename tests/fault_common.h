@@ -1,0 +1,94 @@
+/* What the fault tests share: an echo server future (accept with back-off,
+ * a task per connection), blocking client threads that check every echoed
+ * byte, a runner for registered workloads, a SIGUSR1 storm, and a count of
+ * the process's threads. */
+#ifndef SB_FAULT_COMMON_H
+#define SB_FAULT_COMMON_H
+
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "echo_server.h"
+#include "spawn.h"
+#include "workload.h"
+
+/* ---- the server ------------------------------------------------------- */
+
+/* Accepts n connections (sb_accept_retry: back-off on EMFILE), spawns an
+ * sb_echo_conn for each, then joins them all. READY with base.out = the sum
+ * of the connections' outputs (every byte echoed). An accept error that is
+ * not a shortage ends accepting: it is kept in accept_err and the
+ * connections already accepted are still joined. */
+typedef struct fc_server {
+  sb_future base;
+  int listen_fd;      /* the listener (not owned) */
+  int n;              /* connections to accept */
+  int accepted;       /* connections accepted so far */
+  int joined;         /* connections joined so far */
+  uint64_t backoffs;  /* accept pauses for lack of descriptors */
+  int64_t accept_err; /* the error that ended accepting, or 0 */
+  int64_t spawn_err;  /* the first spawn error, or 0 */
+  int spawned;        /* handles in joins */
+  sb_conn_set *set;   /* where connections register, or NULL */
+  sb_join *joins;     /* n handles, caller-owned */
+  sb_accept_retry acc; /* the accept in flight */
+} fc_server;
+void fc_server_init(fc_server *s, int listen_fd, int n, sb_join *joins,
+                    sb_conn_set *set);
+
+/* ---- clients ---------------------------------------------------------- */
+
+/* A blocking client thread: connects (unless fd >= 0), does rounds[0]
+ * round trips of bytes bytes, then (with gate) waits twice on gate, does
+ * rounds[1] more, waits on gate once more, and closes. Every byte that
+ * comes back is compared with the byte sent. EINTR is retried. */
+typedef struct fc_client {
+  struct sockaddr_in addr;  /* the server */
+  int fd;                   /* a connected socket, or -1 */
+  int rounds[2];            /* round trips before and after the gate */
+  int bytes;                /* bytes per round trip */
+  uint32_t seed;            /* picks the bytes */
+  pthread_barrier_t *gate;  /* NULL: no pauses */
+  uint64_t sum;             /* sum of the bytes echoed back correctly */
+  int64_t mismatches;       /* bytes that came back different */
+  int err;                  /* the first errno (or -1 for early EOF) */
+  pthread_t tid;            /* the client's thread */
+} fc_client;
+/* Starts c's thread; asserts that it started. */
+void fc_client_start(fc_client *c);
+void fc_client_join(fc_client *c);
+/* The sum of the bytes c sends in rounds round trips from round first. */
+uint64_t fc_client_expect(const fc_client *c, int first, int rounds);
+
+/* ---- workloads ---------------------------------------------------------- */
+
+/* Runs workload name with ps on ops (workers as given) runs times and
+ * asserts that every run verifies. Returns 0, or setup's -EOPNOTSUPP. */
+int fc_run_workload(const sb_runtime_ops *ops, int workers, const char *name,
+                    sb_params ps, int runs);
+
+/* ---- signals and threads ------------------------------------------------ */
+
+/* A thread that sends SIGUSR1 (a no-op handler installed without
+ * SA_RESTART) to every other thread of the process, over and over. */
+typedef struct fc_storm {
+  pthread_t tid;        /* the sender */
+  _Atomic int stop;     /* 1: the sender returns */
+  _Atomic uint64_t sent; /* signals sent */
+} fc_storm;
+void fc_storm_start(fc_storm *s);
+/* Stops the sender and returns how many signals were delivered. */
+uint64_t fc_storm_stop(fc_storm *s);
+
+/* Threads of this process now (from /proc/self/task). */
+int fc_thread_count(void);
+
+/* Waits up to 5 s for the thread count to fall to n (detached threads that
+ * finished their work may still be exiting) and returns the count. */
+int fc_await_threads(int n);
+
+/* The lowest descriptor number free now. */
+int fc_lowest_free_fd(void);
+
+#endif

@@ -1,0 +1,137 @@
+#!/bin/sh
+# The harness's end-to-end tests: switchbench run as a user runs it.
+#   harness_test.sh CASE SWITCHBENCH HARNESS_CHECK FAKE_PEER [ARGS...]
+# Cases: expect2 ARGS... (bad input: exit 2, one line on stderr), smoke,
+# watchdog, resume, onecore, peers. Timings are never asserted.
+set -u
+case_name=$1
+sb=$2
+check=$3
+fake_peer=$4
+shift 4
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/sb-harness-test-XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+# A run killed with SIGKILL cannot clean its temporary files: keep them here.
+export TMPDIR="$tmp"
+
+die() {
+  echo "FAIL: $*" >&2
+  exit 1
+}
+
+# Runs a check on a results file; fails the test when it does not hold.
+expect() {
+  "$check" "$@" || die "check failed: $*"
+}
+
+case "$case_name" in
+expect2)
+  "$sb" "$@" >"$tmp/out" 2>"$tmp/err"
+  rc=$?
+  [ "$rc" -eq 2 ] || die "exit $rc, want 2, for: switchbench $*"
+  lines=$(wc -l <"$tmp/err")
+  [ "$lines" -eq 1 ] || die "want one line on stderr, got $lines: $(cat "$tmp/err")"
+  grep -q . "$tmp/err" || die "empty message"
+  echo "ok: $(cat "$tmp/err")"
+  ;;
+
+smoke)
+  # Every cell once, tiny sizes (one iteration of the first quick set).
+  "$sb" run --smoke --no-peers --timeout 60 --out "$tmp/smoke.json" ||
+    die "switchbench run --smoke failed"
+  expect "$tmp/smoke.json" complete 1
+  expect "$tmp/smoke.json" all-ok
+  ;;
+
+watchdog)
+  # One floor cell never finishes, one crashes: both are recorded and the
+  # matrix goes on to finish the others.
+  SB_TEST_HANG=floor/futex/same-core SB_TEST_CRASH=floor/pipe/same-core \
+    "$sb" run --workload floor --smoke --timeout 2 --out "$tmp/w.json" \
+    >/dev/null 2>"$tmp/err"
+  rc=$?
+  [ "$rc" -eq 1 ] || die "exit $rc, want 1 (failed cells): $(cat "$tmp/err")"
+  expect "$tmp/w.json" complete 1
+  expect "$tmp/w.json" status floor/futex/same-core timeout
+  expect "$tmp/w.json" status floor/pipe/same-core crashed
+  expect "$tmp/w.json" entries floor/futex/same-core 0
+  expect "$tmp/w.json" status floor/sched_yield/same-core ok
+  expect "$tmp/w.json" entries floor/sched_yield/same-core 1
+  ;;
+
+resume)
+  # Interrupt a run while a cell hangs (SIGINT, then SIGKILL on a second
+  # run), and finish each with --resume: finished cells are kept, not rerun.
+  for sig in INT KILL; do
+    f="$tmp/r-$sig.json"
+    SB_TEST_HANG=floor/pipe/same-core "$sb" run --workload floor \
+      --repetitions 2 --smoke --timeout 600 --out "$f" \
+      >/dev/null 2>"$tmp/err-$sig" &
+    pid=$!
+    i=0
+    until [ -f "$f" ] && "$check" "$f" done 2 2>/dev/null; do
+      i=$((i + 1))
+      [ $i -lt 600 ] || die "the run never got to its third cell"
+      sleep 0.1
+    done
+    sleep 0.3 # the hanging cell is running now
+    kill -s $sig $pid
+    wait $pid
+    rc=$?
+    if [ $sig = INT ]; then
+      [ $rc -eq 130 ] || die "exit $rc after SIGINT, want 130"
+      grep -q "resume" "$tmp/err-$sig" || die "no resume hint after SIGINT"
+    fi
+    expect "$f" complete 0
+    expect "$f" status floor/futex/same-core ok
+    expect "$f" status floor/pipe/same-core pending
+    expect "$f" entries floor/futex/same-core 6
+    "$sb" run --resume "$f" --timeout 60 >/dev/null 2>"$tmp/resume-$sig" ||
+      die "resume failed: $(cat "$tmp/resume-$sig")"
+    expect "$f" complete 1
+    expect "$f" all-ok
+    expect "$f" entries floor/futex/same-core 6
+    expect "$f" entries floor/pipe/same-core 6
+    "$sb" run --resume "$f" >/dev/null 2>&1
+    [ $? -eq 2 ] || die "resuming a complete run must exit 2"
+  done
+  ;;
+
+onecore)
+  # On a machine with one core the cross-core floor cells are skipped with
+  # the reason (a synthetic one-core topology stands in for such a machine).
+  HWLOC_SYNTHETIC="pack:1 core:1 pu:1" HWLOC_THISSYSTEM=1 \
+    "$sb" run --workload floor --smoke --out "$tmp/one.json" \
+    >/dev/null 2>"$tmp/err" || die "one-core run failed: $(cat "$tmp/err")"
+  expect "$tmp/one.json" status floor/futex/cross-core skipped
+  expect "$tmp/one.json" status floor/pipe/cross-core skipped
+  expect "$tmp/one.json" status floor/futex/same-core ok
+  ;;
+
+peers)
+  # A fake peer stands in for the Rust binary: its cells get the same
+  # aggregates and a checked checksum; a wrong checksum fails the cell.
+  export SB_PEER_RUST="$fake_peer" SB_PEER_GO="$tmp/no-such-peer"
+  "$sb" run --workload pingpong --runtime tokio-ct --param n=1000 --quick \
+    --no-plots --out "$tmp/p.json" >/dev/null 2>"$tmp/err" ||
+    die "peer run failed: $(cat "$tmp/err")"
+  expect "$tmp/p.json" status pingpong/tokio-ct/n:1000 ok
+  expect "$tmp/p.json" entries pingpong/tokio-ct/n:1000 7
+  expect "$tmp/p.json" aggregates pingpong/tokio-ct/n:1000
+  FAKE_PEER_BAD=1 "$sb" run --workload pingpong --runtime tokio-ct \
+    --param n=1000 --quick --no-plots --out "$tmp/bad.json" \
+    >/dev/null 2>&1
+  expect "$tmp/bad.json" status pingpong/tokio-ct/n:1000 failed
+  # No peer binary at all: one line saying so, and the C cells still run.
+  export SB_PEER_RUST="$tmp/no-such-peer"
+  "$sb" run --workload floor --smoke --peers --out "$tmp/none.json" \
+    >/dev/null 2>"$tmp/err" || die "run without peers failed"
+  [ "$(grep -c '^peers skipped: ' "$tmp/err")" -eq 1 ] ||
+    die "want one 'peers skipped' line: $(cat "$tmp/err")"
+  ;;
+
+*)
+  die "unknown case $case_name"
+  ;;
+esac
+exit 0

@@ -1,0 +1,14 @@
+# tests: the work-stealing ring's unit test (runtime-independent), and the
+# stress suite, which runs on every runtime (label `stress`; minutes, not
+# hours, in total).
+add_executable(test_deque test_deque.c)
+target_include_directories(test_deque PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
+target_link_libraries(test_deque PRIVATE sb_runtimes)
+add_test(NAME deque COMMAND test_deque)
+set_tests_properties(deque PROPERTIES LABELS unit TIMEOUT 300)
+
+sb_conformance_test(stress_forkjoin stress)
+sb_conformance_test(stress_wake stress)
+sb_conformance_test(stress_chan stress)
+sb_conformance_test(stress_select stress)
+sb_conformance_test(stress_shutdown stress)

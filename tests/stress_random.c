@@ -1,0 +1,511 @@
+/* Randomized stress: random trees of spawn, join, detach, select (join vs
+ * timer, join vs join) and channel streams (sends and receives raced
+ * against yields and timers), on the runtime named in argv[1]. Each round
+ * is a pure function of its seed: a sequential model of the same plan
+ * predicts how many nodes run and the sum of their values, and every join
+ * and every message is checked as it arrives. A failure (an assertion, or a
+ * round that hangs) prints the seed and the command that replays it:
+ *   stress_random RUNTIME [SEED [ROUNDS]]   (or SB_STRESS_SEED, _ROUNDS)
+ * Rounds run from SEED, SEED+1, ... for at most SB_STRESS_SECONDS (3). */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include "chan.h"
+#include "combine.h"
+#include "sleep.h"
+#include "spawn.h"
+#include "test.h"
+
+#define MAXP 3 /* join handles a node holds at once */
+
+/* splitmix64: the plan's generator and the value of a node. */
+static uint64_t mix64(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ull;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+  return x ^ (x >> 31);
+}
+
+static uint64_t next64(uint64_t *s) { return mix64(*s += 0x632be59bd9b4e019ull); }
+
+/* ---- the plan: what a node does, decided by its seed alone --------------- */
+
+enum {
+  K_SPAWN,      /* spawn a child node, keep its handle */
+  K_JOIN,       /* join handle a; check its value */
+  K_SEL_TIMER,  /* select(join a, short sleep): the loser is dropped */
+  K_SEL_JOIN,   /* select(join a, join b): the loser is detached */
+  K_CHAN,       /* a stream of m messages from a producer task */
+  K_SLEEP,      /* a short sleep */
+  K_YIELD,      /* give the processor away */
+  K_END_JOIN,   /* at the end: join a leftover handle */
+  K_END_DETACH, /* at the end: detach a leftover handle */
+  K_DONE
+};
+
+typedef struct plan {
+  uint64_t rng;  /* structural decisions only */
+  int depth;     /* of this node */
+  int max_depth; /* children only above it */
+  int ops_left;  /* steps before the end */
+  int npend;     /* handles held */
+} plan;
+
+typedef struct step {
+  int kind;      /* K_* */
+  int a, b;      /* handle indices */
+  uint64_t seed; /* the child's or the producer's */
+  int m, cap;    /* K_CHAN: messages and capacity */
+} step;
+
+static void plan_init(plan *p, uint64_t seed, int depth, int max_depth) {
+  p->rng = seed;
+  p->depth = depth;
+  p->max_depth = max_depth;
+  p->ops_left = 1 + (int)(next64(&p->rng) % 8);
+  p->npend = 0;
+}
+
+static step plan_next(plan *p) {
+  step s = {.kind = K_YIELD};
+  if (p->ops_left > 0) {
+    p->ops_left--;
+    uint32_t r = (uint32_t)(next64(&p->rng) % 100);
+    if (r < 40) {
+      if (p->depth < p->max_depth && p->npend < MAXP) {
+        s.kind = K_SPAWN;
+        s.seed = next64(&p->rng);
+        p->npend++;
+      }
+    } else if (r < 52) {
+      if (p->npend > 0) {
+        s.kind = K_JOIN;
+        s.a = (int)(next64(&p->rng) % (uint64_t)p->npend);
+        p->npend--;
+      }
+    } else if (r < 62) {
+      if (p->npend > 0) {
+        s.kind = K_SEL_TIMER;
+        s.a = (int)(next64(&p->rng) % (uint64_t)p->npend);
+        p->npend--;
+      }
+    } else if (r < 70) {
+      if (p->npend >= 2) {
+        s.kind = K_SEL_JOIN;
+        s.a = (int)(next64(&p->rng) % (uint64_t)p->npend);
+        s.b = (s.a + 1 + (int)(next64(&p->rng) % (uint64_t)(p->npend - 1))) %
+              p->npend;
+        p->npend -= 2;
+      }
+    } else if (r < 84) {
+      s.kind = K_CHAN;
+      s.seed = next64(&p->rng);
+      s.m = 1 + (int)(next64(&p->rng) % 12);
+      s.cap = 1 + (int)(next64(&p->rng) % 3);
+    } else if (r < 92) {
+      s.kind = K_SLEEP;
+    }
+    return s;
+  }
+  if (p->npend > 0) {
+    s.kind = next64(&p->rng) % 4 == 0 ? K_END_DETACH : K_END_JOIN;
+    s.a = p->npend - 1;
+    p->npend--;
+    return s;
+  }
+  s.kind = K_DONE;
+  return s;
+}
+
+/* The model: nodes and value sum of the tree grown from seed. */
+static void model(uint64_t seed, int depth, int max_depth, uint64_t *nodes,
+                  uint64_t *sum) {
+  plan p;
+  plan_init(&p, seed, depth, max_depth);
+  *nodes += 1;
+  *sum += mix64(seed);
+  for (step s = plan_next(&p); s.kind != K_DONE; s = plan_next(&p))
+    if (s.kind == K_SPAWN)
+      model(s.seed, depth + 1, max_depth, nodes, sum);
+}
+
+/* ---- the running tree ----------------------------------------------------- */
+
+typedef struct ctx {
+  _Atomic uint64_t nodes; /* nodes that ran to the end */
+  _Atomic uint64_t sum;   /* their values */
+  int max_depth;
+} ctx;
+
+static uint64_t msg_value(uint64_t seed, int i) {
+  return mix64(seed ^ ((uint64_t)i << 40));
+}
+
+/* Sends m values, each raced (by a jitter choice) against a yield or a
+ * short timer: a send that loses is not sent and is made again. */
+typedef struct producer {
+  sb_future base;
+  sb_chan *ch;
+  uint64_t seed, jitter;
+  int m, i;
+  sb_chan_send tx;
+  sb_yield y;
+  sb_sleep nap;
+  sb_future *kids[2];
+  sb_select sel;
+} producer;
+
+static sb_poll producer_poll(sb_future *f, sb_cx *cx) {
+  producer *p = (producer *)f;
+  SB_BEGIN(p);
+  while (p->i < p->m) {
+    sb_chan_send_init(&p->tx, p->ch, msg_value(p->seed, p->i));
+    if (next64(&p->jitter) % 3 == 0) {
+      SB_AWAIT(p, sb_chan_send_poll(&p->tx, cx));
+      ASSERT_EQ(p->tx.base.out, 0);
+      p->i++;
+      continue;
+    }
+    p->kids[0] = &p->tx.base;
+    if (next64(&p->jitter) % 2 == 0) {
+      sb_yield_init(&p->y);
+      p->kids[1] = &p->y.base;
+    } else {
+      sb_sleep_for_init(&p->nap, (int64_t)(next64(&p->jitter) % 30000));
+      p->kids[1] = &p->nap.base;
+    }
+    sb_select_init(&p->sel, p->kids, 2);
+    SB_AWAIT(p, sb_select_poll(&p->sel, cx));
+    if (p->sel.base.out == 0) {
+      ASSERT_EQ(p->tx.base.out, 0);
+      p->i++;
+    } else {
+      /* Lost: let the receiver run before trying again (on `pool`, where a
+       * sleep blocks the worker, a loop of timed tries would hold it). */
+      sb_yield_init(&p->y);
+      SB_AWAIT(p, sb_yield_poll(&p->y, cx));
+    }
+  }
+  sb_chan_sender_drop(p->ch);
+  SB_END(p, p->m);
+}
+
+typedef struct pend {
+  sb_join j;     /* the child's handle */
+  uint64_t seed; /* the child's seed: its value is mix64(seed) */
+} pend;
+
+typedef struct node {
+  sb_future base;
+  ctx *c;
+  uint64_t seed, jitter;
+  plan plan;
+  step st;
+  int npend;
+  pend pend[MAXP];
+  sb_sleep nap;
+  sb_yield y;
+  sb_future *kids[2];
+  sb_select sel;
+  sb_chan *ch;       /* K_CHAN: the stream */
+  sb_join prod;      /* K_CHAN: the producer */
+  int k;             /* K_CHAN: messages received */
+  sb_chan_recv rx;
+} node;
+
+static sb_poll node_poll(sb_future *f, sb_cx *cx);
+
+static void pend_remove(node *n, int a) {
+  n->pend[a] = n->pend[--n->npend];
+}
+
+static void check_join(const pend *p) {
+  ASSERT_EQ(p->j.base.out, mix64(p->seed));
+}
+
+static sb_poll node_poll(sb_future *f, sb_cx *cx) {
+  node *n = (node *)f;
+  SB_BEGIN(n);
+  for (n->st = plan_next(&n->plan); n->st.kind != K_DONE;
+       n->st = plan_next(&n->plan)) {
+    if (n->st.kind == K_SPAWN) {
+      node child = {.base = SB_FUTURE_INIT(node_poll, NULL), .c = n->c,
+                    .seed = n->st.seed, .jitter = ~n->st.seed};
+      plan_init(&child.plan, n->st.seed, n->plan.depth + 1, n->c->max_depth);
+      n->pend[n->npend].seed = n->st.seed;
+      ASSERT_EQ(sb_spawn(cx, &child.base, sizeof(child),
+                         &n->pend[n->npend].j),
+                0);
+      n->npend++;
+    } else if (n->st.kind == K_JOIN || n->st.kind == K_END_JOIN) {
+      SB_AWAIT(n, sb_join_poll(&n->pend[n->st.a].j, cx));
+      check_join(&n->pend[n->st.a]);
+      pend_remove(n, n->st.a);
+    } else if (n->st.kind == K_END_DETACH) {
+      sb_join_release(&n->pend[n->st.a].j, cx->rt);
+      pend_remove(n, n->st.a);
+    } else if (n->st.kind == K_SEL_TIMER) {
+      sb_sleep_for_init(&n->nap, (int64_t)(next64(&n->jitter) % 200000));
+      n->kids[0] = &n->pend[n->st.a].j.base;
+      n->kids[1] = &n->nap.base;
+      sb_select_init(&n->sel, n->kids, 2);
+      SB_AWAIT(n, sb_select_poll(&n->sel, cx));
+      if (n->sel.base.out == 0)
+        check_join(&n->pend[n->st.a]); /* else detached: it runs on */
+      pend_remove(n, n->st.a);
+    } else if (n->st.kind == K_SEL_JOIN) {
+      n->kids[0] = &n->pend[n->st.a].j.base;
+      n->kids[1] = &n->pend[n->st.b].j.base;
+      sb_select_init(&n->sel, n->kids, 2);
+      SB_AWAIT(n, sb_select_poll(&n->sel, cx));
+      check_join(&n->pend[n->sel.base.out == 0 ? n->st.a : n->st.b]);
+      pend_remove(n, n->st.a > n->st.b ? n->st.a : n->st.b);
+      pend_remove(n, n->st.a > n->st.b ? n->st.b : n->st.a);
+    } else if (n->st.kind == K_CHAN) {
+      ASSERT_EQ(sb_chan_open((size_t)n->st.cap, 1, &n->ch), 0);
+      {
+        producer p = {.base = SB_FUTURE_INIT(producer_poll, NULL),
+                      .ch = n->ch, .seed = n->st.seed,
+                      .jitter = mix64(n->st.seed), .m = n->st.m};
+        ASSERT_EQ(sb_spawn(cx, &p.base, sizeof(p), &n->prod), 0);
+      }
+      for (n->k = 0;;) {
+        sb_chan_recv_init(&n->rx, n->ch);
+        if (next64(&n->jitter) % 2 == 0) {
+          SB_AWAIT(n, sb_chan_recv_poll(&n->rx, cx));
+        } else {
+          sb_sleep_for_init(&n->nap, (int64_t)(next64(&n->jitter) % 30000));
+          n->kids[0] = &n->rx.base;
+          n->kids[1] = &n->nap.base;
+          sb_select_init(&n->sel, n->kids, 2);
+          SB_AWAIT(n, sb_select_poll(&n->sel, cx));
+          if (n->sel.base.out == 1) {
+            /* Timed out (a handed message went back): let the producer
+             * run before trying again, as in producer_poll. */
+            sb_yield_init(&n->y);
+            SB_AWAIT(n, sb_yield_poll(&n->y, cx));
+            continue;
+          }
+        }
+        if (n->rx.closed)
+          break;
+        ASSERT_LT(n->k, n->st.m); /* nothing extra */
+        ASSERT_EQ(n->rx.base.out, msg_value(n->st.seed, n->k));
+        n->k++;
+      }
+      ASSERT_EQ(n->k, n->st.m); /* nothing lost */
+      sb_chan_receiver_drop(n->ch);
+      SB_AWAIT(n, sb_join_poll(&n->prod, cx));
+      ASSERT_EQ(n->prod.base.out, n->st.m);
+    } else if (n->st.kind == K_SLEEP) {
+      sb_sleep_for_init(&n->nap, (int64_t)(next64(&n->jitter) % 100000));
+      SB_AWAIT(n, sb_sleep_poll(&n->nap, cx));
+    } else {
+      sb_yield_init(&n->y);
+      SB_AWAIT(n, sb_yield_poll(&n->y, cx));
+    }
+  }
+  ASSERT_EQ(n->npend, 0);
+  atomic_fetch_add(&n->c->sum, mix64(n->seed));
+  atomic_fetch_add(&n->c->nodes, 1);
+  SB_END(n, mix64(n->seed));
+}
+
+/* The root: grow the tree, join its top, wait for detached nodes. */
+typedef struct root {
+  sb_future base;
+  ctx *c;
+  uint64_t seed, want_nodes;
+  sb_join top;
+  sb_yield y;
+  sb_sleep nap;
+} root;
+
+static sb_poll root_poll(sb_future *f, sb_cx *cx) {
+  root *r = (root *)f;
+  SB_BEGIN(r);
+  {
+    node top = {.base = SB_FUTURE_INIT(node_poll, NULL), .c = r->c,
+                .seed = r->seed, .jitter = ~r->seed};
+    plan_init(&top.plan, r->seed, 0, r->c->max_depth);
+    ASSERT_EQ(sb_spawn(cx, &top.base, sizeof(top), &r->top), 0);
+  }
+  SB_AWAIT(r, sb_join_poll(&r->top, cx));
+  ASSERT_EQ(r->top.base.out, mix64(r->seed));
+  while (atomic_load(&r->c->nodes) < r->want_nodes) {
+    /* Detached nodes still run. Yield too: on `pool` a sleep holds the
+     * worker they may be queued for. */
+    sb_yield_init(&r->y);
+    SB_AWAIT(r, sb_yield_poll(&r->y, cx));
+    sb_sleep_for_init(&r->nap, 100000);
+    SB_AWAIT(r, sb_sleep_poll(&r->nap, cx));
+  }
+  SB_END(r, atomic_load(&r->c->nodes));
+}
+
+/* ---- rounds, seeds and replay ---------------------------------------------- */
+
+/* The replay line of the round in progress, written by the abort handler
+ * (write(2) only: async-signal-safe) and by the watchdog. */
+static char replay[256];
+static size_t replay_len;
+
+static void print_replay(void) {
+  ssize_t n = write(2, replay, replay_len);
+  (void)n;
+}
+
+/* SIGABRT (assertions, the watchdog), SIGSEGV, SIGBUS: print, then die of
+ * the signal as before (SA_RESETHAND restores the default action). */
+static void on_fatal(int sig) {
+  print_replay();
+  raise(sig);
+}
+
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+/* A sanitizer that finds an error exits through its own path, not a
+ * signal: it calls this first. */
+void __sanitizer_set_death_callback(void (*callback)(void));
+#define SET_DEATH_CALLBACK() __sanitizer_set_death_callback(print_replay)
+#define SANITIZED 1
+#else
+#define SET_DEATH_CALLBACK() ((void)0)
+#define SANITIZED 0
+#endif
+
+typedef struct watchdog {
+  pthread_mutex_t lock; /* protects round and stop */
+  pthread_cond_t cv;    /* signalled on a new round or stop */
+  uint64_t round;       /* rounds started; the dog checks it moves */
+  int stop;             /* 1: the dog returns */
+  pthread_t tid;
+} watchdog;
+
+#define ROUND_LIMIT_S 60 /* a round that runs this long has hung */
+
+static void *watchdog_main(void *arg) {
+  watchdog *d = arg;
+  pthread_mutex_lock(&d->lock);
+  while (!d->stop) {
+    uint64_t seen = d->round;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_sec += ROUND_LIMIT_S;
+    int rc = 0;
+    while (!d->stop && d->round == seen && rc != ETIMEDOUT)
+      rc = pthread_cond_timedwait(&d->cv, &d->lock, &ts);
+    if (!d->stop && d->round == seen) {
+      fprintf(stderr, "stress_random: a round ran for %d s: hung\n",
+              ROUND_LIMIT_S);
+      abort(); /* the handler prints the replay line */
+    }
+  }
+  pthread_mutex_unlock(&d->lock);
+  return NULL;
+}
+
+/* Runs one round of seed on ops. Returns the nodes it ran, or 0 when the
+ * model says the tree is too big for this runtime (the seed is skipped). */
+static uint64_t run_round(const sb_runtime_ops *ops, uint64_t seed) {
+  int thread_per_task = (ops->flags & SB_RT_THREAD_PER_TASK) != 0;
+  ctx c = {.max_depth = thread_per_task ? 4 : 7};
+  uint64_t want_nodes = 0, want_sum = 0;
+  model(seed, 0, c.max_depth, &want_nodes, &want_sum);
+  if (want_nodes > (thread_per_task ? 150u : 3000u))
+    return 0;
+  atomic_init(&c.nodes, 0);
+  atomic_init(&c.sum, 0);
+  /* Varied worker counts (1..4), picked by the seed too. */
+  sb_config cfg = {.workers = 1 + (int)(mix64(seed ^ 0xabcd) % 4)};
+  sb_runtime *rt = NULL;
+  root r = {.base = SB_FUTURE_INIT(root_poll, NULL), .c = &c, .seed = seed,
+            .want_nodes = want_nodes};
+  ASSERT_EQ(ops->open(&cfg, &rt), 0);
+  ASSERT_EQ(ops->block_on(rt, &r.base), 0);
+  ops->close(rt);
+  ASSERT_EQ(r.base.out, want_nodes); /* no node lost, none run twice */
+  ASSERT_EQ(atomic_load(&c.sum), want_sum);
+  return want_nodes;
+}
+
+/* Parses an unsigned number (decimal or 0x hex). Returns 0 or -EINVAL. */
+static int parse_u64(const char *s, uint64_t *out) {
+  char *end = NULL;
+  errno = 0;
+  unsigned long long v = strtoull(s, &end, 0);
+  if (errno != 0 || end == s || *end != '\0' || s[0] == '-')
+    return -EINVAL;
+  *out = v;
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  uint64_t seed = 20240601, rounds = 1000, seconds = 3;
+  const char *arg[3] = {argc > 2 ? argv[2] : getenv("SB_STRESS_SEED"),
+                        argc > 3 ? argv[3] : getenv("SB_STRESS_ROUNDS"),
+                        getenv("SB_STRESS_SECONDS")};
+  uint64_t *dst[3] = {&seed, &rounds, &seconds};
+  static const char *names[3] = {"seed", "rounds", "SB_STRESS_SECONDS"};
+  if (argc < 2 || argc > 4) {
+    fprintf(stderr, "usage: %s RUNTIME [SEED [ROUNDS]]\n", argv[0]);
+    return 2;
+  }
+  const sb_runtime_ops *ops = sb_runtime_find(argv[1]);
+  if (ops == NULL) {
+    fprintf(stderr, "%s: unknown runtime '%s'\n", argv[0], argv[1]);
+    return 2;
+  }
+  for (int i = 0; i < 3; i++) {
+    if (arg[i] != NULL && parse_u64(arg[i], dst[i]) < 0) {
+      fprintf(stderr, "%s: %s '%s' is not an unsigned number\n", argv[0],
+              names[i], arg[i]);
+      return 2;
+    }
+  }
+  struct sigaction sa = {.sa_handler = on_fatal, .sa_flags = SA_RESETHAND};
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGABRT, &sa, NULL);
+  if (!SANITIZED) { /* a sanitizer reports these itself, then calls back */
+    sigaction(SIGSEGV, &sa, NULL);
+    sigaction(SIGBUS, &sa, NULL);
+  }
+  SET_DEATH_CALLBACK();
+  watchdog d = {.lock = PTHREAD_MUTEX_INITIALIZER,
+                .cv = PTHREAD_COND_INITIALIZER};
+  ASSERT_EQ(pthread_create(&d.tid, NULL, watchdog_main, &d), 0);
+  fprintf(stderr, "[%s] seed %#llx, up to %llu rounds in %llu s\n", ops->name,
+          (unsigned long long)seed, (unsigned long long)rounds,
+          (unsigned long long)seconds);
+  int64_t end = sb_now_ns() + (int64_t)seconds * 1000000000;
+  uint64_t ran = 0, skipped = 0, nodes = 0, i = 0;
+  for (; i < rounds && (i == 0 || sb_now_ns() < end); i++) {
+    uint64_t s = seed + i;
+    int len = snprintf(replay, sizeof(replay),
+                       "stress_random: FAILED in the round of seed %#llx; "
+                       "replay: %s %s %#llx 1\n",
+                       (unsigned long long)s, argv[0], ops->name,
+                       (unsigned long long)s);
+    replay_len = len > 0 ? (size_t)len : 0;
+    pthread_mutex_lock(&d.lock);
+    d.round++;
+    pthread_cond_signal(&d.cv);
+    pthread_mutex_unlock(&d.lock);
+    uint64_t n = run_round(ops, s);
+    ran += n > 0;
+    skipped += n == 0;
+    nodes += n;
+  }
+  pthread_mutex_lock(&d.lock);
+  d.stop = 1;
+  pthread_cond_signal(&d.cv);
+  pthread_mutex_unlock(&d.lock);
+  pthread_join(d.tid, NULL);
+  fprintf(stderr, "[%s] %llu rounds (seeds %#llx..%#llx), %llu nodes, "
+                  "%llu seeds skipped as too big; all verified\n",
+          ops->name, (unsigned long long)ran, (unsigned long long)seed,
+          (unsigned long long)(seed + i - 1), (unsigned long long)nodes,
+          (unsigned long long)skipped);
+  return ran > 0 ? 0 : 1;
+}

@@ -1,0 +1,189 @@
+/* The face's commands on the synthetic files: the summary's tables,
+ * headlines and notes; plot (PNG and SVG through gnuplot, a picture with
+ * no cells skipped); the report's computed verdicts; and compare's
+ * regression gate (a slower file trips it, an equal one does not). */
+#include <errno.h>
+#include <sys/stat.h>
+
+#include "face.h"
+#include "face_test.h"
+
+static const char *data;
+static char tmp[] = "/tmp/sb-face-XXXXXX";
+static caught c; /* large: one, reused */
+
+static char *path(const char *name) {
+  static char buf[4][1024];
+  static int next;
+  char *p = buf[next++ % 4];
+  snprintf(p, sizeof buf[0], "%s/%s", data, name);
+  return p;
+}
+
+static int summary_cmd(int argc, char **argv) {
+  (void)argc;
+  return sb_summary_print(argv[1], stdout);
+}
+
+static void summary(void) {
+  char *argv[] = {"summary", path("results-small.json"), NULL};
+  catch_cmd(summary_cmd, 2, argv, &c);
+  ASSERT_EQ(c.rc, 0);
+  ASSERT_HAS(c.out, "Switch cost: the kernel floor");
+  ASSERT_HAS(c.out, "floor/futex/cross-core");
+  ASSERT_HAS(c.out, "== What does handing a message to another task cost?");
+  /* The headline is spelled out from the medians. */
+  ASSERT_HAS(c.out, "pingpong n:10000: threads 2.13 µs vs single 27.7 ns per "
+                    "message: threads 77x slower");
+  ASSERT_HAS(c.out, "million (largest n each): threads 11.0 KiB vs single "
+                    "146 B memory per waiting task: threads 77x larger");
+  ASSERT_HAS(c.out, "OS ctx sw/op");
+  ASSERT_HAS(c.out, "million/pool/n:10000 skipped: a pool of 2 workers");
+  /* Noise notes from the context and the repetitions. */
+  ASSERT_HAS(c.out, "noisy: 1 cell varies by more than 10%");
+  ASSERT_HAS(c.out, "pingpong/steal/n:10000");
+  ASSERT_HAS(c.out, "CPU frequency scaling is on");
+  ASSERT_HAS(c.out, "running in a VM (kvm)");
+  ASSERT(strstr(c.out, "single iteration") == NULL);
+
+  char *one[] = {"summary", path("results-onerep.json"), NULL};
+  catch_cmd(summary_cmd, 2, one, &c);
+  ASSERT_EQ(c.rc, 0);
+  ASSERT_HAS(c.out, "* one repetition: the figure is that single iteration");
+  ASSERT_HAS(c.out, "one repetition per cell");
+}
+
+static int file_exists(const char *dir, const char *name) {
+  char p[1200];
+  struct stat st;
+  snprintf(p, sizeof p, "%s/%s", dir, name);
+  return stat(p, &st) == 0 && st.st_size > 0;
+}
+
+static int have_gnuplot(void) {
+  return system("gnuplot --version >/dev/null 2>&1") == 0;
+}
+
+static void plot(void) {
+  char out[1100];
+  snprintf(out, sizeof out, "%s/plots", tmp);
+  char *argv[] = {"plot", path("results-small.json"), "--out", out, NULL};
+  if (!have_gnuplot()) {
+    fprintf(stderr, "plot: gnuplot not installed, skipping the pictures\n");
+    return;
+  }
+  catch_cmd(sb_cmd_plot, 4, argv, &c);
+  ASSERT_EQ(c.rc, 0);
+  static const char *const stems[] = {"switch", "spawn", "echo", "cpu",
+                                      "pitfalls"};
+  for (int i = 0; i < 5; i++) {
+    char n[64];
+    snprintf(n, sizeof n, "%s.png", stems[i]);
+    ASSERT(file_exists(out, n));
+    snprintf(n, sizeof n, "%s.svg", stems[i]);
+    ASSERT(file_exists(out, n));
+    snprintf(n, sizeof n, "%s.dat", stems[i]);
+    ASSERT(file_exists(out, n));
+  }
+  /* A run without echo, fib, sum, grain, blocking or timers cells: those
+   * pictures are skipped with a note, not an error. */
+  snprintf(out, sizeof out, "%s/few", tmp);
+  char *few[] = {"plot", path("results-rerun.json"), "--out", out, NULL};
+  catch_cmd(sb_cmd_plot, 4, few, &c);
+  ASSERT_EQ(c.rc, 0);
+  ASSERT_HAS(c.out, "plot echo     skipped: no echo cell in the run");
+  ASSERT_HAS(c.out, "plot pitfalls skipped");
+  ASSERT(file_exists(out, "switch.png") && file_exists(out, "spawn.svg"));
+  ASSERT(!file_exists(out, "echo.png"));
+  char *usage[] = {"plot", NULL};
+  catch_cmd(sb_cmd_plot, 1, usage, &c);
+  ASSERT_EQ(c.rc, 2);
+}
+
+static void report(void) {
+  char json[1100], md[1100], cmd[2400];
+  snprintf(json, sizeof json, "%s/run.json", tmp);
+  snprintf(md, sizeof md, "%s/run.md", tmp);
+  snprintf(cmd, sizeof cmd, "cp '%s' '%s'", path("results-small.json"), json);
+  ASSERT_EQ(system(cmd), 0);
+  char *argv[] = {"report", json, NULL};
+  catch_cmd(sb_cmd_report, 2, argv, &c);
+  ASSERT_EQ(c.rc, 0);
+  FILE *f = fopen(md, "r");
+  ASSERT(f != NULL);
+  static char page[1 << 17];
+  slurp(f, page, sizeof page);
+  ASSERT_HAS(page, "## The machine");
+  ASSERT_HAS(page, "| CPU | Synthetic CPU @ 2.00GHz |");
+  /* Verdicts computed from the numbers. */
+  ASSERT_HAS(page, "**Verdict:** holds in direction, not in size: the task "
+                   "switch is 77x cheaper");
+  ASSERT_HAS(page, "**Verdict:** does not hold for resident memory");
+  ASSERT_HAS(page, "**Verdict:** not measured in this run at a million");
+  ASSERT_HAS(page, "**Verdict:** holds: the burn delays every other task");
+  ASSERT_HAS(page, "### What does handing a message to another task cost?");
+  ASSERT_HAS(page, "| pingpong/single/n:10000 | 27.7 ns |");
+  if (have_gnuplot())
+    ASSERT_HAS(page, "![What does a switch cost? Kernel floor and runtimes]"
+                     "(run-plots/switch.png)");
+  /* Cells missing from a run: the claims say so instead of a verdict. */
+  snprintf(md, sizeof md, "%s/few.md", tmp);
+  char *few[] = {"report", path("results-rerun.json"), "--out", md, NULL};
+  catch_cmd(sb_cmd_report, 4, few, &c);
+  ASSERT_EQ(c.rc, 0);
+  f = fopen(md, "r");
+  ASSERT(f != NULL);
+  slurp(f, page, sizeof page);
+  ASSERT_HAS(page, "the blocking workload on single is not in this run.  \n"
+                   "   **Verdict:** not measured in this run.");
+}
+
+static int compare(const char *a, const char *b, const char *gate) {
+  char *argv[] = {"compare",      path(a),      path(b),
+                  "--fail-above", (char *)gate, NULL};
+  catch_cmd(sb_cmd_compare, gate ? 5 : 3, argv, &c);
+  return c.rc;
+}
+
+static void gate(void) {
+  /* 1.5x slower on every cell, 5 repetitions each: significant. */
+  ASSERT_EQ(compare("results-small.json", "results-slower.json", "1.2"), 1);
+  ASSERT_HAS(c.out, "pingpong/single/n:10000");
+  ASSERT_HAS(c.out, "SLOWER beyond the gate");
+  ASSERT_HAS(c.out, "the machines differ in: CPU, kernel");
+  ASSERT_HAS(c.err, "slower than 1.2x A with significance");
+  /* The same slowdown under a looser gate passes. */
+  ASSERT_EQ(compare("results-small.json", "results-slower.json", "2"), 0);
+  /* Equal: the same file, and a rerun with fresh noise. */
+  ASSERT_EQ(compare("results-small.json", "results-small.json", "1.01"), 0);
+  ASSERT_HAS(c.out, "same machine description on both sides");
+  ASSERT_EQ(compare("results-small.json", "results-rerun.json", "1.2"), 0);
+  ASSERT_HAS(c.out, "only in A: ring/threads/n:16/laps:100");
+  /* One repetition cannot show significance, so it never trips. */
+  ASSERT_EQ(compare("results-onerep.json", "results-slower.json", "1.01"), 0);
+  ASSERT_HAS(c.out, "too few repetitions to tell");
+  /* No gate: report only. */
+  ASSERT_EQ(compare("results-small.json", "results-slower.json", NULL), 0);
+  /* Bad usage. */
+  ASSERT_EQ(compare("results-small.json", "results-slower.json", "0.5"), 2);
+  ASSERT_EQ(compare("results-small.json", "results-slower.json", "x"), 2);
+  ASSERT_EQ(count_lines(c.err), 1);
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    fprintf(stderr, "usage: %s DATA_DIR\n", argv[0]);
+    return 2;
+  }
+  data = argv[1];
+  ASSERT(mkdtemp(tmp) != NULL);
+  summary();
+  plot();
+  report();
+  gate();
+  char cmd[128];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
+  ASSERT_EQ(system(cmd), 0);
+  fprintf(stderr, "face commands: 4 cases passed\n");
+  return 0;
+}

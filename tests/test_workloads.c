@@ -1,0 +1,291 @@
+/* The CPU, switch, timer and memory workloads (pingpong ... million) at tiny
+ * sizes on the runtime named in argv[1]: every run verified against the
+ * checksum, the counters they report; plus their closed-form checksums
+ * against brute force, the latency histogram, and param checking. */
+#include <errno.h>
+
+#include "fib.h"
+#include "latency.h"
+#include "lcg.h"
+#include "oslimits.h"
+#include "test.h"
+#include "workload.h"
+
+/* The counters a workload reported, by name. */
+struct sb_counters {
+  int n;
+  struct {
+    char name[48];
+    double value;
+  } c[32];
+};
+
+void sb_counter_set(sb_counters *c, const char *name, double value) {
+  ASSERT(strlen(name) < sizeof(c->c[0].name));
+  for (int i = 0; i < c->n; i++)
+    if (strcmp(c->c[i].name, name) == 0) {
+      c->c[i].value = value;
+      return;
+    }
+  ASSERT(c->n < 32);
+  snprintf(c->c[c->n].name, sizeof(c->c[0].name), "%s", name);
+  c->c[c->n++].value = value;
+}
+
+/* Returns the counter called name; asserts that it was reported. */
+static double counter(const sb_counters *c, const char *name) {
+  for (int i = 0; i < c->n; i++)
+    if (strcmp(c->c[i].name, name) == 0)
+      return c->c[i].value;
+  fprintf(stderr, "counter %s not reported\n", name);
+  ASSERT(0);
+  return 0;
+}
+
+/* Runs w with ps on a fresh runtime `runs` times, verifying each run, and
+ * fills *c with its counters. */
+static void run(const sb_runtime_ops *ops, const sb_workload *w,
+                const sb_params *ps, int runs, sb_counters *c) {
+  char why[512] = "";
+  sb_config cfg = {0};
+  sb_runtime *rt = NULL;
+  void *state = NULL;
+  int rc = w->check(ps, why, sizeof(why));
+  if (rc != 0)
+    fprintf(stderr, "%s: check: %s\n", w->name, why);
+  ASSERT_EQ(rc, 0);
+  ASSERT_EQ(ops->open(&cfg, &rt), 0);
+  rc = w->setup(ps, rt, &state, why, sizeof(why));
+  if (rc != 0)
+    fprintf(stderr, "%s: setup: %s\n", w->name, why);
+  ASSERT_EQ(rc, 0);
+  for (int i = 0; i < runs; i++) {
+    sb_future *root = w->root(state);
+    ASSERT(root != NULL);
+    ASSERT_EQ(ops->block_on(rt, root), 0);
+    rc = w->verify(state, root->out, why, sizeof(why));
+    if (rc != 0)
+      fprintf(stderr, "%s on %s: %s\n", w->name, ops->name, why);
+    ASSERT_EQ(rc, 0);
+    ASSERT_EQ(root->out, w->checksum(ps));
+  }
+  ASSERT_GT(w->ops(ps), 0);
+  c->n = 0;
+  if (w->counters != NULL)
+    w->counters(state, c);
+  w->teardown(state);
+  ops->close(rt);
+}
+
+#define P1(a, va)                                                              \
+  {                                                                            \
+    {                                                                          \
+      { a, va }                                                                \
+    }                                                                          \
+  }
+#define P2(a, va, b, vb)                                                       \
+  {                                                                            \
+    {                                                                          \
+      {a, va}, {                                                               \
+        b, vb                                                                  \
+      }                                                                        \
+    }                                                                          \
+  }
+#define P3(a, va, b, vb, c, vc)                                                \
+  {                                                                            \
+    {                                                                          \
+      {a, va}, {b, vb}, {                                                      \
+        c, vc                                                                  \
+      }                                                                        \
+    }                                                                          \
+  }
+
+static void test_pingpong(const sb_runtime_ops *ops) {
+  sb_params ps = P1("n", 300);
+  sb_counters c;
+  run(ops, &sb_workload_pingpong, &ps, 2, &c);
+}
+
+static void test_yield(const sb_runtime_ops *ops) {
+  sb_params ps = P2("k", 3, "n", 50);
+  sb_counters c;
+  run(ops, &sb_workload_yield, &ps, 2, &c);
+}
+
+static void test_spawn(const sb_runtime_ops *ops) {
+  sb_params ps = P1("n", 1500); /* two batches, the second partial */
+  sb_counters c;
+  run(ops, &sb_workload_spawn, &ps, 2, &c);
+}
+
+static void test_fib(const sb_runtime_ops *ops) {
+  sb_params ps = P2("n", 16, "cutoff", 9);
+  sb_counters c;
+  run(ops, &sb_workload_fib, &ps, 2, &c);
+}
+
+static void test_sum(const sb_runtime_ops *ops) {
+  sb_params ps = P2("n", 50001, "chunk", 4096); /* a short last chunk */
+  sb_counters c;
+  run(ops, &sb_workload_sum, &ps, 2, &c);
+}
+
+static void test_grain(const sb_runtime_ops *ops) {
+  sb_params ps = P2("n", 200, "g", 2000);
+  sb_counters c;
+  run(ops, &sb_workload_grain, &ps, 2, &c);
+  ASSERT_GE(counter(&c, "iters"), 1);
+  ASSERT_GE(counter(&c, "parallelism"), 1);
+  ASSERT(counter(&c, "efficiency") > 0);
+}
+
+static void test_timers(const sb_runtime_ops *ops) {
+  sb_counters c;
+  for (int b = 0; b <= 1; b++) {
+    sb_params ps = P2("n", 8, "blocking", b);
+    run(ops, &sb_workload_timers, &ps, 2, &c);
+    ASSERT_EQ(counter(&c, "late_samples"), 16); /* every wake, both runs */
+    ASSERT_GE(counter(&c, "late_max_ns"), counter(&c, "late_p50_ns"));
+  }
+}
+
+static void test_blocking(const sb_runtime_ops *ops) {
+  sb_counters c;
+  for (int off = 0; off <= 1; off++) {
+    sb_params ps = P3("m", 3, "cpu_ms", 10, "offload", off);
+    run(ops, &sb_workload_blocking, &ps, 2, &c);
+    /* Each probe wakes at least once and at most cpu_ms times a run. */
+    ASSERT_GE(counter(&c, "probe_wakes_per_run"), 3);
+    ASSERT_LE(counter(&c, "probe_wakes_per_run"), 30);
+  }
+}
+
+static void test_workqueue(const sb_runtime_ops *ops) {
+  sb_params ps = P3("r", 3, "n", 200, "cap", 2);
+  sb_counters c;
+  run(ops, &sb_workload_workqueue, &ps, 2, &c);
+}
+
+static void test_million(const sb_runtime_ops *ops) {
+  sb_params ps = P1("n", 300);
+  sb_counters c;
+  run(ops, &sb_workload_million, &ps, 2, &c);
+  ASSERT_EQ(counter(&c, "max_tasks_reached"), 300);
+  ASSERT_EQ(counter(&c, "limit_hit"), 0);
+  ASSERT(counter(&c, "rss_waiting_bytes") > 0);
+  ASSERT(counter(&c, "spawn_ns_per_task") > 0);
+}
+
+/* The closed forms the README gives, against doing the work. */
+static void test_checksums(const sb_runtime_ops *ops) {
+  (void)ops;
+  for (int64_t n = 1; n <= 2000; n += 333) {
+    sb_params ps = P2("n", n, "chunk", 1);
+    uint64_t s = 0;
+    for (int64_t i = 0; i < n; i++)
+      s += (uint64_t)i * (uint64_t)i;
+    ASSERT_EQ(sb_workload_sum.checksum(&ps), s);
+  }
+  for (int k = 0; k < 25; k++) {
+    uint64_t a, c;
+    sb__lcg_affine(k * 37, &a, &c);
+    ASSERT_EQ(a * 12345 + c, sb__lcg_burn(12345, k * 37));
+  }
+  for (int n = 2; n < 25; n++) {
+    sb_params ps = P2("n", n, "cutoff", 1);
+    ASSERT_EQ(sb_workload_fib.checksum(&ps), sb_fib_serial(n));
+  }
+  ASSERT_EQ(sb_fib_tasks(30, 15), 3192);
+  ASSERT_EQ(sb_fib_tasks(5, 5), 0);
+  sb_params pp = P1("n", 7);
+  ASSERT_EQ(sb_workload_pingpong.checksum(&pp), 28);
+  sb_params wq = P3("r", 3, "n", 5, "cap", 1);
+  ASSERT_EQ(sb_workload_workqueue.checksum(&wq), 225);
+  sb_params y = P2("k", 4, "n", 3);
+  ASSERT_EQ(sb_workload_yield.checksum(&y), 30);
+}
+
+static void test_latency(const sb_runtime_ops *ops) {
+  (void)ops;
+  sb_latency *h = malloc(sizeof(*h));
+  ASSERT(h != NULL);
+  sb_latency_reset(h);
+  ASSERT_EQ(sb_latency_quantile(h, 0.5), 0);
+  for (int64_t v = 1; v <= 1000; v++)
+    sb_latency_record(h, v * 1000); /* 1 us .. 1 ms */
+  int64_t p50 = sb_latency_quantile(h, 0.5), p99 = sb_latency_quantile(h, 0.99);
+  /* The upper edge of the bucket: at most 1/32 above the true value. */
+  ASSERT_GE(p50, 500000);
+  ASSERT_LE(p50, 500000 + 500000 / 32);
+  ASSERT_GE(p99, 990000);
+  ASSERT_LE(p99, 990000 + 990000 / 32);
+  ASSERT_EQ(sb_latency_quantile(h, 1.0), 1000000);
+  sb_latency_record(h, -5); /* clamped to 0 */
+  sb_latency_record(h, 7);  /* small values are exact */
+  ASSERT_EQ(sb_latency_quantile(h, 0.0001), 0);
+  ASSERT_EQ(sb_latency_quantile(h, 0.0015), 7);
+  free(h);
+}
+
+static void expect_rejected(const sb_workload *w, sb_params ps) {
+  char why[256] = "";
+  ASSERT_EQ(w->check(&ps, why, sizeof(why)), -EINVAL);
+  ASSERT(why[0] != '\0');
+}
+
+static void test_params(const sb_runtime_ops *ops) {
+  (void)ops;
+  expect_rejected(&sb_workload_pingpong, (sb_params)P1("n", 0));
+  expect_rejected(&sb_workload_pingpong, (sb_params)P1("bogus", 1));
+  expect_rejected(&sb_workload_fib, (sb_params)P2("n", 20, "cutoff", 20));
+  expect_rejected(&sb_workload_sum, (sb_params)P2("n", 100, "chunk", 101));
+  expect_rejected(&sb_workload_timers, (sb_params)P2("n", 10, "blocking", 2));
+  expect_rejected(&sb_workload_blocking, (sb_params)P1("offload", -1));
+  expect_rejected(&sb_workload_million, (sb_params)P1("n", -3));
+  /* Every quick and full set passes its own check. */
+  const sb_workload *all[] = {&sb_workload_pingpong,  &sb_workload_yield,
+                              &sb_workload_spawn,     &sb_workload_fib,
+                              &sb_workload_sum,       &sb_workload_grain,
+                              &sb_workload_timers,    &sb_workload_blocking,
+                              &sb_workload_workqueue, &sb_workload_million};
+  for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+    const sb_params *sets[] = {all[i]->quick, all[i]->full};
+    for (int k = 0; k < 2; k++)
+      for (const sb_params *ps = sets[k]; ps->p[0].name != NULL; ps++) {
+        char why[256] = "";
+        ASSERT_EQ(all[i]->check(ps, why, sizeof(why)), 0);
+        ASSERT_GT(all[i]->ops(ps), 0);
+      }
+  }
+}
+
+static void test_oslimits(const sb_runtime_ops *ops) {
+  (void)ops;
+  int64_t vm = 0, rss = 0;
+  char buf[512];
+  ASSERT_EQ(sb__statm(&vm, &rss), 0);
+  ASSERT_GT(rss, 0);
+  ASSERT_GE(vm, rss);
+  sb__thread_limit_explain(-EAGAIN, 42, buf, sizeof(buf));
+  ASSERT_EQ(strncmp(buf, "limit ", 6), 0);
+  ASSERT(strstr(buf, "after 42") != NULL);
+}
+
+static const sb_test_case cases[] = {
+    {"pingpong", test_pingpong},
+    {"yield", test_yield},
+    {"spawn", test_spawn},
+    {"fib", test_fib},
+    {"sum", test_sum},
+    {"grain", test_grain},
+    {"timers", test_timers},
+    {"blocking", test_blocking},
+    {"workqueue", test_workqueue},
+    {"million", test_million},
+    {"checksums", test_checksums},
+    {"latency", test_latency},
+    {"params", test_params},
+    {"oslimits", test_oslimits},
+};
+
+SB_TEST_MAIN(cases)

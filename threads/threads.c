@@ -1,0 +1,311 @@
+/* Runtime `threads`: every task is its own OS thread. Waits block the thread
+ * (poll(2), a futex with a deadline), wake unparks it, yield is sched_yield.
+ * The baseline the executors are measured against. */
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdalign.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "osrt.h"
+#include "park.h"
+#include "sb.h"
+
+typedef struct thr_runtime thr_runtime;
+
+/* A task and its thread. Recycled through rt->free, freed only by close, so
+ * a late wake of a finished task lands on live memory and an open eventfd:
+ * at worst one spurious wake-up of the task that reuses it. */
+typedef struct thr_task {
+  sb_parker parker;          /* the thread sleeps here (cache-line aligned) */
+  thr_runtime *rt;           /* the owning runtime */
+  sb__joinref join;          /* output, joiner's waker, references */
+  unsigned cls;              /* size class of storage */
+  struct thr_task *all_next; /* every task ever allocated (rt->lock) */
+  struct thr_task *free_next; /* free list of its class (rt->lock) */
+  sb_future *fut;            /* the future polled: storage, or block_on's root */
+  alignas(max_align_t) unsigned char storage[]; /* the spawned future's copy */
+} thr_task;
+
+struct thr_runtime {
+  sb_runtime base;        /* ops: first, as every runtime */
+  pthread_attr_t attr;    /* detached, with the configured stack size */
+  size_t stack_size;      /* stack bytes each task thread gets */
+  pthread_mutex_t lock;   /* protects all, free, live and writes of shutdown */
+  pthread_cond_t exited;  /* signalled when live reaches 0 */
+  int live;               /* task threads started and not yet finished */
+  _Atomic int shutdown;   /* set by close: threads drop their future, exit */
+  thr_task *all;          /* every task allocated, for close */
+  thr_task *free[SB__CLASSES]; /* recycled tasks by size class */
+  thr_task *root;         /* block_on's task: the calling thread's parker */
+};
+
+/* Returns a task able to hold size bytes, linked on rt->all, or NULL.
+ * Called with rt->lock held. */
+static thr_task *task_alloc(thr_runtime *rt, size_t size) {
+  unsigned cls = sb__size_class(size);
+  if (cls >= SB__CLASSES)
+    return NULL;
+  thr_task *t = rt->free[cls];
+  if (t != NULL) {
+    rt->free[cls] = t->free_next;
+    return t;
+  }
+  size_t bytes = offsetof(thr_task, storage) + ((size_t)64 << cls);
+  bytes = (bytes + SB_CACHELINE - 1) / SB_CACHELINE * SB_CACHELINE;
+  t = aligned_alloc(SB_CACHELINE, bytes);
+  if (t == NULL)
+    return NULL;
+  sb_parker_init(&t->parker);
+  t->rt = rt;
+  t->cls = cls;
+  t->all_next = rt->all;
+  rt->all = t;
+  return t;
+}
+
+/* Drops one reference to t; the last one puts it back on its free list. */
+static void task_release(thr_runtime *rt, thr_task *t) {
+  if (!sb__joinref_release(&t->join))
+    return;
+  pthread_mutex_lock(&rt->lock);
+  t->free_next = rt->free[t->cls];
+  rt->free[t->cls] = t;
+  pthread_mutex_unlock(&rt->lock);
+}
+
+static void *task_main(void *arg) {
+  thr_task *t = arg;
+  thr_runtime *rt = t->rt;
+  /* A task owns its thread: nothing to be fair to, so no budget. */
+  sb_cx cx = {.rt = &rt->base,
+              .waker = {.rt = &rt->base, .task = (sb_task *)t},
+              .budget = INT32_MAX,
+              .worker = t};
+  for (;;) {
+    if (atomic_load(&rt->shutdown)) {
+      sb_future_drop(t->fut, &rt->base);
+      break;
+    }
+    if (t->fut->poll(t->fut, &cx) == SB_READY) {
+      sb__joinref_complete(&t->join, t->fut->out);
+      break;
+    }
+    cx.budget = INT32_MAX;
+    sb_park(&t->parker);
+  }
+  task_release(rt, t);
+  pthread_mutex_lock(&rt->lock);
+  if (--rt->live == 0)
+    pthread_cond_signal(&rt->exited);
+  pthread_mutex_unlock(&rt->lock);
+  return NULL;
+}
+
+static int thr_open(const sb_config *cfg, sb_runtime **out) {
+  static const sb_config defaults;
+  if (cfg == NULL)
+    cfg = &defaults;
+  thr_runtime *rt = calloc(1, sizeof *rt);
+  if (rt == NULL)
+    return -ENOMEM;
+  rt->base.ops = &sb_runtime_threads;
+  int rc = -pthread_attr_init(&rt->attr);
+  if (rc != 0)
+    goto fail_attr;
+  pthread_attr_setdetachstate(&rt->attr, PTHREAD_CREATE_DETACHED);
+  rt->stack_size = sb__default_stack_size();
+  if (cfg->stack_size != 0) {
+    rc = -pthread_attr_setstacksize(&rt->attr, cfg->stack_size);
+    if (rc != 0)
+      goto fail_mutex; /* below PTHREAD_STACK_MIN: -EINVAL */
+    pthread_attr_getstacksize(&rt->attr, &rt->stack_size);
+  }
+  rc = -pthread_mutex_init(&rt->lock, NULL);
+  if (rc != 0)
+    goto fail_mutex;
+  rc = -pthread_cond_init(&rt->exited, NULL);
+  if (rc != 0)
+    goto fail_cond;
+  rt->root = task_alloc(rt, 0); /* no other thread can see rt yet */
+  if (rt->root == NULL) {
+    rc = -ENOMEM;
+    goto fail_root;
+  }
+  *out = &rt->base;
+  return 0;
+fail_root:
+  pthread_cond_destroy(&rt->exited);
+fail_cond:
+  pthread_mutex_destroy(&rt->lock);
+fail_mutex:
+  pthread_attr_destroy(&rt->attr);
+fail_attr:
+  free(rt);
+  return rc;
+}
+
+static void thr_close(sb_runtime *base) {
+  thr_runtime *rt = (thr_runtime *)base;
+  pthread_mutex_lock(&rt->lock);
+  atomic_store(&rt->shutdown, 1);
+  /* Every thread still alive sees shutdown at its next wake-up (a wait in
+   * progress is interrupted by the unpark), drops its future and exits. */
+  for (thr_task *t = rt->all; t != NULL; t = t->all_next)
+    sb_unpark(&t->parker);
+  while (rt->live > 0)
+    pthread_cond_wait(&rt->exited, &rt->lock);
+  pthread_mutex_unlock(&rt->lock);
+  thr_task *t = rt->all;
+  while (t != NULL) {
+    thr_task *next = t->all_next;
+    sb_parker_destroy(&t->parker);
+    free(t);
+    t = next;
+  }
+  pthread_cond_destroy(&rt->exited);
+  pthread_mutex_destroy(&rt->lock);
+  pthread_attr_destroy(&rt->attr);
+  free(rt);
+}
+
+static void thr_info(sb_runtime *base, sb_runtime_info *out) {
+  thr_runtime *rt = (thr_runtime *)base;
+  out->workers = 0; /* one thread per task */
+  out->stack_size = rt->stack_size;
+  out->pin = SB_PIN_NONE; /* the kernel places task threads */
+}
+
+/* Runs root on the calling thread, which parks between polls. */
+static int thr_block_on(sb_runtime *base, sb_future *root) {
+  thr_runtime *rt = (thr_runtime *)base;
+  thr_task *t = rt->root;
+  t->fut = root;
+  sb_cx cx = {.rt = base,
+              .waker = {.rt = base, .task = (sb_task *)t},
+              .budget = INT32_MAX,
+              .worker = t};
+  while (root->poll(root, &cx) == SB_PENDING) {
+    sb_park(&t->parker);
+    cx.budget = INT32_MAX;
+  }
+  return 0;
+}
+
+static int thr_spawn(sb_cx *cx, const sb_future *f, size_t size,
+                     sb_task **out) {
+  thr_runtime *rt = (thr_runtime *)cx->rt;
+  int rc = 0;
+  pthread_mutex_lock(&rt->lock);
+  thr_task *t = NULL;
+  if (atomic_load(&rt->shutdown))
+    rc = -ECANCELED;
+  else if ((t = task_alloc(rt, size)) == NULL)
+    rc = -ENOMEM;
+  else
+    rt->live++;
+  pthread_mutex_unlock(&rt->lock);
+  if (rc != 0)
+    return rc;
+  memcpy(t->storage, f, size);
+  t->fut = (sb_future *)t->storage;
+  sb__joinref_init(&t->join);
+  /* A recycled parker may hold a stale token: start empty (a later stale
+   * unpark costs one spurious poll, which futures tolerate). */
+  atomic_store(&t->parker.state, SB__PARK_EMPTY);
+  pthread_t tid;
+  if (pthread_create(&tid, &rt->attr, task_main, t) != 0) {
+    rc = -EAGAIN; /* out of threads or memory for a stack */
+    goto fail;
+  }
+  *out = (sb_task *)t;
+  return 0;
+fail:
+  pthread_mutex_lock(&rt->lock);
+  t->free_next = rt->free[t->cls];
+  rt->free[t->cls] = t;
+  if (--rt->live == 0)
+    pthread_cond_signal(&rt->exited);
+  pthread_mutex_unlock(&rt->lock);
+  return rc;
+}
+
+static sb_poll thr_join(sb_cx *cx, sb_task *task, uint64_t *out) {
+  thr_task *t = (thr_task *)task;
+  if (!sb__joinref_poll(&t->join, cx->waker, out))
+    return SB_PENDING;
+  task_release(t->rt, t);
+  return SB_READY;
+}
+
+static void thr_detach(sb_runtime *rt, sb_task *task) {
+  task_release((thr_runtime *)rt, (thr_task *)task);
+}
+
+static void thr_wake(sb_waker w) { sb_unpark(&((thr_task *)w.task)->parker); }
+
+/* Blocks the task's thread until fd is ready or the task is woken. */
+static sb_poll thr_wait_fd(sb_cx *cx, sb_wait *w, int fd, uint32_t events) {
+  thr_runtime *rt = (thr_runtime *)cx->rt;
+  thr_task *t = cx->worker;
+  (void)w; /* nothing to register: the thread itself waits */
+  if (atomic_load(&rt->shutdown))
+    return SB_PENDING;
+  int r = sb_park_wait(&t->parker, fd, events, -1);
+  /* A token (left for the task loop's park) means another wake: PENDING.
+   * A poll(2) failure reads as readiness: the retried syscall reports it. */
+  return r == SB_PARK_UNPARKED ? SB_PENDING : SB_READY;
+}
+
+/* clock_nanosleep cannot be interrupted by a wake (only by a signal), and a
+ * sleep must end early when the task is woken (select over a timer and a
+ * channel). FUTEX_WAIT_BITSET with an absolute CLOCK_MONOTONIC deadline is
+ * the same clock and the same one syscall, and unpark can end it. */
+static sb_poll thr_sleep_until(sb_cx *cx, sb_wait *w, int64_t deadline_ns) {
+  thr_runtime *rt = (thr_runtime *)cx->rt;
+  thr_task *t = cx->worker;
+  (void)w;
+  if (sb_now_ns() >= deadline_ns)
+    return SB_READY;
+  if (atomic_load(&rt->shutdown))
+    return SB_PENDING;
+  int r = sb_park_wait(&t->parker, -1, 0, deadline_ns);
+  return r == SB_PARK_UNPARKED ? SB_PENDING : SB_READY;
+}
+
+static void thr_cancel(sb_runtime *rt, sb_wait *w) {
+  (void)rt; /* waits register nothing on this runtime */
+  (void)w;
+}
+
+static void thr_forget_fd(sb_runtime *rt, int fd) {
+  (void)rt; /* no per-fd state: poll(2) is stateless */
+  (void)fd;
+}
+
+static sb_poll thr_yield(sb_cx *cx) {
+  (void)cx;
+  sched_yield();
+  return SB_READY;
+}
+
+const sb_runtime_ops sb_runtime_threads = {
+    .name = "threads",
+    .summary = "a thread per task; waits block it (poll, futex), wake unparks",
+    .flags = SB_RT_THREAD_PER_TASK | SB_RT_BLOCKING_WAITS,
+    .open = thr_open,
+    .close = thr_close,
+    .info = thr_info,
+    .block_on = thr_block_on,
+    .spawn = thr_spawn,
+    .join = thr_join,
+    .detach = thr_detach,
+    .wake = thr_wake,
+    .wait_fd = thr_wait_fd,
+    .sleep_until = thr_sleep_until,
+    .cancel = thr_cancel,
+    .forget_fd = thr_forget_fd,
+    .yield = thr_yield,
+};

@@ -1,0 +1,307 @@
+/* Workload echo: a TCP echo server on 127.0.0.1 run by the runtime under
+ * test, a task per connection, driven by the load generator (loadgen.c), a
+ * thread that is not the runtime under test. */
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "echo_server.h"
+#include "fdlimit.h"
+#include "latency.h"
+#include "loadgen.h"
+#include "spawn.h"
+#include "topo.h"
+#include "workload.h"
+
+#define STALL_NS (10 * 1000000000LL) /* a run with no progress for 10 s */
+
+typedef struct echo_state echo_state;
+
+/* The root of one run: start the generator, accept exactly c connections
+ * (a task each), join them all, then wait for the generator's verdict. */
+typedef struct echo_root {
+  sb_future base;
+  echo_state *st;      /* the cell */
+  int i;               /* connections accepted (accept loop), joined (join) */
+  int accepted;        /* connections accepted in this run */
+  sb_accept_retry acc; /* the accept in flight */
+  sb_fdop done;        /* the read of the generator's done eventfd */
+  uint64_t done_buf;   /* what that read returns */
+} echo_root;
+
+struct echo_state {
+  sb_runtime *rt;          /* the runtime the cell runs on */
+  int c, b, r;             /* connections, bytes per request, round trips */
+  int listen_fd;           /* the server's listening socket */
+  struct sockaddr_in addr; /* where it listens */
+  int loadgen_pu;          /* PU the generator is bound to, or -1 */
+  sb_loadgen *lg;          /* the load generator */
+  sb_join *joins;          /* c join handles, reused by every run */
+  uint8_t *spawned;        /* spawned[i] = 1 if connection i got a task */
+  sb_latency lat;          /* every round trip of every run, ns */
+  uint64_t backoffs;       /* accept pauses for lack of descriptors */
+  /* Tallies of the last run, read by verify: */
+  int start_err;         /* sb_loadgen_start's error, or 0 */
+  int64_t accept_err;    /* the accept error that ended accepting, or 0 */
+  int64_t spawn_failed;  /* connections whose task could not be spawned */
+  int spawn_err;         /* the first spawn error */
+  uint64_t server_sum;   /* sum of bytes the server tasks echoed */
+  sb_loadgen_result res; /* the generator's tally */
+  echo_root root;        /* the run's root future */
+};
+
+static const sb_params echo_quick[] = {
+    {{{"c", 10}, {"b", 64}, {"r", 1000}}},
+    {{{"c", 100}, {"b", 64}, {"r", 100}}},
+    {{{"c", 1000}, {"b", 64}, {"r", 10}}},
+    {{{NULL, 0}}},
+};
+
+static const sb_params echo_full[] = {
+    {{{"c", 10}, {"b", 64}, {"r", 10000}}},
+    {{{"c", 100}, {"b", 64}, {"r", 1000}}},
+    {{{"c", 1000}, {"b", 64}, {"r", 100}}},
+    {{{"c", 10000}, {"b", 64}, {"r", 10}}},
+    {{{"c", 100}, {"b", 4096}, {"r", 1000}}},
+    {{{NULL, 0}}},
+};
+
+static sb_poll echo_root_poll(sb_future *f, sb_cx *cx) {
+  echo_root *self = (echo_root *)f;
+  echo_state *st = self->st;
+  sb_echo_conn conn;
+  SB_BEGIN(self);
+  {
+    sb_loadgen_job job = {.addr = st->addr,
+                          .conns = st->c,
+                          .rounds = st->r,
+                          .bytes = st->b,
+                          .stall_ns = STALL_NS,
+                          .listen_fd = st->listen_fd,
+                          .latency = &st->lat};
+    st->start_err = sb_loadgen_start(st->lg, &job);
+  }
+  if (st->start_err < 0)
+    SB_RETURN(self, 0);
+  for (self->i = 0; self->i < st->c; self->i++) {
+    sb_accept_retry_init(&self->acc, st->listen_fd, &st->backoffs);
+    SB_AWAIT(self, sb_accept_retry_poll(&self->acc, cx));
+    if ((int64_t)self->acc.base.out < 0) {
+      st->accept_err = (int64_t)self->acc.base.out;
+      break;
+    }
+    int fd = (int)self->acc.base.out;
+    sb_echo_conn_init(&conn, fd, NULL);
+    int rc = sb_spawn(cx, &conn.base, sizeof(conn), &st->joins[self->i]);
+    st->spawned[self->i] = rc == 0;
+    if (rc < 0) {
+      /* The generator sees this connection end early and reports it. */
+      if (st->spawn_failed++ == 0)
+        st->spawn_err = rc;
+      sb_fd_close(cx->rt, fd);
+    }
+  }
+  self->accepted = self->i;
+  for (self->i = 0; self->i < self->accepted; self->i++) {
+    if (!st->spawned[self->i])
+      continue;
+    SB_AWAIT(self, sb_join_poll(&st->joins[self->i], cx));
+    st->server_sum += st->joins[self->i].base.out;
+  }
+  sb_read_init(&self->done, sb_loadgen_done_fd(st->lg), &self->done_buf,
+               sizeof(self->done_buf));
+  SB_AWAIT(self, sb_fdop_poll(&self->done, cx));
+  sb_loadgen_result_get(st->lg, &st->res);
+  SB_END(self, st->res.sum);
+}
+
+static void echo_root_drop(sb_future *f, sb_runtime *rt) {
+  echo_root *self = (echo_root *)f;
+  echo_state *st = self->st;
+  sb_future_drop(&self->acc.base, rt);
+  sb_future_drop(&self->done.base, rt);
+  for (int i = 0; i < st->c; i++)
+    if (st->spawned[i])
+      sb_join_release(&st->joins[i], rt);
+  self->base.line = -1;
+}
+
+static sb_future *echo_root_new(void *state) {
+  echo_state *st = state;
+  st->start_err = 0;
+  st->accept_err = 0;
+  st->spawn_failed = 0;
+  st->spawn_err = 0;
+  st->server_sum = 0;
+  memset(&st->res, 0, sizeof(st->res));
+  memset(st->spawned, 0, (size_t)st->c);
+  memset(&st->root, 0, sizeof(st->root));
+  st->root.base = SB_FUTURE_INIT(echo_root_poll, echo_root_drop);
+  st->root.st = st;
+  st->root.acc.base.line = -1; /* nothing in flight yet: drop is a no-op */
+  st->root.done.base.line = -1;
+  return &st->root.base;
+}
+
+static int echo_check(const sb_params *ps, char *why, size_t len) {
+  int64_t c = sb_param(ps, "c", 0), b = sb_param(ps, "b", 0),
+          r = sb_param(ps, "r", 0);
+  if (c < 1 || c > 100000 || b < 1 || b > (1 << 20) || r < 1 || r > 100000000) {
+    snprintf(why, len,
+             "echo needs 1 <= c <= 100000, 1 <= b <= 1048576, "
+             "1 <= r <= 1e8 (got c=%lld b=%lld r=%lld)",
+             (long long)c, (long long)b, (long long)r);
+    return -EINVAL;
+  }
+  return 0;
+}
+
+static void echo_teardown(void *state) {
+  echo_state *st = state;
+  if (st->lg != NULL)
+    sb_loadgen_close(st->lg);
+  if (st->listen_fd >= 0)
+    sb_fd_close(st->rt, st->listen_fd);
+  free(st->joins);
+  free(st->spawned);
+  free(st);
+}
+
+/* The generator gets the last PU when the runtime's workers leave it free
+ * (pinned runtimes fill PUs from the first); threads (a thread per task)
+ * and machines with a PU per worker leave nothing apart. */
+static int loadgen_pu(sb_runtime *rt) {
+  sb_topo *topo;
+  sb_runtime_info info = {0};
+  if (sb_topo_get(&topo) < 0)
+    return -1;
+  rt->ops->info(rt, &info);
+  int pus = sb_topo_pus(topo);
+  return info.workers > 0 && info.workers < pus ? pus - 1 : -1;
+}
+
+static int echo_setup(const sb_params *ps, sb_runtime *rt, void **state,
+                      char *why, size_t len) {
+  int rc;
+  echo_state *st = calloc(1, sizeof(*st));
+  if (st == NULL)
+    return -ENOMEM;
+  st->rt = rt;
+  st->listen_fd = -1;
+  st->c = (int)sb_param(ps, "c", 0);
+  st->b = (int)sb_param(ps, "b", 0);
+  st->r = (int)sb_param(ps, "r", 0);
+  sb_latency_reset(&st->lat);
+  /* A server writing to a connection its client already closed must get
+   * EPIPE, not die of SIGPIPE. */
+  signal(SIGPIPE, SIG_IGN);
+  /* Both ends of every connection live in this process; a runtime may
+   * also hold a descriptor per waiting task (a wake-up eventfd), so ask for
+   * a third where the limit allows and insist only on the first two. */
+  if (sb__fd_limit_ensure(3 * (size_t)st->c + 64, why, len) < 0 &&
+      (rc = sb__fd_limit_ensure(2 * (size_t)st->c + 64, why, len)) < 0) {
+    rc = -EOPNOTSUPP; /* skipped where the limit does not allow it */
+    goto fail;
+  }
+  st->joins = calloc((size_t)st->c, sizeof(*st->joins));
+  st->spawned = calloc((size_t)st->c, 1);
+  if (st->joins == NULL || st->spawned == NULL) {
+    rc = -ENOMEM;
+    snprintf(why, len, "out of memory for %d join handles", st->c);
+    goto fail;
+  }
+  st->addr.sin_family = AF_INET;
+  st->addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  st->addr.sin_port = 0;
+  if ((rc = sb_listen_tcp(&st->addr, st->c < 128 ? 128 : st->c)) < 0) {
+    snprintf(why, len, "listen on 127.0.0.1: %s", strerror(-rc));
+    goto fail;
+  }
+  st->listen_fd = rc;
+  st->loadgen_pu = loadgen_pu(rt);
+  if ((rc = sb_loadgen_open(st->loadgen_pu, &st->lg)) < 0) {
+    snprintf(why, len, "load generator: %s", strerror(-rc));
+    goto fail;
+  }
+  *state = st;
+  return 0;
+fail:
+  echo_teardown(st);
+  return rc;
+}
+
+static int echo_verify(void *state, uint64_t out, char *why, size_t len) {
+  echo_state *st = state;
+  uint64_t want = sb_workload_echo.checksum(
+      &(sb_params){{{"c", st->c}, {"b", st->b}, {"r", st->r}}});
+  if (st->start_err < 0)
+    snprintf(why, len, "load generator: %s", strerror(-st->start_err));
+  else if (st->spawn_failed > 0)
+    snprintf(why, len, "%lld of %d connection tasks could not be spawned: %s",
+             (long long)st->spawn_failed, st->c, strerror(-st->spawn_err));
+  else if (st->res.failed > 0)
+    snprintf(why, len, "%lld of %d connections failed%s (first: %s)",
+             (long long)st->res.failed, st->c,
+             st->res.stalled ? " (run stalled)" : "", st->res.first_error);
+  else if (st->accept_err < 0)
+    snprintf(why, len, "accept: %s", strerror((int)-st->accept_err));
+  else if (st->res.mismatches > 0)
+    snprintf(why, len, "%lld echoed bytes differ from those sent",
+             (long long)st->res.mismatches);
+  else if (out != want || st->server_sum != want)
+    snprintf(why, len, "checksum: client %llu, server %llu, expected %llu",
+             (unsigned long long)out, (unsigned long long)st->server_sum,
+             (unsigned long long)want);
+  else
+    return 0;
+  return -1;
+}
+
+/* Sum over connections k < c, rounds i < r, bytes j < b of
+ * (k*31 + i*7 + j) & 0xff, by counting how often each start byte occurs. */
+static uint64_t echo_checksum(const sb_params *ps) {
+  int64_t c = sb_param(ps, "c", 0), b = sb_param(ps, "b", 0),
+          r = sb_param(ps, "r", 0);
+  uint64_t count[256] = {0}, sum = 0;
+  for (int64_t k = 0; k < c; k++)
+    for (int64_t i = 0; i < r && i < 256; i++)
+      count[(k * 31 + i * 7) & 0xff] += (uint64_t)((r - 1 - i) / 256 + 1);
+  for (unsigned base = 0; base < 256; base++) {
+    uint64_t one = (uint64_t)(b / 256) * (255 * 256 / 2);
+    for (int64_t j = 0; j < b % 256; j++)
+      one += (base + (uint64_t)j) & 0xff;
+    sum += count[base] * one;
+  }
+  return sum;
+}
+
+static int64_t echo_ops(const sb_params *ps) {
+  return sb_param(ps, "c", 0) * sb_param(ps, "r", 0);
+}
+
+static void echo_counters(void *state, sb_counters *c) {
+  echo_state *st = state;
+  sb_latency_counters(&st->lat, SB_LATENCY_NAMES(""), c);
+  sb_counter_set(c, "loadgen_pu", st->loadgen_pu);
+  sb_counter_set(c, "accept_backoffs", (double)st->backoffs);
+}
+
+const sb_workload sb_workload_echo = {
+    .name = "echo",
+    .question = "Where does thread-per-connection fall over, and what does "
+                "a pool of N blocked workers do, serving many TCP "
+                "connections?",
+    .unit = "round trip",
+    .kind = "io",
+    .quick = echo_quick,
+    .full = echo_full,
+    .check = echo_check,
+    .setup = echo_setup,
+    .root = echo_root_new,
+    .verify = echo_verify,
+    .checksum = echo_checksum,
+    .ops = echo_ops,
+    .counters = echo_counters,
+    .teardown = echo_teardown,
+};

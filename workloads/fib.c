@@ -1,0 +1,154 @@
+/* Workload fib: fork-join recursion, a task per call above a cutoff and
+ * plain recursion below it, so spawn cost and work stealing decide the
+ * speed-up over sb_fib_serial (fib.h). */
+#include <stdlib.h>
+
+#include "fib.h"
+#include "spawn.h"
+#include "wcheck.h"
+
+#define FIB_MAX_N 80 /* fib(80) fits in 64 bits; the serial time does not */
+
+typedef struct fib_state fib_state;
+
+/* fib(k): serial at or below the cutoff, else two child tasks. */
+typedef struct fib_task {
+  sb_future base;
+  fib_state *st; /* the workload state (cutoff, error) */
+  int k;         /* the argument */
+  sb_join a, b;  /* fib(k-1) and fib(k-2) */
+} fib_task;
+
+struct fib_state {
+  int n, cutoff;     /* the params */
+  sb__run_error err; /* the run's first error */
+  fib_task root;     /* the root future of the current run: fib(n) */
+};
+
+__attribute__((noinline)) uint64_t sb_fib_serial(int n) {
+  return n < 2 ? (uint64_t)n : sb_fib_serial(n - 1) + sb_fib_serial(n - 2);
+}
+
+int64_t sb_fib_tasks(int n, int cutoff) {
+  int64_t t[FIB_MAX_N + 1];
+  for (int k = 0; k <= n && k <= FIB_MAX_N; k++)
+    t[k] = (k <= cutoff || k < 2) ? 0 : 2 + t[k - 1] + t[k - 2];
+  return n <= FIB_MAX_N && n >= 0 ? t[n] : -1;
+}
+
+static void fib_drop(sb_future *f, sb_runtime *rt) {
+  fib_task *self = (fib_task *)f;
+  sb_join_release(&self->a, rt);
+  sb_join_release(&self->b, rt);
+}
+
+static sb_poll fib_poll(sb_future *f, sb_cx *cx) {
+  fib_task *self = (fib_task *)f;
+  fib_state *st = self->st;
+  SB_BEGIN(self);
+  if (self->k <= st->cutoff || self->k < 2)
+    SB_RETURN(self, sb_fib_serial(self->k));
+  {
+    fib_task child = {
+        .base = SB_FUTURE_INIT(fib_poll, fib_drop), .st = st, .k = self->k - 1};
+    int rc = sb_spawn(cx, &child.base, sizeof(child), &self->a);
+    if (rc < 0) {
+      sb__run_error_set(&st->err, rc, "spawn fib task");
+      SB_RETURN(self, 0);
+    }
+    child.k = self->k - 2;
+    rc = sb_spawn(cx, &child.base, sizeof(child), &self->b);
+    if (rc < 0) /* b is inert: awaiting it is READY at once */
+      sb__run_error_set(&st->err, rc, "spawn fib task");
+  }
+  SB_AWAIT(self, sb_join_poll(&self->a, cx));
+  SB_AWAIT(self, sb_join_poll(&self->b, cx));
+  SB_END(self, self->a.base.out + self->b.base.out);
+}
+
+static const char *const names[] = {"n", "cutoff", NULL};
+
+static int fib_check(const sb_params *ps, char *why, size_t len) {
+  int rc = sb__params_known(ps, names, why, len);
+  if (rc == 0)
+    rc = sb__param_range(ps, "n", 30, 2, FIB_MAX_N, why, len);
+  /* cutoff < n: a run that spawns no task would have zero ops. */
+  if (rc == 0)
+    rc = sb__param_range(ps, "cutoff", 15, 0, sb_param(ps, "n", 30) - 1, why,
+                         len);
+  return rc;
+}
+
+static int fib_setup(const sb_params *ps, sb_runtime *rt, void **state,
+                     char *why, size_t len) {
+  (void)rt;
+  fib_state *st = calloc(1, sizeof(*st));
+  *state = st;
+  if (st == NULL) {
+    snprintf(why, len, "out of memory");
+    return -ENOMEM;
+  }
+  st->n = (int)sb_param(ps, "n", 30);
+  st->cutoff = (int)sb_param(ps, "cutoff", 15);
+  return 0;
+}
+
+static sb_future *fib_root_new(void *state) {
+  fib_state *st = state;
+  st->root = (fib_task){
+      .base = SB_FUTURE_INIT(fib_poll, fib_drop), .st = st, .k = st->n};
+  sb__run_error_reset(&st->err);
+  return &st->root.base;
+}
+
+static uint64_t fib_checksum(const sb_params *ps) {
+  /* Iteratively: the checksum must not cost a serial run. */
+  uint64_t a = 0, b = 1;
+  for (int64_t k = sb_param(ps, "n", 30); k > 0; k--) {
+    uint64_t c = a + b;
+    a = b;
+    b = c;
+  }
+  return a;
+}
+
+static int fib_verify(void *state, uint64_t out, char *why, size_t len) {
+  fib_state *st = state;
+  sb_params ps = {{{"n", st->n}, {"cutoff", st->cutoff}}};
+  return sb__verify_out(&st->err, out, fib_checksum(&ps), why, len);
+}
+
+static int64_t fib_ops(const sb_params *ps) {
+  return sb_fib_tasks((int)sb_param(ps, "n", 30),
+                      (int)sb_param(ps, "cutoff", 15));
+}
+
+static void fib_teardown(void *state) {
+  free(state);
+}
+
+/* Quick: 3192 tasks, which threads create in ~50 ms. Full sweeps the cutoff:
+ * 35420, 3192 and 286 tasks for the same fib(30). */
+static const sb_params quick[] = {{{{"n", 30}, {"cutoff", 15}}}, {{{NULL, 0}}}};
+static const sb_params full[] = {{{{"n", 30}, {"cutoff", 10}}},
+                                 {{{"n", 30}, {"cutoff", 15}}},
+                                 {{{"n", 30}, {"cutoff", 20}}},
+                                 {{{NULL, 0}}}};
+
+const sb_workload sb_workload_fib = {
+    .name = "fib",
+    .question = "What does a spawn cost in fork-join recursion, and does "
+                "work stealing scale?",
+    .unit = "task",
+    .kind = "spawn",
+    .quick = quick,
+    .full = full,
+    .check = fib_check,
+    .setup = fib_setup,
+    .root = fib_root_new,
+    .verify = fib_verify,
+    .checksum = fib_checksum,
+    .ops = fib_ops,
+    .counters = NULL,
+    .teardown = fib_teardown,
+};

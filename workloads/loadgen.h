@@ -1,0 +1,53 @@
+/* The load generator that drives the echo server. It is NOT the runtime
+ * under test: one OS thread of its own with its own epoll, pinned apart from
+ * the runtime's workers where the machine has cores to spare. */
+#ifndef SB_LOADGEN_H
+#define SB_LOADGEN_H
+
+#include <netinet/in.h>
+#include <stdint.h>
+
+#include "latency.h"
+
+typedef struct sb_loadgen sb_loadgen;
+
+/* One run: conns connections opened at once, each doing rounds round trips
+ * of bytes bytes (write the request, read it all back, repeat). Byte j of
+ * round i on connection k is (k*31 + i*7 + j) & 0xff. */
+typedef struct sb_loadgen_job {
+  struct sockaddr_in addr; /* the server */
+  int conns;               /* connections, all open at once */
+  int rounds;              /* round trips per connection */
+  int bytes;               /* bytes per request, echoed back */
+  int64_t stall_ns;        /* give a run up after this long without progress */
+  int listen_fd;           /* shut down if some connection never connected,
+                              so an acceptor waiting for it returns; or -1 */
+  sb_latency *latency;     /* if not NULL, receives each round trip's ns */
+} sb_loadgen_job;
+
+typedef struct sb_loadgen_result {
+  uint64_t sum;          /* sum of every byte that came back as sent */
+  int64_t round_trips;   /* round trips completed */
+  int64_t failed;        /* connections that failed (connect, reset, early
+                            EOF, stall) */
+  int64_t unconnected;   /* connections that never connected */
+  int64_t mismatches;    /* bytes that came back different from those sent */
+  int stalled;           /* 1 if the run was given up for lack of progress */
+  char first_error[128]; /* the first failure, "" if none */
+} sb_loadgen_result;
+
+/* Starts the generator's thread, bound to PU pin_pu (logical index) unless
+ * pin_pu < 0. Returns 0 and *out, or -errno (nothing leaks). */
+int sb_loadgen_open(int pin_pu, sb_loadgen **out);
+/* Hands the thread a job and returns at once. Returns 0, -EBUSY while a run
+ * is in progress, or -EINVAL for a job it cannot do. */
+int sb_loadgen_start(sb_loadgen *lg, const sb_loadgen_job *job);
+/* A non-blocking eventfd that becomes readable (8 bytes) when the run
+ * started last is over; read it, then fetch the result. */
+int sb_loadgen_done_fd(const sb_loadgen *lg);
+/* Copies the result of the run that is over. */
+void sb_loadgen_result_get(sb_loadgen *lg, sb_loadgen_result *out);
+/* Waits for a run in progress to end, stops the thread, frees everything. */
+void sb_loadgen_close(sb_loadgen *lg);
+
+#endif

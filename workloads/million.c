@@ -1,0 +1,283 @@
+/* Workload million: spawn n tasks that all wait on one event, measure the
+ * memory they hold while waiting, then release and join them. The executors
+ * must reach 10^6; threads goes as far as the machine allows and reports the
+ * limit it hit. */
+#include <stdlib.h>
+
+#include "event.h"
+#include "oslimits.h"
+#include "spawn.h"
+#include "wcheck.h"
+
+typedef struct million_state million_state;
+
+/* Counts itself in, waits for the event, returns 1. */
+typedef struct waiter {
+  sb_future base;
+  million_state *st; /* the workload state */
+  sb_event *go;      /* the run's release event */
+  sb_event_wait w;   /* the wait in flight */
+} waiter;
+
+typedef struct million_root {
+  sb_future base;
+  million_state *st; /* the workload state */
+  int64_t t0;        /* sb_now_ns before the first spawn */
+  int64_t spawned;   /* tasks spawned */
+  int64_t j;         /* the task being joined */
+  uint64_t sum;      /* outputs joined so far */
+  sb_event *go;      /* released once every task waits */
+  sb_event *all_in;  /* set by the last task to count itself in */
+  sb_event_wait w;   /* the root's wait on all_in */
+} million_root;
+
+struct million_state {
+  int64_t n;             /* tasks per run */
+  atomic_llong in;       /* tasks of this run that have counted in */
+  atomic_llong target;   /* tasks spawned this run; -1 while spawning */
+  int64_t vm_base;       /* VmSize after setup, bytes */
+  int64_t rss_base;      /* VmRSS after setup, bytes */
+  int64_t runs;          /* runs finished */
+  int64_t spawn_ns_sum;  /* sum over runs of the spawn loop's time */
+  int64_t spawned_sum;   /* sum over runs of tasks spawned */
+  int64_t all_in_ns_sum; /* sum over runs of first spawn to all waiting */
+  int64_t rss_peak;      /* largest VmRSS with all tasks waiting */
+  int64_t vm_peak;       /* largest VmSize with all tasks waiting */
+  int64_t max_reached;   /* the most tasks waiting at once */
+  int64_t peak_tasks;    /* tasks waiting when rss_peak was read */
+  int limit_err;         /* a spawn's -errno, 0 if every spawn worked */
+  char limit_why[512];   /* the limit it hit, from sb__thread_limit_explain */
+  size_t stack_size;     /* the runtime's stack per OS thread (info) */
+  unsigned rt_flags;     /* the runtime's SB_RT_* flags */
+  sb_join *joins;        /* n join handles, resident before the baseline */
+  sb__run_error err;     /* the run's first error (other than the limit) */
+  million_root root;     /* the root future of the current run */
+};
+
+static void waiter_drop(sb_future *f, sb_runtime *rt) {
+  waiter *self = (waiter *)f;
+  sb_future_drop(&self->w.base, rt);
+}
+
+static sb_poll waiter_poll(sb_future *f, sb_cx *cx) {
+  waiter *self = (waiter *)f;
+  million_state *st = self->st;
+  SB_BEGIN(self);
+  /* Whichever of this increment and the root's store of target comes second
+   * sees the other (both seq_cst), so all_in is set or the root skips it. */
+  if (atomic_fetch_add(&st->in, 1) + 1 == atomic_load(&st->target))
+    sb_event_set(st->root.all_in);
+  sb_event_wait_init(&self->w, self->go);
+  SB_AWAIT(self, sb_event_wait_poll(&self->w, cx));
+  SB_END(self, 1);
+}
+
+static void root_release(million_root *self, sb_runtime *rt) {
+  for (int64_t j = 0; j < self->spawned; j++)
+    sb_join_release(&self->st->joins[j], rt);
+  sb_future_drop(&self->w.base, rt);
+  /* Detached waiters may still wait on go: set it so none waits forever;
+   * the events themselves are only freed by a run that joined everyone. */
+  if (self->go != NULL)
+    sb_event_set(self->go);
+}
+
+static void root_drop(sb_future *f, sb_runtime *rt) {
+  root_release((million_root *)f, rt);
+}
+
+static sb_poll root_poll(sb_future *f, sb_cx *cx) {
+  million_root *self = (million_root *)f;
+  million_state *st = self->st;
+  SB_BEGIN(self);
+  {
+    int rc = sb_event_open(&self->go);
+    if (rc == 0)
+      rc = sb_event_open(&self->all_in);
+    if (rc < 0) {
+      sb__run_error_set(&st->err, rc, "sb_event_open");
+      goto out;
+    }
+  }
+  atomic_store(&st->in, 0);
+  atomic_store(&st->target, -1);
+  self->t0 = sb_now_ns();
+  for (self->spawned = 0; self->spawned < st->n; self->spawned++) {
+    waiter w = {.base = SB_FUTURE_INIT(waiter_poll, waiter_drop),
+                .st = st,
+                .go = self->go};
+    int rc = sb_spawn(cx, &w.base, sizeof(w), &st->joins[self->spawned]);
+    if (rc < 0) {
+      /* The limit is a result: record what stopped it while the tasks
+       * that made it are still alive, then release those. */
+      if (st->limit_err == 0) {
+        st->limit_err = rc;
+        sb__thread_limit_explain(rc, self->spawned, st->limit_why,
+                                 sizeof(st->limit_why));
+      }
+      break;
+    }
+  }
+  st->spawn_ns_sum += sb_now_ns() - self->t0;
+  st->spawned_sum += self->spawned;
+  atomic_store(&st->target, self->spawned);
+  if (self->spawned > 0 && atomic_load(&st->in) != self->spawned) {
+    sb_event_wait_init(&self->w, self->all_in);
+    SB_AWAIT(self, sb_event_wait_poll(&self->w, cx));
+  }
+  st->all_in_ns_sum += sb_now_ns() - self->t0;
+  {
+    int64_t vm, rss;
+    if (sb__statm(&vm, &rss) == 0 && rss > st->rss_peak) {
+      st->rss_peak = rss;
+      st->vm_peak = vm;
+      st->peak_tasks = self->spawned;
+    }
+    if (self->spawned > st->max_reached)
+      st->max_reached = self->spawned;
+  }
+  sb_event_set(self->go);
+  for (self->j = 0; self->j < self->spawned; self->j++) {
+    SB_AWAIT(self, sb_join_poll(&st->joins[self->j], cx));
+    self->sum += st->joins[self->j].base.out;
+  }
+  st->runs++;
+out:
+  /* Every waiter is joined (or none was spawned): nobody waits on either. */
+  sb_event_free(self->go);
+  sb_event_free(self->all_in);
+  self->go = self->all_in = NULL;
+  self->spawned = 0;
+  SB_END(self, self->sum);
+}
+
+static const char *const names[] = {"n", NULL};
+
+static int million_check(const sb_params *ps, char *why, size_t len) {
+  int rc = sb__params_known(ps, names, why, len);
+  if (rc == 0)
+    rc = sb__param_range(ps, "n", 1000000, 1, INT64_C(1) << 26, why, len);
+  return rc;
+}
+
+static void million_teardown(void *state) {
+  million_state *st = state;
+  if (st == NULL)
+    return;
+  free(st->joins);
+  free(st);
+}
+
+static int million_setup(const sb_params *ps, sb_runtime *rt, void **state,
+                         char *why, size_t len) {
+  million_state *st = calloc(1, sizeof(*st));
+  sb_runtime_info info = {0};
+  int rc = -ENOMEM;
+  *state = NULL;
+  if (st == NULL)
+    goto fail;
+  st->n = sb_param(ps, "n", 1000000);
+  st->joins = malloc((size_t)st->n * sizeof(sb_join));
+  if (st->joins == NULL)
+    goto fail;
+  /* Touched now, so the join handles are in the baseline: RSS per task
+   * counts what the runtime holds for a waiting task, not our handles. */
+  memset(st->joins, 0, (size_t)st->n * sizeof(sb_join));
+  rt->ops->info(rt, &info);
+  st->stack_size = info.stack_size;
+  st->rt_flags = rt->ops->flags;
+  rc = sb__statm(&st->vm_base, &st->rss_base);
+  if (rc < 0) {
+    snprintf(why, len, "cannot read /proc/self/statm: %s", strerror(-rc));
+    goto cleanup;
+  }
+  *state = st;
+  return 0;
+fail:
+  snprintf(why, len, "out of memory for %" PRId64 " join handles",
+           sb_param(ps, "n", 1000000));
+cleanup:
+  million_teardown(st);
+  return rc;
+}
+
+static sb_future *million_root_new(void *state) {
+  million_state *st = state;
+  st->root =
+      (million_root){.base = SB_FUTURE_INIT(root_poll, root_drop), .st = st};
+  sb__run_error_reset(&st->err);
+  return &st->root.base;
+}
+
+static uint64_t million_checksum(const sb_params *ps) {
+  return (uint64_t)sb_param(ps, "n", 1000000);
+}
+
+/* Reaching fewer than n tasks fails the cell with the limit as the reason;
+ * the counters still say how far it got and what a task cost. */
+static int million_verify(void *state, uint64_t out, char *why, size_t len) {
+  million_state *st = state;
+  if (st->limit_err != 0) {
+    /* The counters are lost with a failed cell: the reason carries them. */
+    int64_t k = st->peak_tasks > 0 ? st->peak_tasks : 1;
+    snprintf(why, len,
+             "reached %" PRId64 " of %" PRId64 " tasks, %" PRId64
+             " B RSS and %" PRId64 " B VM per task; %s",
+             st->max_reached, st->n, (st->rss_peak - st->rss_base) / k,
+             (st->vm_peak - st->vm_base) / k, st->limit_why);
+    return -1;
+  }
+  return sb__verify_out(&st->err, out, (uint64_t)st->n, why, len);
+}
+
+static int64_t million_ops(const sb_params *ps) {
+  return sb_param(ps, "n", 1000000);
+}
+
+static void million_counters(void *state, sb_counters *c) {
+  million_state *st = state;
+  sb_counter_set(c, "max_tasks_reached", (double)st->max_reached);
+  sb_counter_set(c, "limit_hit", st->limit_err != 0);
+  sb_counter_set(c, "rss_waiting_bytes", (double)st->rss_peak);
+  sb_counter_set(c, "vm_waiting_bytes", (double)st->vm_peak);
+  if (st->peak_tasks > 0) {
+    double k = (double)st->peak_tasks;
+    sb_counter_set(c, "rss_per_task_bytes",
+                   (double)(st->rss_peak - st->rss_base) / k);
+    sb_counter_set(c, "vm_per_task_bytes",
+                   (double)(st->vm_peak - st->vm_base) / k);
+  }
+  if (st->rt_flags & SB_RT_THREAD_PER_TASK)
+    sb_counter_set(c, "stack_reserved_bytes", (double)st->stack_size);
+  if (st->spawned_sum > 0) {
+    double per = (double)st->spawn_ns_sum / (double)st->spawned_sum;
+    sb_counter_set(c, "spawn_ns_per_task", per);
+    sb_counter_set(c, "spawns_per_sec", per > 0 ? 1e9 / per : 0);
+    sb_counter_set(c, "all_waiting_ns_per_task",
+                   (double)st->all_in_ns_sum / (double)st->spawned_sum);
+  }
+}
+
+/* Quick: 2000 waiting tasks (threads: ~170 ms, 16 GB of stack reserved).
+ * Full: the million; threads stops at the limit it hits. */
+static const sb_params quick[] = {{{{"n", 2000}}}, {{{NULL, 0}}}};
+static const sb_params full[] = {
+    {{{"n", 100000}}}, {{{"n", 1000000}}}, {{{NULL, 0}}}};
+
+const sb_workload sb_workload_million = {
+    .name = "million",
+    .question = "Does async scale to millions of waiting tasks and threads "
+                "to thousands, and what does a waiting task really cost?",
+    .unit = "task",
+    .kind = "memory",
+    .quick = quick,
+    .full = full,
+    .check = million_check,
+    .setup = million_setup,
+    .root = million_root_new,
+    .verify = million_verify,
+    .checksum = million_checksum,
+    .ops = million_ops,
+    .counters = million_counters,
+    .teardown = million_teardown,
+};

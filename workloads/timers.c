@@ -1,0 +1,214 @@
+/* Workload timers: n tasks each sleep a different duration and are joined;
+ * how late each wake lands past its deadline (spawn time + duration).
+ * blocking=1 is the pitfall: the task sleeps with clock_nanosleep instead of
+ * the runtime's sleep, so on an executor the sleeps queue up. */
+#include <stdlib.h>
+
+#include "latency.h"
+#include "sleep.h"
+#include "spawn.h"
+#include "wcheck.h"
+
+#define PERIOD 20 /* task i sleeps 1 + i mod PERIOD ms */
+
+typedef struct timers_state timers_state;
+
+/* Task i: once running, sleeps its duration (as sleep(d) does, from when
+ * it is called), records how late it woke against spawn time + duration,
+ * returns i. */
+typedef struct sleeper {
+  sb_future base;
+  timers_state *st; /* the workload state */
+  uint64_t i;       /* the task's index and output */
+  int64_t dur;      /* its duration, ns */
+  int64_t deadline; /* spawn time + dur, CLOCK_MONOTONIC ns */
+  sb_sleep sleep;   /* the runtime's sleep (blocking = 0) */
+} sleeper;
+
+typedef struct timers_root {
+  sb_future base;
+  timers_state *st; /* the workload state */
+  int64_t t0;       /* sb_now_ns at the first poll */
+  int64_t spawned;  /* tasks spawned */
+  int64_t j;        /* the task being joined */
+  uint64_t sum;     /* outputs joined so far */
+} timers_root;
+
+struct timers_state {
+  int64_t n;           /* tasks */
+  int blocking;        /* 1: sleep with clock_nanosleep */
+  sb_join *joins;      /* n join handles */
+  sb_latency *late;    /* ns past the deadline, every wake of every run */
+  int64_t runs;        /* runs measured */
+  int64_t elapsed_sum; /* sum of the runs' times, ns */
+  sb__run_error err;   /* the run's first error */
+  timers_root root;    /* the root future of the current run */
+};
+
+static void sleeper_drop(sb_future *f, sb_runtime *rt) {
+  sleeper *self = (sleeper *)f;
+  sb_future_drop(&self->sleep.base, rt);
+}
+
+/* The pitfall: blocks whatever thread polls the task for dur ns. */
+static void sleep_blocking(int64_t dur) {
+  struct timespec ts = {.tv_sec = dur / 1000000000,
+                        .tv_nsec = dur % 1000000000};
+  while (clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, &ts) != 0) {
+  }
+}
+
+static sb_poll sleeper_poll(sb_future *f, sb_cx *cx) {
+  sleeper *self = (sleeper *)f;
+  SB_BEGIN(self);
+  if (self->st->blocking) {
+    sleep_blocking(self->dur);
+  } else {
+    sb_sleep_for_init(&self->sleep, self->dur);
+    SB_AWAIT(self, sb_sleep_poll(&self->sleep, cx));
+  }
+  sb_latency_record(self->st->late, sb_now_ns() - self->deadline);
+  SB_END(self, self->i);
+}
+
+static void root_drop(sb_future *f, sb_runtime *rt) {
+  timers_root *self = (timers_root *)f;
+  for (int64_t j = 0; j < self->spawned; j++)
+    sb_join_release(&self->st->joins[j], rt);
+}
+
+static sb_poll root_poll(sb_future *f, sb_cx *cx) {
+  timers_root *self = (timers_root *)f;
+  timers_state *st = self->st;
+  SB_BEGIN(self);
+  self->t0 = sb_now_ns();
+  for (self->spawned = 0; self->spawned < st->n; self->spawned++) {
+    int64_t dur = (1 + self->spawned % PERIOD) * INT64_C(1000000);
+    sleeper s = {.base = SB_FUTURE_INIT(sleeper_poll, sleeper_drop),
+                 .st = st,
+                 .i = (uint64_t)self->spawned,
+                 .dur = dur,
+                 .deadline = sb_now_ns() + dur};
+    int rc = sb_spawn(cx, &s.base, sizeof(s), &st->joins[self->spawned]);
+    if (rc < 0) {
+      sb__run_error_set(&st->err, rc, "spawn sleeper");
+      break;
+    }
+  }
+  for (self->j = 0; self->j < self->spawned; self->j++) {
+    SB_AWAIT(self, sb_join_poll(&st->joins[self->j], cx));
+    self->sum += st->joins[self->j].base.out;
+  }
+  st->runs++;
+  st->elapsed_sum += sb_now_ns() - self->t0;
+  SB_END(self, self->sum);
+}
+
+static const char *const names[] = {"n", "blocking", NULL};
+
+static int timers_check(const sb_params *ps, char *why, size_t len) {
+  int rc = sb__params_known(ps, names, why, len);
+  if (rc == 0)
+    rc = sb__param_range(ps, "n", 1000, 1, 1 << 20, why, len);
+  if (rc == 0)
+    rc = sb__param_range(ps, "blocking", 0, 0, 1, why, len);
+  return rc;
+}
+
+static void timers_teardown(void *state) {
+  timers_state *st = state;
+  if (st == NULL)
+    return;
+  free(st->late);
+  free(st->joins);
+  free(st);
+}
+
+static int timers_setup(const sb_params *ps, sb_runtime *rt, void **state,
+                        char *why, size_t len) {
+  (void)rt;
+  timers_state *st = calloc(1, sizeof(*st));
+  *state = NULL;
+  if (st == NULL)
+    goto nomem;
+  st->n = sb_param(ps, "n", 1000);
+  st->blocking = (int)sb_param(ps, "blocking", 0);
+  st->joins = calloc((size_t)st->n, sizeof(sb_join));
+  st->late = malloc(sizeof(*st->late));
+  if (st->joins == NULL || st->late == NULL)
+    goto nomem;
+  sb_latency_reset(st->late);
+  *state = st;
+  return 0;
+nomem:
+  timers_teardown(st);
+  snprintf(why, len, "out of memory");
+  return -ENOMEM;
+}
+
+static sb_future *timers_root_new(void *state) {
+  timers_state *st = state;
+  st->root =
+      (timers_root){.base = SB_FUTURE_INIT(root_poll, root_drop), .st = st};
+  sb__run_error_reset(&st->err);
+  return &st->root.base;
+}
+
+static uint64_t timers_checksum(const sb_params *ps) {
+  uint64_t n = (uint64_t)sb_param(ps, "n", 1000);
+  return n % 2 == 0 ? (n / 2) * (n - 1) : n * ((n - 1) / 2);
+}
+
+static int timers_verify(void *state, uint64_t out, char *why, size_t len) {
+  timers_state *st = state;
+  sb_params ps = {{{"n", st->n}, {"blocking", st->blocking}}};
+  return sb__verify_out(&st->err, out, timers_checksum(&ps), why, len);
+}
+
+static int64_t timers_ops(const sb_params *ps) {
+  return sb_param(ps, "n", 1000);
+}
+
+/* Lateness percentiles over every wake of every run, and the total time
+ * against the longest sleep (1.0 = every task slept concurrently). */
+static void timers_counters(void *state, sb_counters *c) {
+  timers_state *st = state;
+  int64_t longest = (st->n < PERIOD ? st->n : PERIOD) * INT64_C(1000000);
+  sb_latency_counters(st->late, SB_LATENCY_NAMES("late_"), c);
+  sb_counter_set(c, "longest_sleep_ns", (double)longest);
+  if (st->runs > 0) {
+    double mean = (double)st->elapsed_sum / (double)st->runs;
+    sb_counter_set(c, "wall_ns", mean);
+    sb_counter_set(c, "wall_over_longest", mean / (double)longest);
+  }
+}
+
+/* Quick: n = 40 keeps the pitfall near 420 ms on single (every sleep in
+ * turn) and 210 ms on pool, whose workers block in any sleep. Full adds
+ * n = 1000 for the timer queue under load (pool: ~5 s, one sleep per worker
+ * at a time). */
+static const sb_params quick[] = {{{{"n", 40}, {"blocking", 0}}},
+                                  {{{"n", 40}, {"blocking", 1}}},
+                                  {{{NULL, 0}}}};
+static const sb_params full[] = {{{{"n", 1000}, {"blocking", 0}}},
+                                 {{{"n", 200}, {"blocking", 0}}},
+                                 {{{"n", 200}, {"blocking", 1}}},
+                                 {{{NULL, 0}}}};
+
+const sb_workload sb_workload_timers = {
+    .name = "timers",
+    .question = "How late do sleeping tasks wake, and what does sleeping "
+                "with a blocking call do to total time?",
+    .unit = "timer",
+    .kind = "io",
+    .quick = quick,
+    .full = full,
+    .check = timers_check,
+    .setup = timers_setup,
+    .root = timers_root_new,
+    .verify = timers_verify,
+    .checksum = timers_checksum,
+    .ops = timers_ops,
+    .counters = timers_counters,
+    .teardown = timers_teardown,
+};

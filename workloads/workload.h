@@ -1,0 +1,73 @@
+/* A workload is data, not a benchmark: a name, the question it answers, its
+ * parameters, setup, a root future, verify and teardown. The harness turns
+ * runtime x workload x params into Google Benchmark cells. */
+#ifndef SB_WORKLOAD_H
+#define SB_WORKLOAD_H
+
+#include "sb.h"
+
+#define SB_MAX_PARAMS 4
+
+/* One parameter set: up to SB_MAX_PARAMS named integers, in cell-name order
+ * (pingpong/single/n:100000). Unused slots have name NULL. */
+typedef struct sb_params {
+  struct {
+    const char *name;
+    int64_t value;
+  } p[SB_MAX_PARAMS];
+} sb_params;
+
+/* Returns the value of name in ps, or def when absent. */
+int64_t sb_param(const sb_params *ps, const char *name, int64_t def);
+
+/* Where a workload puts the extra figures that make its point (latency
+ * percentiles, efficiency, RSS per task, ...). Implemented by the harness. */
+typedef struct sb_counters sb_counters;
+void sb_counter_set(sb_counters *c, const char *name, double value);
+
+typedef struct sb_workload {
+  const char *name;     /* as in cell names */
+  const char *question; /* the one-line question it answers */
+  const char *unit;     /* what one op is: "message", "yield", "task", ... */
+  const char *kind;     /* "switch", "spawn", "cpu", "io", "memory" */
+  /* Parameter sets for the quick and the full matrix, terminated by an
+   * entry whose first name is NULL. */
+  const sb_params *quick;
+  const sb_params *full;
+  /* Checks ps before anything runs. Returns 0, or -EINVAL with a one-line
+   * reason in why. */
+  int (*check)(const sb_params *ps, char *why, size_t len);
+  /* Prepares one cell: allocations, sockets, files, calibration. rt is the
+   * runtime the cell will run on (open). Returns 0 and *state, or -errno with
+   * a reason in why; nothing leaks on failure. */
+  int (*setup)(const sb_params *ps, sb_runtime *rt, void **state, char *why,
+               size_t len);
+  /* Returns a fresh root future for one run, owned by state. */
+  sb_future *(*root)(void *state);
+  /* Checks the output of one run. Returns 0, or -1 with the reason. The
+   * checksum is the same on every runtime (and in every peer). */
+  int (*verify)(void *state, uint64_t out, char *why, size_t len);
+  /* The checksum every correct run produces for ps. */
+  uint64_t (*checksum)(const sb_params *ps);
+  /* How many ops one run performs: the denominator of ns per op. */
+  int64_t (*ops)(const sb_params *ps);
+  /* Optional: extra counters after the timed runs. */
+  void (*counters)(void *state, sb_counters *c);
+  void (*teardown)(void *state);
+} sb_workload;
+
+/* The registry. A new workload costs one line here, one file, one CMake
+ * entry. */
+#define SB_WORKLOADS(XX)                                                       \
+  XX(pingpong) XX(yield) XX(spawn) XX(fib) XX(sum) XX(grain) XX(echo)         \
+  XX(ring) XX(timers) XX(blocking) XX(workqueue) XX(files) XX(million)
+
+#define SB_DECLARE_WORKLOAD(name) extern const sb_workload sb_workload_##name;
+SB_WORKLOADS(SB_DECLARE_WORKLOAD)
+#undef SB_DECLARE_WORKLOAD
+
+/* NULL-terminated, in registry order. */
+extern const sb_workload *const sb_workloads[];
+const sb_workload *sb_workload_find(const char *name);
+
+#endif
