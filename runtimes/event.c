@@ -1,13 +1,19 @@
 /* A one-shot broadcast event: a flag and a list of waiting ops under one
- * spinlock; sb_event_set wakes them all. Registration never allocates (the
- * list node lives in the waiting op), so a million waiters cost no malloc. */
+ * mutex; sb_event_set wakes them all. Registration never allocates (the
+ * list node lives in the waiting op), so a million waiters cost no malloc.
+ *
+ * The lock is a pthread mutex, not the primitives' spinlock: a set wakes
+ * every waiter while holding it, and on `threads` each of up to tens of
+ * thousands of woken threads then takes it once. Spinning and sched_yield()
+ * starved the setter (10,000 waiters took 12-16 s to release); a mutex puts
+ * them to sleep on a futex, so the setter runs at full speed. */
 #include <errno.h>
+#include <pthread.h>
 
 #include "event.h"
-#include "spinlock.h"
 
 struct sb_event {
-  sb_spinlock lock;     /* protects head and the waiters' nodes */
+  pthread_mutex_t lock; /* protects head and the waiters' nodes */
   atomic_int set;       /* 1 once set; never goes back to 0 */
   sb_chan_waiter *head; /* waiting ops, most recent first */
 };
@@ -17,7 +23,7 @@ int sb_event_open(sb_event **out) {
   *out = NULL;
   if (e == NULL)
     return -ENOMEM;
-  sb_spin_init(&e->lock);
+  pthread_mutex_init(&e->lock, NULL);
   atomic_init(&e->set, 0);
   *out = e;
   return 0;
@@ -27,6 +33,7 @@ void sb_event_free(sb_event *e) {
   if (e == NULL)
     return;
   SB_ASSERT(e->head == NULL); /* a task still waits on it */
+  pthread_mutex_destroy(&e->lock);
   free(e);
 }
 
@@ -42,7 +49,7 @@ static void unlink_node(sb_event *e, sb_chan_waiter *n) {
 }
 
 void sb_event_set(sb_event *e) {
-  sb_spin_lock(&e->lock);
+  pthread_mutex_lock(&e->lock);
   /* release: a waiter whose acquire load sees 1 on the lock-free fast path
    * also sees everything the setter wrote before setting (as with a
    * condition variable, the event orders the setter's work before the
@@ -55,7 +62,7 @@ void sb_event_set(sb_event *e) {
     unlink_node(e, n);
     sb_wake(n->waker);
   }
-  sb_spin_unlock(&e->lock);
+  pthread_mutex_unlock(&e->lock);
 }
 
 static sb_poll wait_poll(sb_future *f, sb_cx *cx) {
@@ -67,10 +74,10 @@ static void wait_drop(sb_future *f, sb_runtime *rt) {
   (void)rt;
   if (op->base.line != 1) /* never registered */
     return;
-  sb_spin_lock(&op->e->lock);
+  pthread_mutex_lock(&op->e->lock);
   if (op->node.queued)
     unlink_node(op->e, &op->node);
-  sb_spin_unlock(&op->e->lock);
+  pthread_mutex_unlock(&op->e->lock);
   op->base.line = -1;
 }
 
@@ -89,12 +96,12 @@ sb_poll sb_event_wait_poll(sb_event_wait *op, sb_cx *cx) {
    * under the lock, so its state is read under the lock too. */
   if (op->base.line == 0 && atomic_load_explicit(&e->set, memory_order_acquire))
     goto ready;
-  sb_spin_lock(&e->lock);
+  pthread_mutex_lock(&e->lock);
   /* relaxed: under the lock, which orders it with the setter's store. */
   if (atomic_load_explicit(&e->set, memory_order_relaxed)) {
     if (op->node.queued)
       unlink_node(e, &op->node);
-    sb_spin_unlock(&e->lock);
+    pthread_mutex_unlock(&e->lock);
     goto ready;
   }
   op->node.waker = cx->waker; /* refresh on a spurious poll */
@@ -107,7 +114,7 @@ sb_poll sb_event_wait_poll(sb_event_wait *op, sb_cx *cx) {
     op->node.queued = 1;
   }
   op->base.line = 1;
-  sb_spin_unlock(&e->lock);
+  pthread_mutex_unlock(&e->lock);
   return SB_PENDING;
 ready:
   op->base.line = -1;

@@ -23,11 +23,11 @@ typedef struct scene {
   const sb_runtime_ops *ops;
   sb_runtime *rt;
   struct sockaddr_in addr;
-  int lfd;                    /* the listener */
-  fc_client old[OLD];         /* connected before the fault */
-  fc_client late;             /* connects while the fault holds */
-  pthread_barrier_t gate;     /* the old clients and the controller */
-  sb_join joins[OLD + 1];     /* the server's connection tasks */
+  int lfd;                /* the listener */
+  fc_client old[OLD];     /* connected before the fault */
+  fc_client late;         /* connects while the fault holds */
+  pthread_barrier_t gate; /* the old clients and the controller */
+  sb_join joins[OLD + 1]; /* the server's connection tasks */
   fc_server server;
 } scene;
 
@@ -44,11 +44,16 @@ static void scene_open(scene *s, const sb_runtime_ops *ops) {
   s->lfd = sb_listen_tcp(&s->addr, 64);
   ASSERT_GE(s->lfd, 0);
   for (int i = 0; i < OLD; i++)
-    s->old[i] = (fc_client){.addr = s->addr, .fd = -1,
-                            .rounds = {ROUNDS, ROUNDS}, .bytes = BYTES,
+    s->old[i] = (fc_client){.addr = s->addr,
+                            .fd = -1,
+                            .rounds = {ROUNDS, ROUNDS},
+                            .bytes = BYTES,
                             .seed = (uint32_t)i + 1};
-  s->late = (fc_client){.addr = s->addr, .fd = -1, .rounds = {ROUNDS, 0},
-                        .bytes = BYTES, .seed = 99};
+  s->late = (fc_client){.addr = s->addr,
+                        .fd = -1,
+                        .rounds = {ROUNDS, 0},
+                        .bytes = BYTES,
+                        .seed = 99};
 }
 
 static void scene_close(scene *s) {
@@ -72,7 +77,8 @@ static void await_accepts(int64_t n) {
   }
 }
 
-/* ---- real EMFILE ---------------------------------------------------------- */
+/* ---- real EMFILE ----------------------------------------------------------
+ */
 
 /* Drives the old clients through the gate and lowers the descriptor limit
  * while the late client waits in the backlog. */
@@ -94,7 +100,7 @@ static void *emfile_controller(void *arg) {
   sb_fi_arm(SB_FI_ACCEPT4, count_only);
   ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &tight), 0);
   ASSERT_EQ(connect(s->late.fd, (struct sockaddr *)&s->addr, sizeof(s->addr)),
-            0); /* into the backlog: accept now fails with EMFILE */
+            0);     /* into the backlog: accept now fails with EMFILE */
   await_accepts(3); /* the server tried, and retried after pausing */
   pthread_barrier_wait(&s->gate); /* B: old clients talk during EMFILE */
   pthread_barrier_wait(&s->gate); /* C: ...and were all served */
@@ -139,7 +145,8 @@ static void test_emfile_rlimit(const sb_runtime_ops *ops) {
   scene_close(&s);
 }
 
-/* ---- injected shortages and transient errors ------------------------------ */
+/* ---- injected shortages and transient errors ------------------------------
+ */
 
 /* Arms accept4 on the listener to fail count times with err, then serves
  * OLD + 1 clients. Returns the server's back-off count. */
@@ -194,7 +201,8 @@ static void test_transient_injected(const sb_runtime_ops *ops) {
   }
 }
 
-/* ---- a listener that breaks ------------------------------------------------- */
+/* ---- a listener that breaks -------------------------------------------------
+ */
 
 static void *fatal_controller(void *arg) {
   scene *s = arg;

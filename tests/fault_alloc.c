@@ -28,15 +28,16 @@ static void arm_enomem(int64_t skip, int64_t count, uint32_t one_in) {
   sb_fi_arm(SB_FI_ALLOC, r);
 }
 
-/* ---- spawn ------------------------------------------------------------------ */
+/* ---- spawn ------------------------------------------------------------------
+ */
 
 #define KIDS 48
 #define PAD 5000 /* bigger than every free-list class of the executors */
 
 typedef struct kid {
   sb_future base;
-  sb_event *go;    /* released once every spawn was tried */
-  uint64_t value;  /* the output */
+  sb_event *go;   /* released once every spawn was tried */
+  uint64_t value; /* the output */
   sb_event_wait w;
   uint8_t pad[PAD]; /* makes each spawn allocate */
 } kid;
@@ -53,10 +54,10 @@ typedef struct spawn_root {
   sb_future base;
   sb_event *go;
   int i;
-  int failed;     /* spawns refused in the random round */
-  uint64_t want;  /* outputs expected from the children that started */
-  uint64_t sum;   /* outputs received */
-  sb_join first;  /* the spawn made with every allocation failing */
+  int failed;    /* spawns refused in the random round */
+  uint64_t want; /* outputs expected from the children that started */
+  uint64_t sum;  /* outputs received */
+  sb_join first; /* the spawn made with every allocation failing */
   sb_join j[KIDS];
 } spawn_root;
 
@@ -74,7 +75,8 @@ static sb_poll spawn_root_poll(sb_future *f, sb_cx *cx) {
   ASSERT_EQ((int64_t)s->first.base.out, -ENOMEM);
   arm_enomem(0, -1, 3);
   for (int i = 0; i < KIDS; i++) {
-    kid k = {.base = SB_FUTURE_INIT(kid_poll, NULL), .go = s->go,
+    kid k = {.base = SB_FUTURE_INIT(kid_poll, NULL),
+             .go = s->go,
              .value = (uint64_t)i * 5 + 2};
     k.pad[PAD - 1] = (uint8_t)i; /* the copy must be whole */
     int rc = sb_spawn(cx, &k.base, sizeof(k), &s->j[i]);
@@ -104,7 +106,7 @@ static void warm_up(const sb_runtime_ops *ops) {
 
 static void test_spawn_enomem(const sb_runtime_ops *ops) {
   warm_up(ops);
-  int threads0 = fc_await_threads(1);
+  ASSERT(fc_await_main_only()); /* warm-up threads gone */
   int64_t allocs0 = sb_fi_live_allocs();
   sb_config cfg = {.workers = 2};
   sb_runtime *rt = NULL;
@@ -112,21 +114,23 @@ static void test_spawn_enomem(const sb_runtime_ops *ops) {
   spawn_root s = {.base = SB_FUTURE_INIT(spawn_root_poll, NULL)};
   ASSERT_EQ(sb_event_open(&s.go), 0);
   ASSERT_EQ(ops->block_on(rt, &s.base), 0);
-  fprintf(stderr, "  first spawn: -ENOMEM; then %d of %d spawns refused, "
-                  "the other results all arrived\n",
+  fprintf(stderr,
+          "  first spawn: -ENOMEM; then %d of %d spawns refused, "
+          "the other results all arrived\n",
           s.failed, KIDS);
   ASSERT_GT(s.failed, 0);
   sb_event_free(s.go);
   ops->close(rt);
   ASSERT_EQ(sb_fi_live_allocs(), allocs0); /* nothing leaked */
-  ASSERT_EQ(fc_await_threads(threads0), threads0);
+  ASSERT(fc_await_main_only());            /* no thread left behind */
 }
 
-/* ---- open, at each of its allocations ------------------------------------- */
+/* ---- open, at each of its allocations -------------------------------------
+ */
 
 static void test_open_each_alloc(const sb_runtime_ops *ops) {
   warm_up(ops);
-  int threads0 = fc_await_threads(1);
+  ASSERT(fc_await_main_only()); /* warm-up threads gone */
   int64_t allocs0 = sb_fi_live_allocs();
   int refused = 0, k = 0;
   for (;; k++) {
@@ -143,17 +147,19 @@ static void test_open_each_alloc(const sb_runtime_ops *ops) {
     ASSERT(rc == 0 || rc == -ENOMEM);
     ASSERT(rc == 0 || injected == 1); /* no failure without a cause */
     ASSERT_EQ(sb_fi_live_allocs(), allocs0);
-    ASSERT_EQ(fc_await_threads(threads0), threads0);
+    ASSERT(fc_await_main_only()); /* no thread left behind */
     if (injected == 0)
       break; /* open makes fewer than k + 1 allocations */
   }
-  fprintf(stderr, "  open makes %d allocations; failing each: %d refused "
-                  "with ENOMEM, nothing leaked\n",
+  fprintf(stderr,
+          "  open makes %d allocations; failing each: %d refused "
+          "with ENOMEM, nothing leaked\n",
           k, refused);
   ASSERT_GT(refused, 0);
 }
 
-/* ---- the primitives' constructors ------------------------------------------ */
+/* ---- the primitives' constructors ------------------------------------------
+ */
 
 static void test_constructors(const sb_runtime_ops *ops) {
   (void)ops; /* runtime-independent, run once per runtime all the same */
@@ -173,7 +179,7 @@ static void test_constructors(const sb_runtime_ops *ops) {
 
 typedef struct wait_root {
   sb_future base;
-  int fd;           /* a byte arrives on it after a while */
+  int fd; /* a byte arrives on it after a while */
   uint8_t byte;
   int64_t deadline;
   int64_t heap_refused; /* allocations refused during the sleep */
@@ -223,8 +229,9 @@ static void test_wait_enomem(const sb_runtime_ops *ops) {
   ASSERT_EQ(pthread_join(tid, NULL), 0);
   sb_fi_disarm_all();
   ASSERT_EQ(w.base.out, 'w');
-  fprintf(stderr, "  sleep and read completed; allocations refused inside "
-                  "them: %lld (timer heap), %lld (reactor page)\n",
+  fprintf(stderr,
+          "  sleep and read completed; allocations refused inside "
+          "them: %lld (timer heap), %lld (reactor page)\n",
           (long long)w.heap_refused, (long long)sb_fi_injected(SB_FI_ALLOC));
   sb_fd_close(rt, sv[0]);
   close(sv[1]);

@@ -22,16 +22,16 @@
  * connections already accepted are still joined. */
 typedef struct fc_server {
   sb_future base;
-  int listen_fd;      /* the listener (not owned) */
-  int n;              /* connections to accept */
-  int accepted;       /* connections accepted so far */
-  int joined;         /* connections joined so far */
-  uint64_t backoffs;  /* accept pauses for lack of descriptors */
-  int64_t accept_err; /* the error that ended accepting, or 0 */
-  int64_t spawn_err;  /* the first spawn error, or 0 */
-  int spawned;        /* handles in joins */
-  sb_conn_set *set;   /* where connections register, or NULL */
-  sb_join *joins;     /* n handles, caller-owned */
+  int listen_fd;       /* the listener (not owned) */
+  int n;               /* connections to accept */
+  int accepted;        /* connections accepted so far */
+  int joined;          /* connections joined so far */
+  uint64_t backoffs;   /* accept pauses for lack of descriptors */
+  int64_t accept_err;  /* the error that ended accepting, or 0 */
+  int64_t spawn_err;   /* the first spawn error, or 0 */
+  int spawned;         /* handles in joins */
+  sb_conn_set *set;    /* where connections register, or NULL */
+  sb_join *joins;      /* n handles, caller-owned */
   sb_accept_retry acc; /* the accept in flight */
 } fc_server;
 void fc_server_init(fc_server *s, int listen_fd, int n, sb_join *joins,
@@ -44,16 +44,16 @@ void fc_server_init(fc_server *s, int listen_fd, int n, sb_join *joins,
  * rounds[1] more, waits on gate once more, and closes. Every byte that
  * comes back is compared with the byte sent. EINTR is retried. */
 typedef struct fc_client {
-  struct sockaddr_in addr;  /* the server */
-  int fd;                   /* a connected socket, or -1 */
-  int rounds[2];            /* round trips before and after the gate */
-  int bytes;                /* bytes per round trip */
-  uint32_t seed;            /* picks the bytes */
-  pthread_barrier_t *gate;  /* NULL: no pauses */
-  uint64_t sum;             /* sum of the bytes echoed back correctly */
-  int64_t mismatches;       /* bytes that came back different */
-  int err;                  /* the first errno (or -1 for early EOF) */
-  pthread_t tid;            /* the client's thread */
+  struct sockaddr_in addr; /* the server */
+  int fd;                  /* a connected socket, or -1 */
+  int rounds[2];           /* round trips before and after the gate */
+  int bytes;               /* bytes per round trip */
+  uint32_t seed;           /* picks the bytes */
+  pthread_barrier_t *gate; /* NULL: no pauses */
+  uint64_t sum;            /* sum of the bytes echoed back correctly */
+  int64_t mismatches;      /* bytes that came back different */
+  int err;                 /* the first errno (or -1 for early EOF) */
+  pthread_t tid;           /* the client's thread */
 } fc_client;
 /* Starts c's thread; asserts that it started. */
 void fc_client_start(fc_client *c);
@@ -73,8 +73,8 @@ int fc_run_workload(const sb_runtime_ops *ops, int workers, const char *name,
 /* A thread that sends SIGUSR1 (a no-op handler installed without
  * SA_RESTART) to every other thread of the process, over and over. */
 typedef struct fc_storm {
-  pthread_t tid;        /* the sender */
-  _Atomic int stop;     /* 1: the sender returns */
+  pthread_t tid;         /* the sender */
+  _Atomic int stop;      /* 1: the sender returns */
   _Atomic uint64_t sent; /* signals sent */
 } fc_storm;
 void fc_storm_start(fc_storm *s);
@@ -84,9 +84,10 @@ uint64_t fc_storm_stop(fc_storm *s);
 /* Threads of this process now (from /proc/self/task). */
 int fc_thread_count(void);
 
-/* Waits up to 5 s for the thread count to fall to n (detached threads that
- * finished their work may still be exiting) and returns the count. */
-int fc_await_threads(int n);
+/* Waits up to 5 s until the main thread is the only one left (detached
+ * threads that finished their work may still be exiting; a sanitizer's own
+ * thread is not counted). Returns 1, or 0 if others still run. */
+int fc_await_main_only(void);
 
 /* The lowest descriptor number free now. */
 int fc_lowest_free_fd(void);

@@ -17,9 +17,9 @@
 
 typedef struct sleeper {
   sb_future base;
-  uint32_t rng;       /* picks the durations */
-  int left;           /* sleeps still to do */
-  int64_t deadline;   /* of the sleep in flight */
+  uint32_t rng;     /* picks the durations */
+  int left;         /* sleeps still to do */
+  int64_t deadline; /* of the sleep in flight */
   sb_sleep nap;
 } sleeper;
 
@@ -50,7 +50,8 @@ static sb_poll sleep_root_poll(sb_future *f, sb_cx *cx) {
   SB_BEGIN(r);
   for (int i = 0; i < SLEEPERS; i++) {
     sleeper s = {.base = SB_FUTURE_INIT(sleeper_poll, NULL),
-                 .rng = (uint32_t)i + 1, .left = 200};
+                 .rng = (uint32_t)i + 1,
+                 .left = 200};
     ASSERT_EQ(sb_spawn(cx, &s.base, sizeof(s), &r->j[i]), 0);
   }
   for (r->i = 0; r->i < SLEEPERS; r->i++) {
@@ -88,8 +89,11 @@ static void run_echo(const sb_runtime_ops *ops) {
   ASSERT_GE(lfd, 0);
   uint64_t want = 0;
   for (int i = 0; i < CLIENTS; i++) {
-    c[i] = (fc_client){.addr = addr, .fd = -1, .rounds = {60, 0},
-                       .bytes = 3000, .seed = (uint32_t)i + 11};
+    c[i] = (fc_client){.addr = addr,
+                       .fd = -1,
+                       .rounds = {60, 0},
+                       .bytes = 3000,
+                       .seed = (uint32_t)i + 11};
     want += fc_client_expect(&c[i], 0, 60);
     fc_client_start(&c[i]);
   }
@@ -122,8 +126,8 @@ static void test_storm_workloads(const sb_runtime_ops *ops) {
   ASSERT_EQ(fc_run_workload(ops, 0, "timers",
                             (sb_params){{{"n", 40}, {"blocking", 0}}}, 2),
             0);
-  int rc = fc_run_workload(
-      ops, 0, "echo", (sb_params){{{"c", 5}, {"b", 512}, {"r", 100}}}, 2);
+  int rc = fc_run_workload(ops, 0, "echo",
+                           (sb_params){{{"c", 5}, {"b", 512}, {"r", 100}}}, 2);
   ASSERT(rc == 0 || rc == -EOPNOTSUPP);
   storm_report(&s);
 }

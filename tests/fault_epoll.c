@@ -9,11 +9,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "combine.h"
 #include "fault_common.h"
 #include "fault_xfer.h"
 #include "faultinject.h"
 #include "sleep.h"
-#include "combine.h"
 #include "test.h"
 
 static sb_fi_rule add_fails(int err, int64_t count) {
@@ -33,18 +33,21 @@ static void test_ctl_transient(const sb_runtime_ops *ops) {
     fx_run(ops, (fx_params){.pairs = 3, .len = 1 << 20});
     int64_t injected = sb_fi_injected(SB_FI_EPOLL_CTL);
     sb_fi_disarm_all();
-    fprintf(stderr, "  EPOLL_CTL_ADD failed %lld times (%s): every byte "
-                    "arrived\n", (long long)injected, strerror(errs[i]));
+    fprintf(stderr,
+            "  EPOLL_CTL_ADD failed %lld times (%s): every byte "
+            "arrived\n",
+            (long long)injected, strerror(errs[i]));
     ASSERT_EQ(injected, 8);
   }
 }
 
-/* ---- refused for good ------------------------------------------------------ */
+/* ---- refused for good ------------------------------------------------------
+ */
 
 typedef struct stuck_root {
   sb_future base;
-  int fd;              /* nothing arrives on it until after the timeout */
-  uint8_t byte;        /* what the read got */
+  int fd;       /* nothing arrives on it until after the timeout */
+  uint8_t byte; /* what the read got */
   sb_fdop rd;
   sb_sleep timeout;
   sb_future *kids[2];
@@ -80,8 +83,9 @@ static void test_ctl_persistent(const sb_runtime_ops *ops) {
   int64_t tries = sb_fi_injected(SB_FI_EPOLL_CTL);
   sb_fi_disarm_all();
   ASSERT_EQ(s.base.out, 1); /* the timeout won; the read was dropped */
-  fprintf(stderr, "  EPOLL_CTL_ADD refused for good: the read retried %lld "
-                  "times in 30 ms, then the timeout fired\n",
+  fprintf(stderr,
+          "  EPOLL_CTL_ADD refused for good: the read retried %lld "
+          "times in 30 ms, then the timeout fired\n",
           (long long)tries);
   ASSERT_GT(tries, 0);
   /* Recovery: the same read, with epoll working and a byte on its way. */
@@ -95,14 +99,15 @@ static void test_ctl_persistent(const sb_runtime_ops *ops) {
   ops->close(rt);
 }
 
-/* ---- open ------------------------------------------------------------------ */
+/* ---- open ------------------------------------------------------------------
+ */
 
 static void test_open_fails(const sb_runtime_ops *ops) {
   sb_config cfg = {.workers = 2};
   sb_runtime *rt = NULL;
   ASSERT_EQ(ops->open(&cfg, &rt), 0); /* process-wide state made once */
   ops->close(rt);
-  int threads0 = fc_await_threads(1);
+  ASSERT(fc_await_main_only()); /* warm-up threads gone */
   int64_t allocs0 = sb_fi_live_allocs();
   static const int errs[] = {EMFILE, ENOMEM, ENFILE};
   for (size_t i = 0; i < sizeof(errs) / sizeof(errs[0]); i++) {
@@ -114,7 +119,7 @@ static void test_open_fails(const sb_runtime_ops *ops) {
     ASSERT_EQ(sb_fi_injected(SB_FI_EPOLL_CREATE1), 1);
     sb_fi_disarm_all();
     ASSERT_EQ(sb_fi_live_allocs(), allocs0);
-    ASSERT_EQ(fc_await_threads(threads0), threads0);
+    ASSERT(fc_await_main_only()); /* no thread left behind */
   }
   /* The notify eventfd's registration refused. */
   sb_fi_rule r = SB_FI_RULE;
@@ -126,7 +131,7 @@ static void test_open_fails(const sb_runtime_ops *ops) {
   ASSERT_EQ(sb_fi_injected(SB_FI_EPOLL_CTL), 1);
   sb_fi_disarm_all();
   ASSERT_EQ(sb_fi_live_allocs(), allocs0);
-  ASSERT_EQ(fc_await_threads(threads0), threads0);
+  ASSERT(fc_await_main_only()); /* no thread left behind */
   fprintf(stderr, "  open: epoll_create1 and the notify registration "
                   "failing return their errno, nothing leaked\n");
   fx_run(ops, (fx_params){.pairs = 1, .len = 65536}); /* and it works */

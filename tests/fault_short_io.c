@@ -60,8 +60,11 @@ static void test_short_echo_server(const sb_runtime_ops *ops) {
   arm_short(SB_FI_SOCK, 13, 1); /* the clients are exempt: the server only */
   uint64_t want = 0;
   for (int i = 0; i < CLIENTS; i++) {
-    c[i] = (fc_client){.addr = addr, .fd = -1, .rounds = {30, 0},
-                       .bytes = 2500, .seed = (uint32_t)i + 3};
+    c[i] = (fc_client){.addr = addr,
+                       .fd = -1,
+                       .rounds = {30, 0},
+                       .bytes = 2500,
+                       .seed = (uint32_t)i + 3};
     want += fc_client_expect(&c[i], 0, 30);
     fc_client_start(&c[i]);
   }
@@ -85,8 +88,8 @@ static void test_short_echo_server(const sb_runtime_ops *ops) {
 /* The echo workload end to end: server tasks and the load generator. */
 static void test_short_echo_workload(const sb_runtime_ops *ops) {
   arm_short(SB_FI_SOCK, 29, 1);
-  int rc = fc_run_workload(
-      ops, 0, "echo", (sb_params){{{"c", 4}, {"b", 700}, {"r", 40}}}, 2);
+  int rc = fc_run_workload(ops, 0, "echo",
+                           (sb_params){{{"c", 4}, {"b", 700}, {"r", 40}}}, 2);
   sb_fi_disarm_all();
   if (rc == -EOPNOTSUPP) {
     fprintf(stderr, "skipped: the echo workload does not apply here\n");
@@ -101,8 +104,7 @@ static void test_short_echo_workload(const sb_runtime_ops *ops) {
 static void test_short_file_reads(const sb_runtime_ops *ops) {
   arm_short(SB_FI_FILE, 100, 0);
   ASSERT_EQ(fc_run_workload(ops, 0, "files",
-                            (sb_params){{{"f", 4}, {"s", 8}, {"cold", 0}}},
-                            2),
+                            (sb_params){{{"f", 4}, {"s", 8}, {"cold", 0}}}, 2),
             0);
   sb_fi_disarm_all();
   report("files workload, 1..100 bytes a read", 0);
@@ -112,8 +114,7 @@ static void test_short_file_reads(const sb_runtime_ops *ops) {
 static void test_short_file_writes(const sb_runtime_ops *ops) {
   arm_short(SB_FI_FILE, 100, 1);
   ASSERT_EQ(fc_run_workload(ops, 0, "files",
-                            (sb_params){{{"f", 4}, {"s", 8}, {"cold", 0}}},
-                            1),
+                            (sb_params){{{"f", 4}, {"s", 8}, {"cold", 0}}}, 1),
             0);
   sb_fi_disarm_all();
   report("files workload, 1..100 bytes a write", 1);

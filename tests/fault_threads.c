@@ -22,7 +22,7 @@
 
 typedef struct kid {
   sb_future base;
-  sb_event *go;  /* released by the root once every spawn was tried */
+  sb_event *go;   /* released by the root once every spawn was tried */
   uint64_t value; /* the output */
   sb_event_wait w;
 } kid;
@@ -37,11 +37,11 @@ static sb_poll kid_poll(sb_future *f, sb_cx *cx) {
 
 typedef struct spawner {
   sb_future base;
-  int n;               /* spawns to try */
-  int i;               /* the handle being joined */
-  int failed;          /* spawns refused */
-  int first_err;       /* the first refusal's -errno */
-  uint64_t sum;        /* outputs of the children that ran */
+  int n;         /* spawns to try */
+  int i;         /* the handle being joined */
+  int failed;    /* spawns refused */
+  int first_err; /* the first refusal's -errno */
+  uint64_t sum;  /* outputs of the children that ran */
   sb_event *go;
   sb_join j[MAX_KIDS];
 } spawner;
@@ -50,7 +50,8 @@ static sb_poll spawner_poll(sb_future *f, sb_cx *cx) {
   spawner *s = (spawner *)f;
   SB_BEGIN(s);
   for (int i = 0; i < s->n; i++) {
-    kid k = {.base = SB_FUTURE_INIT(kid_poll, NULL), .go = s->go,
+    kid k = {.base = SB_FUTURE_INIT(kid_poll, NULL),
+             .go = s->go,
              .value = (uint64_t)i * 3 + 1};
     int rc = sb_spawn(cx, &k.base, sizeof(k), &s->j[i]);
     if (rc < 0 && s->failed++ == 0)
@@ -91,13 +92,14 @@ static void warm_up(const sb_runtime_ops *ops) {
   ops->close(rt);
 }
 
-/* ---- injected ------------------------------------------------------------- */
+/* ---- injected -------------------------------------------------------------
+ */
 
 #define WORKERS 4
 
 static void test_open_fails(const sb_runtime_ops *ops) {
   warm_up(ops);
-  int threads0 = fc_await_threads(1); /* warm-up threads gone */
+  ASSERT(fc_await_main_only()); /* warm-up threads gone */
   int64_t allocs0 = sb_fi_live_allocs();
   for (int k = 0; k < WORKERS; k++) {
     sb_config cfg = {.workers = WORKERS};
@@ -117,7 +119,7 @@ static void test_open_fails(const sb_runtime_ops *ops) {
       break;
     }
     ASSERT_EQ(rc, -EAGAIN);
-    ASSERT_EQ(fc_await_threads(threads0), threads0); /* none left */
+    ASSERT(fc_await_main_only());            /* no thread left behind */
     ASSERT_EQ(sb_fi_live_allocs(), allocs0); /* and everything freed */
   }
   fprintf(stderr, "  open refused with EAGAIN at each of %d workers\n",
@@ -133,7 +135,7 @@ static void test_open_fails(const sb_runtime_ops *ops) {
 
 static void test_spawn_fails(const sb_runtime_ops *ops) {
   warm_up(ops);
-  int threads0 = fc_await_threads(1); /* warm-up threads gone */
+  ASSERT(fc_await_main_only()); /* warm-up threads gone */
   int64_t allocs0 = sb_fi_live_allocs();
   sb_config cfg = {.workers = WORKERS};
   sb_runtime *rt = NULL;
@@ -164,7 +166,7 @@ static void test_spawn_fails(const sb_runtime_ops *ops) {
   ASSERT_EQ(s.failed, 0);
   ASSERT_EQ(s.sum, want);
   ops->close(rt);
-  ASSERT_EQ(fc_await_threads(threads0), threads0);
+  ASSERT(fc_await_main_only()); /* no thread left behind */
   ASSERT_EQ(sb_fi_live_allocs(), allocs0);
 }
 
@@ -189,7 +191,7 @@ static void nproc_child(const sb_runtime_ops *ops) {
     fprintf(stderr, "  open with 16 workers under RLIMIT_NPROC=6: %s\n",
             strerror(-rc));
     ASSERT_EQ(rc, -EAGAIN);
-    ASSERT_EQ(fc_await_threads(1), 1); /* every started one joined */
+    ASSERT(fc_await_main_only()); /* every started one joined */
     _exit(0);
   }
   ASSERT_EQ(rc, 0);
@@ -199,7 +201,7 @@ static void nproc_child(const sb_runtime_ops *ops) {
   ASSERT_GT(s.failed, 0);
   ASSERT_EQ(s.first_err, -EAGAIN); /* the ones that ran were checked */
   ops->close(rt);
-  ASSERT_EQ(fc_await_threads(1), 1);
+  ASSERT(fc_await_main_only()); /* every started one joined */
   _exit(0);
 }
 

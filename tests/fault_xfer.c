@@ -18,10 +18,10 @@ static uint8_t pattern(uint32_t seed, size_t off) {
 
 typedef struct writer {
   sb_future base;
-  int fd;            /* our end, shut for writing at the end */
-  uint32_t seed;     /* picks the bytes */
-  size_t len, off;   /* bytes to send, bytes sent */
-  sb_fdop op;        /* the write in flight */
+  int fd;             /* our end, shut for writing at the end */
+  uint32_t seed;      /* picks the bytes */
+  size_t len, off;    /* bytes to send, bytes sent */
+  sb_fdop op;         /* the write in flight */
   uint8_t buf[CHUNK]; /* the chunk being written */
 } writer;
 
@@ -45,12 +45,12 @@ static sb_poll writer_poll(sb_future *f, sb_cx *cx) {
 
 typedef struct reader {
   sb_future base;
-  int fd;             /* our end */
-  uint32_t seed;      /* the writer's */
-  size_t off;         /* bytes read */
+  int fd;              /* our end */
+  uint32_t seed;       /* the writer's */
+  size_t off;          /* bytes read */
   uint64_t mismatches; /* bytes that differ from the writer's */
-  sb_fdop op;         /* the read in flight */
-  uint8_t buf[CHUNK]; /* what one read returned */
+  sb_fdop op;          /* the read in flight */
+  uint8_t buf[CHUNK];  /* what one read returned */
 } reader;
 
 static sb_poll reader_poll(sb_future *f, sb_cx *cx) {
@@ -72,12 +72,12 @@ static sb_poll reader_poll(sb_future *f, sb_cx *cx) {
 
 typedef struct xfer_root {
   sb_future base;
-  fx_params p;                /* what to transfer */
-  int fds[FX_MAX_PAIRS][2];   /* the pairs */
-  sb_join w[FX_MAX_PAIRS];    /* writers */
-  sb_join r[FX_MAX_PAIRS];    /* readers */
-  int i;                      /* the handle being joined */
-  uint64_t total;             /* bytes read by every reader */
+  fx_params p;              /* what to transfer */
+  int fds[FX_MAX_PAIRS][2]; /* the pairs */
+  sb_join w[FX_MAX_PAIRS];  /* writers */
+  sb_join r[FX_MAX_PAIRS];  /* readers */
+  int i;                    /* the handle being joined */
+  uint64_t total;           /* bytes read by every reader */
 } xfer_root;
 
 static sb_poll xfer_poll(sb_future *f, sb_cx *cx) {
@@ -85,10 +85,12 @@ static sb_poll xfer_poll(sb_future *f, sb_cx *cx) {
   SB_BEGIN(x);
   for (int i = 0; i < x->p.pairs; i++) {
     writer w = {.base = SB_FUTURE_INIT(writer_poll, NULL),
-                .fd = x->fds[i][0], .seed = (uint32_t)i * 77u + 5u,
+                .fd = x->fds[i][0],
+                .seed = (uint32_t)i * 77u + 5u,
                 .len = x->p.len};
     reader r = {.base = SB_FUTURE_INIT(reader_poll, NULL),
-                .fd = x->fds[i][1], .seed = w.seed};
+                .fd = x->fds[i][1],
+                .seed = w.seed};
     ASSERT_EQ(sb_spawn(cx, &w.base, sizeof(w), &x->w[i]), 0);
     ASSERT_EQ(sb_spawn(cx, &r.base, sizeof(r), &x->r[i]), 0);
   }
@@ -112,8 +114,7 @@ uint64_t fx_run(const sb_runtime_ops *ops, fx_params p) {
   x->base = SB_FUTURE_INIT(xfer_poll, NULL);
   x->p = p;
   for (int i = 0; i < p.pairs; i++) {
-    ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, x->fds[i]),
-              0);
+    ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, x->fds[i]), 0);
     ASSERT_EQ(sb_fd_nonblock(x->fds[i][0]), 0);
     ASSERT_EQ(sb_fd_nonblock(x->fds[i][1]), 0);
     if (p.sndbuf > 0)

@@ -64,7 +64,9 @@ void sb_fi_arm(sb_fi_call call, sb_fi_rule rule) {
   pthread_mutex_unlock(&lock);
 }
 
-void sb_fi_disarm(sb_fi_call call) { atomic_store(&slots[call].armed, 0); }
+void sb_fi_disarm(sb_fi_call call) {
+  atomic_store(&slots[call].armed, 0);
+}
 
 void sb_fi_disarm_all(void) {
   for (int i = 0; i < SB_FI_NCALLS; i++)
@@ -85,7 +87,9 @@ int64_t sb_fi_injected(sb_fi_call call) {
   return n;
 }
 
-void sb_fi_exempt_thread(int on) { exempt = on; }
+void sb_fi_exempt_thread(int on) {
+  exempt = on;
+}
 
 int64_t sb_fi_live_allocs(void) {
   return atomic_load_explicit(&live_allocs, memory_order_relaxed);

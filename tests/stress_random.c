@@ -16,127 +16,16 @@
 #include "combine.h"
 #include "sleep.h"
 #include "spawn.h"
+#include "stress_random_plan.h"
 #include "test.h"
 
-#define MAXP 3 /* join handles a node holds at once */
-
-/* splitmix64: the plan's generator and the value of a node. */
-static uint64_t mix64(uint64_t x) {
-  x += 0x9e3779b97f4a7c15ull;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-  return x ^ (x >> 31);
-}
-
-static uint64_t next64(uint64_t *s) { return mix64(*s += 0x632be59bd9b4e019ull); }
-
-/* ---- the plan: what a node does, decided by its seed alone --------------- */
-
-enum {
-  K_SPAWN,      /* spawn a child node, keep its handle */
-  K_JOIN,       /* join handle a; check its value */
-  K_SEL_TIMER,  /* select(join a, short sleep): the loser is dropped */
-  K_SEL_JOIN,   /* select(join a, join b): the loser is detached */
-  K_CHAN,       /* a stream of m messages from a producer task */
-  K_SLEEP,      /* a short sleep */
-  K_YIELD,      /* give the processor away */
-  K_END_JOIN,   /* at the end: join a leftover handle */
-  K_END_DETACH, /* at the end: detach a leftover handle */
-  K_DONE
-};
-
-typedef struct plan {
-  uint64_t rng;  /* structural decisions only */
-  int depth;     /* of this node */
-  int max_depth; /* children only above it */
-  int ops_left;  /* steps before the end */
-  int npend;     /* handles held */
-} plan;
-
-typedef struct step {
-  int kind;      /* K_* */
-  int a, b;      /* handle indices */
-  uint64_t seed; /* the child's or the producer's */
-  int m, cap;    /* K_CHAN: messages and capacity */
-} step;
-
-static void plan_init(plan *p, uint64_t seed, int depth, int max_depth) {
-  p->rng = seed;
-  p->depth = depth;
-  p->max_depth = max_depth;
-  p->ops_left = 1 + (int)(next64(&p->rng) % 8);
-  p->npend = 0;
-}
-
-static step plan_next(plan *p) {
-  step s = {.kind = K_YIELD};
-  if (p->ops_left > 0) {
-    p->ops_left--;
-    uint32_t r = (uint32_t)(next64(&p->rng) % 100);
-    if (r < 40) {
-      if (p->depth < p->max_depth && p->npend < MAXP) {
-        s.kind = K_SPAWN;
-        s.seed = next64(&p->rng);
-        p->npend++;
-      }
-    } else if (r < 52) {
-      if (p->npend > 0) {
-        s.kind = K_JOIN;
-        s.a = (int)(next64(&p->rng) % (uint64_t)p->npend);
-        p->npend--;
-      }
-    } else if (r < 62) {
-      if (p->npend > 0) {
-        s.kind = K_SEL_TIMER;
-        s.a = (int)(next64(&p->rng) % (uint64_t)p->npend);
-        p->npend--;
-      }
-    } else if (r < 70) {
-      if (p->npend >= 2) {
-        s.kind = K_SEL_JOIN;
-        s.a = (int)(next64(&p->rng) % (uint64_t)p->npend);
-        s.b = (s.a + 1 + (int)(next64(&p->rng) % (uint64_t)(p->npend - 1))) %
-              p->npend;
-        p->npend -= 2;
-      }
-    } else if (r < 84) {
-      s.kind = K_CHAN;
-      s.seed = next64(&p->rng);
-      s.m = 1 + (int)(next64(&p->rng) % 12);
-      s.cap = 1 + (int)(next64(&p->rng) % 3);
-    } else if (r < 92) {
-      s.kind = K_SLEEP;
-    }
-    return s;
-  }
-  if (p->npend > 0) {
-    s.kind = next64(&p->rng) % 4 == 0 ? K_END_DETACH : K_END_JOIN;
-    s.a = p->npend - 1;
-    p->npend--;
-    return s;
-  }
-  s.kind = K_DONE;
-  return s;
-}
-
-/* The model: nodes and value sum of the tree grown from seed. */
-static void model(uint64_t seed, int depth, int max_depth, uint64_t *nodes,
-                  uint64_t *sum) {
-  plan p;
-  plan_init(&p, seed, depth, max_depth);
-  *nodes += 1;
-  *sum += mix64(seed);
-  for (step s = plan_next(&p); s.kind != K_DONE; s = plan_next(&p))
-    if (s.kind == K_SPAWN)
-      model(s.seed, depth + 1, max_depth, nodes, sum);
-}
-
-/* ---- the running tree ----------------------------------------------------- */
+/* ---- the running tree -----------------------------------------------------
+ */
 
 typedef struct ctx {
   _Atomic uint64_t nodes; /* nodes that ran to the end */
   _Atomic uint64_t sum;   /* their values */
-  int max_depth;
+  int max_depth;          /* nodes below it spawn no children */
 } ctx;
 
 static uint64_t msg_value(uint64_t seed, int i) {
@@ -147,14 +36,15 @@ static uint64_t msg_value(uint64_t seed, int i) {
  * short timer: a send that loses is not sent and is made again. */
 typedef struct producer {
   sb_future base;
-  sb_chan *ch;
-  uint64_t seed, jitter;
-  int m, i;
-  sb_chan_send tx;
-  sb_yield y;
-  sb_sleep nap;
-  sb_future *kids[2];
-  sb_select sel;
+  sb_chan *ch;        /* our sender reference */
+  uint64_t seed;      /* picks the values (msg_value) */
+  uint64_t jitter;    /* picks how each send is raced: timing only */
+  int m, i;           /* values to send, values sent */
+  sb_chan_send tx;    /* the send in flight */
+  sb_yield y;         /* a rival of the send, or the pause after a loss */
+  sb_sleep nap;       /* a rival of the send */
+  sb_future *kids[2]; /* the select's children */
+  sb_select sel;      /* send vs yield or timer */
 } producer;
 
 static sb_poll producer_poll(sb_future *f, sb_cx *cx) {
@@ -199,20 +89,21 @@ typedef struct pend {
 
 typedef struct node {
   sb_future base;
-  ctx *c;
-  uint64_t seed, jitter;
-  plan plan;
-  step st;
-  int npend;
-  pend pend[MAXP];
-  sb_sleep nap;
-  sb_yield y;
-  sb_future *kids[2];
-  sb_select sel;
-  sb_chan *ch;       /* K_CHAN: the stream */
-  sb_join prod;      /* K_CHAN: the producer */
-  int k;             /* K_CHAN: messages received */
-  sb_chan_recv rx;
+  ctx *c;             /* the round's tallies */
+  uint64_t seed;      /* the plan's seed; the node's value is mix64(seed) */
+  uint64_t jitter;    /* timing choices (durations, plain or raced recv) */
+  plan plan;          /* the structural decisions still to come */
+  step st;            /* the step in flight */
+  int npend;          /* handles held (as plan.npend, after the step) */
+  pend pend[MAXP];    /* the handles held, with their children's seeds */
+  sb_sleep nap;       /* K_SLEEP, K_SEL_TIMER, a raced recv's timer */
+  sb_yield y;         /* K_YIELD, the pause after a timed-out recv */
+  sb_future *kids[2]; /* the select's children */
+  sb_select sel;      /* K_SEL_TIMER, K_SEL_JOIN, a raced recv */
+  sb_chan *ch;        /* K_CHAN: the stream */
+  sb_join prod;       /* K_CHAN: the producer */
+  int k;              /* K_CHAN: messages received */
+  sb_chan_recv rx;    /* K_CHAN: the receive in flight */
 } node;
 
 static sb_poll node_poll(sb_future *f, sb_cx *cx);
@@ -231,12 +122,13 @@ static sb_poll node_poll(sb_future *f, sb_cx *cx) {
   for (n->st = plan_next(&n->plan); n->st.kind != K_DONE;
        n->st = plan_next(&n->plan)) {
     if (n->st.kind == K_SPAWN) {
-      node child = {.base = SB_FUTURE_INIT(node_poll, NULL), .c = n->c,
-                    .seed = n->st.seed, .jitter = ~n->st.seed};
+      node child = {.base = SB_FUTURE_INIT(node_poll, NULL),
+                    .c = n->c,
+                    .seed = n->st.seed,
+                    .jitter = ~n->st.seed};
       plan_init(&child.plan, n->st.seed, n->plan.depth + 1, n->c->max_depth);
       n->pend[n->npend].seed = n->st.seed;
-      ASSERT_EQ(sb_spawn(cx, &child.base, sizeof(child),
-                         &n->pend[n->npend].j),
+      ASSERT_EQ(sb_spawn(cx, &child.base, sizeof(child), &n->pend[n->npend].j),
                 0);
       n->npend++;
     } else if (n->st.kind == K_JOIN || n->st.kind == K_END_JOIN) {
@@ -267,8 +159,10 @@ static sb_poll node_poll(sb_future *f, sb_cx *cx) {
       ASSERT_EQ(sb_chan_open((size_t)n->st.cap, 1, &n->ch), 0);
       {
         producer p = {.base = SB_FUTURE_INIT(producer_poll, NULL),
-                      .ch = n->ch, .seed = n->st.seed,
-                      .jitter = mix64(n->st.seed), .m = n->st.m};
+                      .ch = n->ch,
+                      .seed = n->st.seed,
+                      .jitter = mix64(n->st.seed),
+                      .m = n->st.m};
         ASSERT_EQ(sb_spawn(cx, &p.base, sizeof(p), &n->prod), 0);
       }
       for (n->k = 0;;) {
@@ -316,10 +210,11 @@ static sb_poll node_poll(sb_future *f, sb_cx *cx) {
 /* The root: grow the tree, join its top, wait for detached nodes. */
 typedef struct root {
   sb_future base;
-  ctx *c;
-  uint64_t seed, want_nodes;
-  sb_join top;
-  sb_yield y;
+  ctx *c;              /* the round's tallies */
+  uint64_t seed;       /* the top node's seed */
+  uint64_t want_nodes; /* the model's node count */
+  sb_join top;         /* the top node */
+  sb_yield y;          /* the pauses while detached nodes finish */
   sb_sleep nap;
 } root;
 
@@ -327,8 +222,10 @@ static sb_poll root_poll(sb_future *f, sb_cx *cx) {
   root *r = (root *)f;
   SB_BEGIN(r);
   {
-    node top = {.base = SB_FUTURE_INIT(node_poll, NULL), .c = r->c,
-                .seed = r->seed, .jitter = ~r->seed};
+    node top = {.base = SB_FUTURE_INIT(node_poll, NULL),
+                .c = r->c,
+                .seed = r->seed,
+                .jitter = ~r->seed};
     plan_init(&top.plan, r->seed, 0, r->c->max_depth);
     ASSERT_EQ(sb_spawn(cx, &top.base, sizeof(top), &r->top), 0);
   }
@@ -345,7 +242,8 @@ static sb_poll root_poll(sb_future *f, sb_cx *cx) {
   SB_END(r, atomic_load(&r->c->nodes));
 }
 
-/* ---- rounds, seeds and replay ---------------------------------------------- */
+/* ---- rounds, seeds and replay ----------------------------------------------
+ */
 
 /* The replay line of the round in progress, written by the abort handler
  * (write(2) only: async-signal-safe) and by the watchdog. */
@@ -420,7 +318,9 @@ static uint64_t run_round(const sb_runtime_ops *ops, uint64_t seed) {
   /* Varied worker counts (1..4), picked by the seed too. */
   sb_config cfg = {.workers = 1 + (int)(mix64(seed ^ 0xabcd) % 4)};
   sb_runtime *rt = NULL;
-  root r = {.base = SB_FUTURE_INIT(root_poll, NULL), .c = &c, .seed = seed,
+  root r = {.base = SB_FUTURE_INIT(root_poll, NULL),
+            .c = &c,
+            .seed = seed,
             .want_nodes = want_nodes};
   ASSERT_EQ(ops->open(&cfg, &rt), 0);
   ASSERT_EQ(ops->block_on(rt, &r.base), 0);
@@ -502,8 +402,9 @@ int main(int argc, char **argv) {
   pthread_cond_signal(&d.cv);
   pthread_mutex_unlock(&d.lock);
   pthread_join(d.tid, NULL);
-  fprintf(stderr, "[%s] %llu rounds (seeds %#llx..%#llx), %llu nodes, "
-                  "%llu seeds skipped as too big; all verified\n",
+  fprintf(stderr,
+          "[%s] %llu rounds (seeds %#llx..%#llx), %llu nodes, "
+          "%llu seeds skipped as too big; all verified\n",
           ops->name, (unsigned long long)ran, (unsigned long long)seed,
           (unsigned long long)(seed + i - 1), (unsigned long long)nodes,
           (unsigned long long)skipped);

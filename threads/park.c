@@ -46,10 +46,9 @@ int sb_park_take(sb_parker *p) {
   /* Acquire on success: whatever the unparker wrote before its release
    * exchange (e.g. a task state) is visible once the token is consumed.
    * Relaxed on failure: there is no token, so nothing to see. */
-  return atomic_compare_exchange_strong_explicit(&p->state, &expect,
-                                                 SB__PARK_EMPTY,
-                                                 memory_order_acquire,
-                                                 memory_order_relaxed);
+  return atomic_compare_exchange_strong_explicit(
+      &p->state, &expect, SB__PARK_EMPTY, memory_order_acquire,
+      memory_order_relaxed);
 }
 
 void sb_park(sb_parker *p) {
@@ -78,10 +77,9 @@ static int begin_sleep(sb_parker *p, uint32_t sleeping) {
 static int end_sleep(sb_parker *p, uint32_t sleeping) {
   uint32_t expect = sleeping;
   /* Acquire (needed on failure): the unparker's writes before its token. */
-  if (atomic_compare_exchange_strong_explicit(&p->state, &expect,
-                                              SB__PARK_EMPTY,
-                                              memory_order_acquire,
-                                              memory_order_acquire))
+  if (atomic_compare_exchange_strong_explicit(
+          &p->state, &expect, SB__PARK_EMPTY, memory_order_acquire,
+          memory_order_acquire))
     return 0;
   SB_ASSERT(expect == SB__PARK_NOTIFIED);
   return 1;
@@ -97,8 +95,7 @@ static int wait_futex(sb_parker *p, int64_t deadline_ns) {
         SB__PARK_NOTIFIED)
       return SB_PARK_UNPARKED;
     if (rc == -ETIMEDOUT)
-      return end_sleep(p, SB__PARK_PARKED) ? SB_PARK_UNPARKED
-                                           : SB_PARK_TIMEOUT;
+      return end_sleep(p, SB__PARK_PARKED) ? SB_PARK_UNPARKED : SB_PARK_TIMEOUT;
     /* 0 with state unchanged (a stale wake of a reused parker), EINTR or
      * EAGAIN: sleep again. */
   }

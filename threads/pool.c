@@ -106,9 +106,8 @@ static void run(pool_worker *w, pool_task *t) {
   uint32_t s = POOL_RUNNING;
   /* acq_rel: release publishes this poll's writes to the waker that moves
    * IDLE -> QUEUED; acquire on failure pairs with the NOTIFIED waker. */
-  if (atomic_compare_exchange_strong_explicit(&t->state, &s, POOL_IDLE,
-                                              memory_order_acq_rel,
-                                              memory_order_acquire))
+  if (atomic_compare_exchange_strong_explicit(
+          &t->state, &s, POOL_IDLE, memory_order_acq_rel, memory_order_acquire))
     return;
   SB_ASSERT(s == POOL_NOTIFIED);
   /* Relaxed: the queue lock orders it before the next poll. */

@@ -1,7 +1,6 @@
 /* Runtime `pool`, its lifetime: open (start and pin the workers), close
  * (stop them, drop the jobs left), and the recycled task memory. */
 #include <errno.h>
-#include <string.h>
 
 #include "pool_impl.h"
 

@@ -2,7 +2,6 @@
  * (poll(2), a futex with a deadline), wake unparks it, yield is sched_yield.
  * The baseline the executors are measured against. */
 #include <errno.h>
-#include <limits.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdalign.h>
@@ -19,27 +18,27 @@ typedef struct thr_runtime thr_runtime;
  * a late wake of a finished task lands on live memory and an open eventfd:
  * at worst one spurious wake-up of the task that reuses it. */
 typedef struct thr_task {
-  sb_parker parker;          /* the thread sleeps here (cache-line aligned) */
-  thr_runtime *rt;           /* the owning runtime */
-  sb__joinref join;          /* output, joiner's waker, references */
-  unsigned cls;              /* size class of storage */
-  struct thr_task *all_next; /* every task ever allocated (rt->lock) */
+  sb_parker parker;           /* the thread sleeps here (cache-line aligned) */
+  thr_runtime *rt;            /* the owning runtime */
+  sb__joinref join;           /* output, joiner's waker, references */
+  unsigned cls;               /* size class of storage */
+  struct thr_task *all_next;  /* every task ever allocated (rt->lock) */
   struct thr_task *free_next; /* free list of its class (rt->lock) */
-  sb_future *fut;            /* the future polled: storage, or block_on's root */
+  sb_future *fut; /* the future polled: storage, or block_on's root */
   alignas(max_align_t) unsigned char storage[]; /* the spawned future's copy */
 } thr_task;
 
 struct thr_runtime {
-  sb_runtime base;        /* ops: first, as every runtime */
-  pthread_attr_t attr;    /* detached, with the configured stack size */
-  size_t stack_size;      /* stack bytes each task thread gets */
-  pthread_mutex_t lock;   /* protects all, free, live and writes of shutdown */
-  pthread_cond_t exited;  /* signalled when live reaches 0 */
-  int live;               /* task threads started and not yet finished */
-  _Atomic int shutdown;   /* set by close: threads drop their future, exit */
-  thr_task *all;          /* every task allocated, for close */
+  sb_runtime base;       /* ops: first, as every runtime */
+  pthread_attr_t attr;   /* detached, with the configured stack size */
+  size_t stack_size;     /* stack bytes each task thread gets */
+  pthread_mutex_t lock;  /* protects all, free, live and writes of shutdown */
+  pthread_cond_t exited; /* signalled when live reaches 0 */
+  int live;              /* task threads started and not yet finished */
+  _Atomic int shutdown;  /* set by close: threads drop their future, exit */
+  thr_task *all;         /* every task allocated, for close */
   thr_task *free[SB__CLASSES]; /* recycled tasks by size class */
-  thr_task *root;         /* block_on's task: the calling thread's parker */
+  thr_task *root; /* block_on's task: the calling thread's parker */
 };
 
 /* Returns a task able to hold size bytes, linked on rt->all, or NULL.
@@ -244,7 +243,9 @@ static void thr_detach(sb_runtime *rt, sb_task *task) {
   task_release((thr_runtime *)rt, (thr_task *)task);
 }
 
-static void thr_wake(sb_waker w) { sb_unpark(&((thr_task *)w.task)->parker); }
+static void thr_wake(sb_waker w) {
+  sb_unpark(&((thr_task *)w.task)->parker);
+}
 
 /* Blocks the task's thread until fd is ready or the task is woken. */
 static sb_poll thr_wait_fd(sb_cx *cx, sb_wait *w, int fd, uint32_t events) {

@@ -16,8 +16,8 @@ struct sb_topo {
   int pus;             /* HWLOC_OBJ_PU count (at least 1) */
 };
 
-static sb_topo the_topo;           /* the process-wide topology */
-static int the_topo_err;           /* 0, or -errno from loading it */
+static sb_topo the_topo; /* the process-wide topology */
+static int the_topo_err; /* 0, or -errno from loading it */
 static pthread_once_t the_topo_once = PTHREAD_ONCE_INIT;
 
 static void topo_load(void) {
@@ -45,9 +45,13 @@ int sb_topo_get(sb_topo **out) {
   return 0;
 }
 
-int sb_topo_cores(const sb_topo *t) { return t->cores; }
+int sb_topo_cores(const sb_topo *t) {
+  return t->cores;
+}
 
-int sb_topo_pus(const sb_topo *t) { return t->pus; }
+int sb_topo_pus(const sb_topo *t) {
+  return t->pus;
+}
 
 /* Formats a byte count as "32 MiB" / "512 KiB". */
 static void format_size(char *buf, size_t len, uint64_t bytes) {
@@ -76,8 +80,8 @@ void sb_topo_summary(const sb_topo *t, char *buf, size_t len) {
     }
   }
   snprintf(buf, len, "%d package%s, %d core%s, %d PU%s%s", packages,
-           packages == 1 ? "" : "s", t->cores, t->cores == 1 ? "" : "s",
-           t->pus, t->pus == 1 ? "" : "s", cache);
+           packages == 1 ? "" : "s", t->cores, t->cores == 1 ? "" : "s", t->pus,
+           t->pus == 1 ? "" : "s", cache);
 }
 
 void sb_topo_cpu_model(const sb_topo *t, char *buf, size_t len) {
