@@ -264,6 +264,9 @@ int sb__cmd_run(int argc, char **argv, int full_argc, char **full_argv) {
   sb_cell *cells = NULL;
   size_t n = 0, failed = 0;
   char path[4096], why[1024] = "";
+  /* Why the peers are skipped, said only once the arguments and the output
+   * path have passed: bad input gets exactly one line. */
+  char peers_note[1024] = "";
   sb_machine m;
   int rc = parse(&a, argc, argv);
   if (rc != 0)
@@ -272,8 +275,9 @@ int sb__cmd_run(int argc, char **argv, int full_argc, char **full_argv) {
   int plots = a.o.plots;
   if (a.resume != NULL) {
     rc = sb__doc_load(a.resume, &doc, &a.o, why, sizeof why);
-    if (rc == 0 && a.o.peers && !sb__peers_discover(10, why, sizeof why))
-      fprintf(stderr, "peers skipped: %s\n", why);
+    if (rc == 0 && a.o.peers &&
+        sb__peers_discover(10, peers_note, sizeof peers_note) > 0)
+      peers_note[0] = '\0';
     if (rc == 0)
       rc = sb__doc_cells(doc, &cells, &n, why, sizeof why);
     if (rc != 0) {
@@ -298,8 +302,8 @@ int sb__cmd_run(int argc, char **argv, int full_argc, char **full_argv) {
     a.o.workers = a.sel.nworkers > 0 ? a.sel.workers[0] : 0;
     if (a.o.smoke)
       a.o.plots = 0;
-    if (a.o.peers && !sb__peers_discover(10, why, sizeof why))
-      fprintf(stderr, "peers skipped: %s\n", why);
+    if (a.o.peers && sb__peers_discover(10, peers_note, sizeof peers_note) > 0)
+      peers_note[0] = '\0';
     rc = sb__plan(&a.sel, &a.o, &cells, &n, why, sizeof why);
     if (rc == 0 && n == 0) {
       snprintf(why, sizeof why, "the selection holds no cells");
@@ -327,6 +331,8 @@ int sb__cmd_run(int argc, char **argv, int full_argc, char **full_argv) {
     rc = 2;
     goto cleanup;
   }
+  if (peers_note[0] != '\0')
+    fprintf(stderr, "peers skipped: %s\n", peers_note);
   sb__child_install_signals();
   rc = sb__matrix_run(doc, &a.o, cells, n, path, &failed);
   if (rc == 130) {
