@@ -290,7 +290,15 @@ int sb__cmd_run(int argc, char **argv, int full_argc, char **full_argv) {
     a.o.plots = plots && !a.o.smoke;
     snprintf(path, sizeof path, "%s", a.resume);
   } else {
-    a.o.peers = a.peers_flag == 1 || (a.peers_flag == -1 && !a.o.smoke);
+    /* Peers join the default matrix; --quick and --smoke take them only when
+     * asked (--peers, or a peer runtime named in --runtime), so the quick
+     * pass stays short. */
+    int names_peer = 0; /* --runtime names a runtime that is not ours */
+    for (size_t i = 0; i < a.sel.nruntimes; i++)
+      names_peer |= sb_runtime_find(a.sel.runtimes[i]) == NULL;
+    a.o.peers = a.peers_flag == 1 ||
+                (a.peers_flag == -1 &&
+                 ((!a.o.smoke && !a.o.quick) || names_peer));
     a.o.repetitions = a.reps_given ? a.o.repetitions
                       : a.o.smoke  ? 1
                       : a.o.quick  ? 3

@@ -24,9 +24,11 @@
  * until it is joined or detached.
  * A task sitting in a queue holds no reference of its own: only alive tasks
  * are ever queued, and only the worker that polls a task can complete it. */
-#define ST_RUNNING 1u       /* a worker is inside its poll */
-#define ST_COMPLETE 2u      /* its future returned READY; out is valid */
-#define ST_NOTIFIED 4u      /* queued, or to be re-queued after this poll */
+#define ST_RUNNING 1u  /* a worker is inside its poll */
+#define ST_COMPLETE 2u /* its future returned READY; out is valid */
+#define ST_NOTIFIED                                                            \
+  4u                        /* queued, or to be re-queued after this poll;     \
+                               ignored once COMPLETE */
 #define ST_JOIN_INTEREST 8u /* a join handle exists */
 #define ST_JOIN_WAKER 16u   /* join_waker is set; see steal_task.c */
 #define ST_REF_ONE 64u      /* one reference */
@@ -34,7 +36,7 @@
 
 /* Size classes of task memory: block sizes 64 << c for c < STEAL_NCLS. */
 #define STEAL_NCLS 7
-#define STEAL_CLS_ROOT 0xfeu  /* the block_on root, embedded in the runtime */
+#define STEAL_CLS_ROOT 0xfeu  /* block_on's task: one per runtime, reused */
 #define STEAL_CLS_LARGE 0xffu /* bigger than every class: malloc'd */
 
 struct sb_task {
@@ -101,8 +103,9 @@ struct steal_rt {
   sb_inject inject;     /* global FIFO for wakes and spawns from outside */
   sb__reactor *reactor; /* shared epoll reactor */
 
-  /* Protects timers and poll_deadline. Taken before idle_lock and the
-   * inject lock, never while holding either. */
+  /* Protects timers and poll_deadline. Lock order: timer_lock, or a
+   * reactor slot lock (wakes happen under them), before idle_lock or the
+   * inject lock; ext_lock and large_lock are leaves. */
   alignas(SB_CACHELINE) pthread_mutex_t timer_lock;
   sb__timer_heap timers;    /* sleep_until registrations */
   int64_t poll_deadline;    /* the deadline a worker sleeping in the reactor
@@ -150,7 +153,6 @@ void sb__steal_wake(sb_waker wk);
 void sb__steal_run(steal_worker *w, sb_task *t);
 sb_poll sb__steal_join(sb_cx *cx, sb_task *t, uint64_t *out);
 void sb__steal_detach(sb_runtime *rt, sb_task *t);
-void sb__steal_release(steal_rt *rt, sb_task *t, uint64_t bits);
 
 /* steal_alloc.c: task memory. */
 void sb__steal_cache_init(steal_cache *c, uint32_t owner);
@@ -163,9 +165,8 @@ void sb__steal_large_drop_all(steal_rt *rt);
 /* steal_worker.c: scheduling. Where sb__steal_schedule puts a task: */
 #define STEAL_SCHED_WAKE 0  /* a wake: the LIFO slot if a task is running */
 #define STEAL_SCHED_YIELD 1 /* re-queued after its poll: back of the ring */
-#define STEAL_SCHED_SPAWN 2 /* a new task: back of the ring */
+#define STEAL_SCHED_SPAWN 2 /* a new task: placed as a wake (as tokio) */
 void sb__steal_schedule(steal_rt *rt, sb_task *t, int mode);
-void sb__steal_push_local(steal_worker *w, sb_task *t);
 void *sb__steal_worker_main(void *arg);
 
 /* steal_io.c: the reactor and timers, and the wait ops. */

@@ -33,7 +33,7 @@ static uint64_t wait_join_waker_clear(sb_task *t, uint64_t s) {
   return s;
 }
 
-void sb__steal_release(steal_rt *rt, sb_task *t, uint64_t bits) {
+static void release(steal_rt *rt, sb_task *t, uint64_t bits) {
   /* acq_rel: release orders all our accesses to t before the free by
    * whoever drops the last reference; acquire, for when that is us, orders
    * everyone else's accesses before our free. */
@@ -65,19 +65,19 @@ void sb__steal_wake(sb_waker wk) {
 }
 
 static void complete(steal_rt *rt, sb_task *t) {
-  /* relaxed: a first guess for the CAS below. */
-  uint64_t s = atomic_load_explicit(&t->state, memory_order_relaxed), ns;
-  /* RUNNING -> COMPLETE and the alive reference dropped, in one RMW.
-   * acq_rel: release publishes fut->out (and our last touch of the task,
-   * if the joiner frees it) to the joiner that sees COMPLETE; acquire makes
-   * the join_waker the joiner wrote before setting ST_JOIN_WAKER visible,
-   * and orders everything before a free we do. relaxed on failure: we
-   * retry with the fresh value. */
-  do
-    ns = ((s & ~(uint64_t)(ST_RUNNING | ST_NOTIFIED)) | ST_COMPLETE) -
-         ST_REF_ONE;
-  while (!atomic_compare_exchange_weak_explicit(
-      &t->state, &s, ns, memory_order_acq_rel, memory_order_relaxed));
+  /* RUNNING -> COMPLETE and the alive reference dropped, in one RMW (an
+   * add, as RUNNING is known to be set: one locked instruction, no CAS
+   * loop). NOTIFIED, if a wake came during the last poll, stays: nothing
+   * looks at it on a COMPLETE task. acq_rel: release publishes fut->out
+   * (and our last touch of the task, if the joiner frees it) to the joiner
+   * that sees COMPLETE; acquire makes the join_waker the joiner wrote
+   * before setting ST_JOIN_WAKER visible, and orders everything before a
+   * free we do. */
+  uint64_t s = atomic_fetch_add_explicit(
+      &t->state, (uint64_t)ST_COMPLETE - ST_RUNNING - ST_REF_ONE,
+      memory_order_acq_rel);
+  uint64_t ns = s + ST_COMPLETE - ST_RUNNING - ST_REF_ONE;
+  SB_ASSERT((s & (ST_RUNNING | ST_COMPLETE)) == ST_RUNNING);
   if ((s & (ST_JOIN_INTEREST | ST_JOIN_WAKER)) ==
       (ST_JOIN_INTEREST | ST_JOIN_WAKER)) {
     /* The joiner's reference keeps t alive: it cannot let go while the
@@ -100,15 +100,17 @@ static void release_completed(steal_rt *rt, sb_task *t, uint64_t s) {
   if ((s & ST_REF_MASK) == ST_REF_ONE)
     sb__steal_free(rt, t); /* ours alone, and nobody can take another */
   else
-    sb__steal_release(rt, t, ST_REF_ONE + ST_JOIN_INTEREST);
+    release(rt, t, ST_REF_ONE + ST_JOIN_INTEREST);
 }
 
 void sb__steal_run(steal_worker *w, sb_task *t) {
   steal_rt *rt = w->rt;
-  /* NOTIFIED -> RUNNING in one RMW. acquire: the poll sees what wakers
-   * released before waking and what the previous poll left. */
-  uint64_t s = atomic_fetch_xor_explicit(&t->state, ST_NOTIFIED | ST_RUNNING,
-                                         memory_order_acquire);
+  /* NOTIFIED -> RUNNING in one RMW: a subtraction, as NOTIFIED is set and
+   * RUNNING clear (asserted below), which x86 does in one locked add where
+   * an xor would be a CAS loop. acquire: the poll sees what wakers released
+   * before waking and what the previous poll left. */
+  uint64_t s = atomic_fetch_sub_explicit(
+      &t->state, (uint64_t)ST_NOTIFIED - ST_RUNNING, memory_order_acquire);
   SB_ASSERT((s & (ST_NOTIFIED | ST_RUNNING | ST_COMPLETE)) == ST_NOTIFIED);
   sb_cx cx = {.rt = &rt->base,
               .waker = {.rt = &rt->base, .task = t},
@@ -139,8 +141,7 @@ void sb__steal_run(steal_worker *w, sb_task *t) {
    * next poller, acquire sees the data of a wake that came during the poll.
    * If one did, NOTIFIED is set and nobody queued the task: we do, behind
    * the others (a self-wake is how an exhausted budget works). */
-  s = atomic_fetch_and_explicit(&t->state, ~(uint64_t)ST_RUNNING,
-                                memory_order_acq_rel);
+  s = atomic_fetch_sub_explicit(&t->state, ST_RUNNING, memory_order_acq_rel);
   if (s & ST_NOTIFIED)
     sb__steal_schedule(rt, t, STEAL_SCHED_YIELD);
 }
