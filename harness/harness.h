@@ -163,10 +163,12 @@ void sb__doc_cell_done(json_t *doc, size_t i, const char *status,
 void sb__doc_set_complete(json_t *doc, int complete);
 /* Writes doc to path atomically (path.tmp, fsync, rename). 0 or -errno. */
 int sb__doc_write(json_t *doc, const char *path);
-/* Loads an interrupted run: the document and its settings. Returns 0, or
- * -EINVAL with a reason (also when the run is complete). */
-int sb__doc_load(const char *path, json_t **doc, sb_run_opts *o, char *why,
-                 size_t len);
+/* Loads an interrupted run: the document and its settings. With retry, the
+ * cells that failed, timed out or crashed become pending again (their
+ * entries removed), so a complete run may be loaded too. Returns 0, or
+ * -EINVAL with a reason (also when there is nothing left to run). */
+int sb__doc_load(const char *path, int retry, json_t **doc, sb_run_opts *o,
+                 char *why, size_t len);
 /* The cells of a loaded document (peers must be discovered first; a peer
  * cell whose binary is gone gets peer -1). *out is malloc'd. 0 or -errno. */
 int sb__doc_cells(json_t *doc, sb_cell **out, size_t *n, char *why, size_t len);
@@ -185,6 +187,10 @@ void sb__progress_end(void);
 /* ---- peers_run.c: peer binaries (Rust, Go) ----------------------------- */
 
 #define SB_MAX_PEERS 2
+/* A peer that exits with this code could not run the cell here (e.g. too
+ * few file descriptors): the cell is skipped with its last stderr line as
+ * the reason, as ctest treats 77. */
+#define SB_EXIT_SKIP 77
 
 typedef struct sb_peer {
   const char *lang; /* "rust", "go" */

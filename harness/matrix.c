@@ -70,6 +70,10 @@ static int judge(const sb_child_result *r, const char *err_path, outcome *o) {
   case SB_CHILD_EXITED:
     if (r->code == 0)
       return 1;
+    if (r->code == SB_EXIT_SKIP) { /* the peer says why it cannot run */
+      set(o, "skipped", last[0] ? last : "skipped by the peer");
+      return 0;
+    }
     snprintf(reason, sizeof reason, "exit code %d%s%s", r->code,
              last[0] ? ": " : "", last);
     set(o, "failed", reason);

@@ -131,8 +131,35 @@ int sb__doc_write(json_t *doc, const char *path) {
   return rc;
 }
 
-int sb__doc_load(const char *path, json_t **doc, sb_run_opts *o, char *why,
-                 size_t len) {
+/* Makes every failed, timed-out or crashed cell pending again and removes
+ * its entries (Google Benchmark's error entries among them). Returns how
+ * many cells it reset. */
+static size_t retry_failed(json_t *d) {
+  json_t *cells = json_object_get(d, "switchbench_cells");
+  json_t *benches = json_object_get(d, "benchmarks");
+  size_t reset = 0, i;
+  json_t *cell;
+  json_array_foreach(cells, i, cell) {
+    const char *st = json_string_value(json_object_get(cell, "status"));
+    if (st == NULL || (strcmp(st, "failed") != 0 &&
+                       strcmp(st, "timeout") != 0 && strcmp(st, "crashed") != 0))
+      continue;
+    const char *name = json_string_value(json_object_get(cell, "name"));
+    for (size_t k = json_array_size(benches); name != NULL && k-- > 0;) {
+      const char *rn = json_string_value(
+          json_object_get(json_array_get(benches, k), "run_name"));
+      if (rn != NULL && strcmp(rn, name) == 0)
+        json_array_remove(benches, k);
+    }
+    json_object_set_new(cell, "status", json_string("pending"));
+    json_object_set_new(cell, "reason", json_string(""));
+    reset++;
+  }
+  return reset;
+}
+
+int sb__doc_load(const char *path, int retry, json_t **doc, sb_run_opts *o,
+                 char *why, size_t len) {
   json_error_t err;
   json_t *d = json_load_file(path, 0, &err);
   if (d == NULL) {
@@ -169,8 +196,13 @@ int sb__doc_load(const char *path, json_t **doc, sb_run_opts *o, char *why,
     json_decref(d);
     return -EINVAL;
   }
+  if (retry && retry_failed(d) > 0) {
+    complete = 0;
+    json_object_set_new(sw_context(d), "complete", json_false());
+  }
   if (complete) {
-    snprintf(why, len, "%s is a complete run: nothing to resume", path);
+    snprintf(why, len, "%s is a complete run: nothing to %s", path,
+             retry ? "retry" : "resume");
     json_decref(d);
     return -EINVAL;
   }

@@ -21,6 +21,7 @@ typedef struct args {
   sb_run_opts o;       /* the settings */
   const char *out;     /* --out, or NULL for the default name */
   const char *resume;  /* --resume FILE, or NULL */
+  int retry_failed;    /* --retry-failed: run failed cells of FILE again */
   int timeout_given;   /* --timeout was given */
   int reps_given;      /* --repetitions was given */
   int selection_given; /* any option --resume cannot be combined with */
@@ -114,7 +115,8 @@ static int parse(args *a, int argc, char **argv) {
     O_PEERS,
     O_NOPEERS,
     O_NOPLOTS,
-    O_PARAM
+    O_PARAM,
+    O_RETRY
   };
   static const struct option longopts[] = {
       {"quick", no_argument, NULL, O_QUICK},
@@ -131,13 +133,15 @@ static int parse(args *a, int argc, char **argv) {
       {"no-peers", no_argument, NULL, O_NOPEERS},
       {"no-plots", no_argument, NULL, O_NOPLOTS},
       {"param", required_argument, NULL, O_PARAM},
+      {"retry-failed", no_argument, NULL, O_RETRY},
       {NULL, 0, NULL, 0}};
   int ch, rc = 0;
   long v = 0;
   optind = 1;
   opterr = 0;
   while (rc == 0 && (ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-    a->selection_given |= ch != O_TIMEOUT && ch != O_NOPLOTS && ch != O_RESUME;
+    a->selection_given |=
+        ch != O_TIMEOUT && ch != O_NOPLOTS && ch != O_RESUME && ch != O_RETRY;
     switch (ch) {
     case O_QUICK:
       a->o.quick = 1;
@@ -188,6 +192,9 @@ static int parse(args *a, int argc, char **argv) {
     case O_PARAM:
       rc = parse_param(a, optarg);
       break;
+    case O_RETRY:
+      a->retry_failed = 1;
+      break;
     default:
       fprintf(stderr,
               "switchbench: run: unknown or incomplete option '%s' "
@@ -203,7 +210,12 @@ static int parse(args *a, int argc, char **argv) {
   }
   if (rc == 0 && a->resume != NULL && a->selection_given) {
     fprintf(stderr, "switchbench: --resume keeps the interrupted run's "
-                    "settings; only --timeout and --no-plots go with it\n");
+                    "settings; only --timeout, --retry-failed and --no-plots "
+                    "go with it\n");
+    rc = 2;
+  }
+  if (rc == 0 && a->retry_failed && a->resume == NULL) {
+    fprintf(stderr, "switchbench: --retry-failed goes with --resume FILE\n");
     rc = 2;
   }
   return rc;
@@ -274,7 +286,7 @@ int sb__cmd_run(int argc, char **argv, int full_argc, char **full_argv) {
   int timeout = a.o.timeout;
   int plots = a.o.plots;
   if (a.resume != NULL) {
-    rc = sb__doc_load(a.resume, &doc, &a.o, why, sizeof why);
+    rc = sb__doc_load(a.resume, a.retry_failed, &doc, &a.o, why, sizeof why);
     if (rc == 0 && a.o.peers &&
         sb__peers_discover(10, peers_note, sizeof peers_note) > 0)
       peers_note[0] = '\0';

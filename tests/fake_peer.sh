@@ -1,7 +1,8 @@
 #!/bin/sh
 # A fake peer binary for the harness tests, speaking the peer protocol:
 # `list` prints "workload runtime" lines; `run` prints one JSON entry per
-# repetition for pingpong (checksum n(n+1)/2; FAKE_PEER_BAD=1 makes it wrong).
+# repetition for pingpong (checksum n(n+1)/2; FAKE_PEER_BAD=1 makes it wrong,
+# FAKE_PEER_SKIP=1 makes it decline the cell with exit 77).
 set -eu
 case "${1:-}" in
 list)
@@ -24,6 +25,10 @@ run)
     esac
   done
   [ "$workload" = pingpong ] || { echo "fake peer: no $workload" >&2; exit 1; }
+  if [ -n "${FAKE_PEER_SKIP:-}" ]; then
+    echo "needs 99999 open files; RLIMIT_NOFILE is 1024" >&2
+    exit 77
+  fi
   sum=$((n * (n + 1) / 2 + ${FAKE_PEER_BAD:-0}))
   i=0
   while [ $i -lt "$reps" ]; do

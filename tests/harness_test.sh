@@ -57,6 +57,15 @@ watchdog)
   expect "$tmp/w.json" entries floor/futex/same-core 0
   expect "$tmp/w.json" status floor/sched_yield/same-core ok
   expect "$tmp/w.json" entries floor/sched_yield/same-core 1
+  # --retry-failed runs the timed-out and the crashed cell again (now
+  # healthy) and keeps the rest as they were.
+  "$sb" run --resume "$tmp/w.json" --retry-failed --timeout 30 --no-plots \
+    >/dev/null 2>"$tmp/err" || die "retry failed: $(cat "$tmp/err")"
+  expect "$tmp/w.json" complete 1
+  expect "$tmp/w.json" status floor/futex/same-core ok
+  expect "$tmp/w.json" status floor/pipe/same-core ok
+  expect "$tmp/w.json" entries floor/futex/same-core 1
+  expect "$tmp/w.json" entries floor/sched_yield/same-core 1
   ;;
 
 resume)
@@ -122,6 +131,11 @@ peers)
     --param n=1000 --quick --no-plots --out "$tmp/bad.json" \
     >/dev/null 2>&1
   expect "$tmp/bad.json" status pingpong/tokio-ct/n:1000 failed
+  # A peer that cannot run the cell here exits 77: skipped, with its reason.
+  FAKE_PEER_SKIP=1 "$sb" run --workload pingpong --runtime tokio-ct \
+    --param n=1000 --quick --no-plots --out "$tmp/skip.json" \
+    >/dev/null 2>&1
+  expect "$tmp/skip.json" status pingpong/tokio-ct/n:1000 skipped
   # No peer binary at all: one line saying so, and the C cells still run.
   export SB_PEER_RUST="$tmp/no-such-peer"
   "$sb" run --workload floor --smoke --peers --out "$tmp/none.json" \

@@ -17,7 +17,7 @@ static int summary_cmd(int argc, char **argv) {
 /* Runs cmd on file; expects 2 and one line on stderr mentioning file. */
 static void refused(int (*cmd)(int, char **), const char *name, char *file,
                     char *good) {
-  char out[1024];
+  char out[2048]; /* file names come from a 1400-byte buffer */
   snprintf(out, sizeof out, "%s.out", file);
   char *argv[] = {(char *)name, file, "--out", out, NULL};
   char *cmp[] = {"compare", good, file, NULL};

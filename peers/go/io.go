@@ -47,6 +47,9 @@ func loadgen(port int, c, b, r uint64) (uint64, []uint64, error) {
 		if err != nil {
 			return 0, nil, fmt.Errorf("socket: %v", err)
 		}
+		// As the C load generator: requests go out at once (no Nagle). Go's
+		// own net package sets TCP_NODELAY on the server's side by default.
+		syscall.SetsockoptInt(fd, syscall.IPPROTO_TCP, syscall.TCP_NODELAY, 1)
 		if err := syscall.Connect(fd, addr); err != nil && err != syscall.EINPROGRESS {
 			return 0, nil, fmt.Errorf("connect: %v", err)
 		}

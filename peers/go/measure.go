@@ -120,10 +120,18 @@ func rssNow() uint64 {
 	return res * uint64(os.Getpagesize())
 }
 
-func raiseFdLimit() {
+// raiseFdLimit lifts the soft limit on open files to the hard one and
+// returns the limit in force.
+func raiseFdLimit() uint64 {
 	var lim syscall.Rlimit
-	if syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim) == nil && lim.Cur < lim.Max {
-		lim.Cur = lim.Max
-		syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim)
+	if syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim) != nil {
+		return 0
 	}
+	if lim.Cur < lim.Max {
+		lim.Cur = lim.Max
+		if syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim) != nil {
+			syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim)
+		}
+	}
+	return lim.Cur
 }

@@ -45,6 +45,8 @@ pub fn run(addr: SocketAddr, c: u64, b: u64, r: u64) -> Result<Load, String> {
     let mut conns = Vec::with_capacity(c as usize);
     for k in 0..c {
         let mut sock = TcpStream::connect(addr).map_err(|e| format!("connect: {}", e))?;
+        // As the C load generator: requests go out at once (no Nagle).
+        let _ = sock.set_nodelay(true);
         poll.registry()
             .register(&mut sock, Token(k as usize), Interest::READABLE | Interest::WRITABLE)
             .map_err(|e| format!("register: {}", e))?;

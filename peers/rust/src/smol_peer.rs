@@ -7,9 +7,8 @@ use std::future::Future;
 use smol::io::{AsyncReadExt, AsyncWriteExt};
 use smol::{Async, LocalExecutor};
 
-use crate::expect::p;
 use crate::measure::Measure;
-use crate::{async_suite, async_timers, loadgen, suite, Params};
+use crate::{async_cell, async_io, async_suite, async_timers, Params};
 
 thread_local! {
     static EX: LocalExecutor<'static> = LocalExecutor::new();
@@ -73,80 +72,26 @@ pub mod ev {
 
 async_suite!();
 async_timers!();
+async_io!();
 
-async fn echo(c: u64, b: u64, r: u64) -> u64 {
-    let listener = Async::<std::net::TcpListener>::bind(([127, 0, 0, 1], 0)).expect("bind");
-    let load = loadgen::start(listener.get_ref().local_addr().expect("addr"), c, b, r);
-    let mut handles = Vec::with_capacity(c as usize);
-    for _ in 0..c {
-        let (mut sock, _) = listener.accept().await.expect("accept");
-        handles.push(spawn(async move {
-            let mut buf = vec![0u8; b as usize];
-            while sock.read_exact(&mut buf).await.is_ok() {
-                if sock.write_all(&buf).await.is_err() {
-                    break;
-                }
-            }
-            0u64
-        }));
-    }
-    for h in handles {
-        h.await;
-    }
-    loadgen::finish(load)
+async fn bind_local() -> Async<std::net::TcpListener> {
+    Async::<std::net::TcpListener>::bind(([127, 0, 0, 1], 0)).expect("bind")
 }
 
-async fn ring(n: u64, laps: u64) -> u64 {
-    let mut writers = Vec::with_capacity(n as usize);
-    let mut readers = Vec::with_capacity(n as usize);
-    for _ in 0..n {
-        let (w, r) = Async::<std::os::unix::net::UnixStream>::pair().expect("socketpair");
-        writers.push(Some(w));
-        readers.push(Some(r));
-    }
-    writers[0].as_mut().unwrap().write_all(&0u64.to_le_bytes()).await.expect("write");
-    let mut handles = Vec::with_capacity(n as usize);
-    for i in 0..n as usize {
-        let mut rd = readers[i].take().unwrap();
-        let mut wr = writers[(i + 1) % n as usize].take().unwrap();
-        handles.push(spawn(async move {
-            let mut tok = [0u8; 8];
-            for _ in 0..laps {
-                rd.read_exact(&mut tok).await.expect("read");
-                let v = u64::from_le_bytes(tok) + 1;
-                wr.write_all(&v.to_le_bytes()).await.expect("write");
-            }
-            if i == 0 {
-                rd.read_exact(&mut tok).await.expect("read");
-                return u64::from_le_bytes(tok);
-            }
-            0
-        }));
-    }
-    let mut last = 0;
-    for h in handles {
-        last += h.await;
-    }
-    last
+fn local_addr(l: &Async<std::net::TcpListener>) -> std::net::SocketAddr {
+    l.get_ref().local_addr().expect("local_addr")
+}
+
+type UnixPairEnd = Async<std::os::unix::net::UnixStream>;
+fn set_nodelay(s: &Async<std::net::TcpStream>) {
+    let _ = s.get_ref().set_nodelay(true);
+}
+
+fn unix_pair() -> (UnixPairEnd, UnixPairEnd) {
+    Async::<std::os::unix::net::UnixStream>::pair().expect("socketpair")
 }
 
 pub fn cell(w: &str, ps: &Params, m: &Measure) -> Result<(), String> {
     let run = |f: futures::future::BoxFuture<'static, u64>| EX.with(|ex| smol::block_on(ex.run(spawn(f))));
-    let (n, k) = (p(ps, "n"), p(ps, "k"));
-    match w {
-        "pingpong" => m.run(|| run(Box::pin(pingpong(n)))),
-        "yield" => m.run(|| run(Box::pin(yields(k, n)))),
-        "spawn" => m.run(|| run(Box::pin(spawns(n)))),
-        "fib" => m.run(|| run(fib(n, p(ps, "cutoff")))),
-        "sum" => {
-            let data = suite::sum_data(n);
-            m.run(|| run(Box::pin(sum(data.clone(), p(ps, "chunk")))))
-        }
-        "timers" => m.run(|| run(Box::pin(timers(n, p(ps, "blocking") != 0)))),
-        "workqueue" => m.run(|| run(Box::pin(workqueue(p(ps, "r"), n, p(ps, "cap"))))),
-        "million" => m.run(|| run(Box::pin(million(n)))),
-        "echo" => m.run(|| run(Box::pin(echo(p(ps, "c"), p(ps, "b"), p(ps, "r"))))),
-        "ring" => m.run(|| run(Box::pin(ring(n, p(ps, "laps"))))),
-        _ => Err(format!("smol has no workload {}", w)),
-    }
+    async_cell!(w, ps, m, run, "smol")
 }

@@ -200,6 +200,104 @@ macro_rules! async_timers {
     };
 }
 
+/// echo and ring for the async peers with a reactor. The module provides
+/// bind_local (a listener on 127.0.0.1, any port), local_addr, set_nodelay
+/// (TCP_NODELAY on an accepted stream, as the C server and loadgen set it)
+/// and unix_pair (a connected AF_UNIX stream pair), and brings its runtime's
+/// AsyncReadExt/AsyncWriteExt into scope.
+#[macro_export]
+macro_rules! async_io {
+    () => {
+        /// The server side of echo: accept exactly c connections, a task per
+        /// connection echoing b-byte requests until EOF; the load runs on its
+        /// own thread, outside the runtime.
+        async fn echo(c: u64, b: u64, r: u64) -> u64 {
+            let listener = bind_local().await;
+            let load = $crate::loadgen::start(local_addr(&listener), c, b, r);
+            let mut handles = Vec::with_capacity(c as usize);
+            for _ in 0..c {
+                let (mut sock, _) = listener.accept().await.expect("accept");
+                set_nodelay(&sock);
+                handles.push(spawn(async move {
+                    let mut buf = vec![0u8; b as usize];
+                    while sock.read_exact(&mut buf).await.is_ok() {
+                        if sock.write_all(&buf).await.is_err() {
+                            break;
+                        }
+                    }
+                    0u64
+                }));
+            }
+            for h in handles {
+                h.await;
+            }
+            $crate::loadgen::finish(load)
+        }
+
+        /// A token around n tasks over socketpairs, laps times; task 0 reads
+        /// the final token.
+        async fn ring(n: u64, laps: u64) -> u64 {
+            let mut writers = Vec::with_capacity(n as usize);
+            let mut readers = Vec::with_capacity(n as usize);
+            for _ in 0..n {
+                let (w, r) = unix_pair();
+                writers.push(Some(w));
+                readers.push(Some(r));
+            }
+            writers[0].as_mut().unwrap().write_all(&0u64.to_le_bytes()).await.expect("write");
+            let mut handles = Vec::with_capacity(n as usize);
+            for i in 0..n as usize {
+                let mut rd = readers[i].take().unwrap();
+                let mut wr = writers[(i + 1) % n as usize].take().unwrap();
+                handles.push(spawn(async move {
+                    let mut tok = [0u8; 8];
+                    for _ in 0..laps {
+                        rd.read_exact(&mut tok).await.expect("read");
+                        let v = u64::from_le_bytes(tok) + 1;
+                        wr.write_all(&v.to_le_bytes()).await.expect("write");
+                    }
+                    if i == 0 {
+                        rd.read_exact(&mut tok).await.expect("read");
+                        return u64::from_le_bytes(tok);
+                    }
+                    0
+                }));
+            }
+            let mut last = 0;
+            for h in handles {
+                last += h.await;
+            }
+            last
+        }
+    };
+}
+
+/// Runs workload w of an async peer that has every workload (the suite,
+/// timers and I/O); `run` drives one boxed root future to its checksum.
+#[macro_export]
+macro_rules! async_cell {
+    ($w:expr, $ps:expr, $m:expr, $run:ident, $what:expr) => {{
+        let p = |name: &str| $crate::expect::p($ps, name);
+        let (n, k) = (p("n"), p("k"));
+        match $w {
+            "pingpong" => $m.run(|| $run(Box::pin(pingpong(n)))),
+            "yield" => $m.run(|| $run(Box::pin(yields(k, n)))),
+            "spawn" => $m.run(|| $run(Box::pin(spawns(n)))),
+            "fib" => $m.run(|| $run(fib(n, p("cutoff")))),
+            "sum" => {
+                let data = $crate::suite::sum_data(n);
+                $m.run(|| $run(Box::pin(sum(data.clone(), p("chunk")))))
+            }
+            "timers" => $m.run(|| $run(Box::pin(timers(n, p("blocking") != 0)))),
+            "workqueue" => $m.run(|| $run(Box::pin(workqueue(p("r"), n, p("cap"))))),
+            "million" => $m.run(|| $run(Box::pin(million(n)))),
+            "echo" => $m.run(|| $run(Box::pin(echo(p("c"), p("b"), p("r"))))),
+            "ring" => $m.run(|| $run(Box::pin(ring(n, p("laps"))))),
+            _ => Err(format!("{} has no workload {}", $what, $w)),
+        }
+    }};
+}
+
 pub fn fib_serial(n: u64) -> u64 {
     if n < 2 {
         n

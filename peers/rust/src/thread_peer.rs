@@ -188,6 +188,7 @@ fn echo(c: u64, b: u64, r: u64) -> u64 {
     let mut hs = Vec::with_capacity(c as usize);
     for _ in 0..c {
         let (mut sock, _) = listener.accept().expect("accept");
+        let _ = sock.set_nodelay(true);
         hs.push(thread::spawn(move || {
             let mut buf = vec![0u8; b as usize];
             while sock.read_exact(&mut buf).is_ok() {
