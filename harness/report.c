@@ -18,8 +18,10 @@ static void machine(const sb_results *r, FILE *out) {
   fprintf(out, "| cores / hardware threads | %d / %d |\n", c->cores, c->pus);
   fprintf(out, "| topology | %s |\n", c->topology[0] ? c->topology : "-");
   fprintf(out, "| kernel | %s |\n", c->kernel[0] ? c->kernel : "-");
-  fprintf(out, "| compiler | %s (%s build) |\n",
-          c->compiler[0] ? c->compiler : "-", c->build_type);
+  fprintf(out, "| compiler | %s |\n", c->compiler[0] ? c->compiler : "-");
+  /* Google Benchmark's own library_build_type: how libbenchmark was built
+   * (Debian's package says "debug"), not how switchbench was. */
+  fprintf(out, "| Google Benchmark library | %s build |\n", c->build_type);
   fprintf(out, "| virtualization | %s |\n",
           c->virtualization[0] ? c->virtualization : "unknown");
   fprintf(out, "| CPU frequency scaling | %s |\n",
