@@ -8,6 +8,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -108,6 +109,17 @@ func percentile(sorted []uint64, p float64) float64 {
 }
 
 func sortU64(v []uint64) { sort.Slice(v, func(i, j int) bool { return v[i] < v[j] }) }
+
+var rssBaseOnce sync.Once
+var rssBaseValue uint64
+
+// rssBase is the RSS before the first run of the cell: the runtime keeps
+// what a run frees, so against a later run's own start the delta would read
+// ~0; against this baseline it is the memory of the waiting goroutines.
+func rssBase() uint64 {
+	rssBaseOnce.Do(func() { rssBaseValue = rssNow() })
+	return rssBaseValue
+}
 
 // rssNow is the resident set size in bytes (/proc/self/statm).
 func rssNow() uint64 {

@@ -194,7 +194,7 @@ func workqueue(r, n, capacity uint64) uint64 {
 
 // million: n goroutines wait on one channel; closing it releases them all.
 func million(n uint64, m *measure) uint64 {
-	base := rssNow()
+	base := rssBase()
 	start := time.Now()
 	release := make(chan struct{})
 	var waiting int64

@@ -127,6 +127,20 @@ pub fn percentile(sorted: &[u64], p: f64) -> f64 {
     sorted[i] as f64
 }
 
+/// RSS before the first run of the cell: the allocator keeps what a run
+/// frees, so from the second run on, a delta against the run's own start
+/// would read ~0; against this baseline it is the memory of the waiting
+/// tasks. Set once, at the first call (0 = not yet; an atomic, not a
+/// OnceLock, which Debian's rustc 1.63 lacks).
+static RSS_BASE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+pub fn rss_base() -> u64 {
+    use std::sync::atomic::Ordering::Relaxed;
+    // Relaxed: one value, read and set by the thread that runs the cell.
+    let _ = RSS_BASE.compare_exchange(0, rss_now(), Relaxed, Relaxed);
+    RSS_BASE.load(Relaxed)
+}
+
 /// Resident set size now, in bytes (/proc/self/statm).
 pub fn rss_now() -> u64 {
     let s = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();

@@ -132,7 +132,7 @@ macro_rules! async_suite {
 
         /// n tasks wait on one event; RSS is sampled once all wait.
         pub async fn million(n: u64) -> u64 {
-            let base = crate::measure::rss_now();
+            let base = crate::measure::rss_base();
             let started = std::time::Instant::now();
             let waiting = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
             let event = ev::new();

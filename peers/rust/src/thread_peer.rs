@@ -136,7 +136,7 @@ fn workqueue(r: u64, n: u64, cap: u64) -> u64 {
 /// n threads wait on one condition variable; a failed spawn ends the run
 /// with the count reached and the OS's reason.
 fn million(n: u64) -> Result<u64, String> {
-    let base = measure::rss_now();
+    let base = measure::rss_base();
     let started = std::time::Instant::now();
     let gate = Arc::new((Mutex::new((false, 0u64)), Condvar::new()));
     let mut hs = Vec::with_capacity(n as usize);
