@@ -267,6 +267,13 @@ static int render(const char *path, int plots) {
   return rc;
 }
 
+/* Finds the peer binaries when the run takes peers. Leaves in note why none
+ * can run (said later, once the arguments have passed), else "". */
+static void discover_peers(int peers, char *note, size_t len) {
+  if (peers && sb__peers_discover(10, note, len) > 0)
+    note[0] = '\0';
+}
+
 int sb__cmd_run(int argc, char **argv, int full_argc, char **full_argv) {
   args a;
   memset(&a, 0, sizeof a);
@@ -287,9 +294,8 @@ int sb__cmd_run(int argc, char **argv, int full_argc, char **full_argv) {
   int plots = a.o.plots;
   if (a.resume != NULL) {
     rc = sb__doc_load(a.resume, a.retry_failed, &doc, &a.o, why, sizeof why);
-    if (rc == 0 && a.o.peers &&
-        sb__peers_discover(10, peers_note, sizeof peers_note) > 0)
-      peers_note[0] = '\0';
+    if (rc == 0)
+      discover_peers(a.o.peers, peers_note, sizeof peers_note);
     if (rc == 0)
       rc = sb__doc_cells(doc, &cells, &n, why, sizeof why);
     if (rc != 0) {
@@ -322,8 +328,7 @@ int sb__cmd_run(int argc, char **argv, int full_argc, char **full_argv) {
     a.o.workers = a.sel.nworkers > 0 ? a.sel.workers[0] : 0;
     if (a.o.smoke)
       a.o.plots = 0;
-    if (a.o.peers && sb__peers_discover(10, peers_note, sizeof peers_note) > 0)
-      peers_note[0] = '\0';
+    discover_peers(a.o.peers, peers_note, sizeof peers_note);
     rc = sb__plan(&a.sel, &a.o, &cells, &n, why, sizeof why);
     if (rc == 0 && n == 0) {
       snprintf(why, sizeof why, "the selection holds no cells");

@@ -137,8 +137,15 @@ static RSS_BASE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::ne
 pub fn rss_base() -> u64 {
     use std::sync::atomic::Ordering::Relaxed;
     // Relaxed: one value, read and set by the thread that runs the cell.
-    let _ = RSS_BASE.compare_exchange(0, rss_now(), Relaxed, Relaxed);
-    RSS_BASE.load(Relaxed)
+    // /proc is read only on the first call.
+    match RSS_BASE.load(Relaxed) {
+        0 => {
+            let now = rss_now();
+            RSS_BASE.store(now, Relaxed);
+            now
+        }
+        base => base,
+    }
 }
 
 /// Resident set size now, in bytes (/proc/self/statm).
