@@ -113,6 +113,10 @@ typedef struct sb_runtime_info {
   int workers;       /* OS threads that poll tasks (threads: 0 = one per task) */
   size_t stack_size; /* bytes of stack per OS thread it creates; 0 = none */
   sb_pin pin;        /* the pinning policy in force */
+  uint64_t spawned;  /* tasks spawned since open (every successful spawn op;
+                        the root of block_on is not one): the work count
+                        the harness checks (workloads/PROTOCOL.md, 4). Read
+                        it outside block_on. */
 } sb_runtime_info;
 
 /* Capability bits in sb_runtime_ops.flags. */

@@ -33,6 +33,9 @@ typedef struct sb_loadgen_result {
   int64_t unconnected;   /* connections that never connected */
   int64_t mismatches;    /* bytes that came back different from those sent */
   int stalled;           /* 1 if the run was given up for lack of progress */
+  int64_t timed_ns;      /* the run's timed region (PROTOCOL.md 6): from
+                            every connection established to the last
+                            response read, ns */
   char first_error[128]; /* the first failure, "" if none */
 } sb_loadgen_result;
 

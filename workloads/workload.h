@@ -25,6 +25,14 @@ int64_t sb_param(const sb_params *ps, const char *name, int64_t def);
 typedef struct sb_counters sb_counters;
 void sb_counter_set(sb_counters *c, const char *name, double value);
 
+/* The work of one run (workloads/PROTOCOL.md, section 4). A field that does
+ * not apply to a workload is -1. */
+typedef struct sb_work {
+  int64_t tasks;       /* tasks (threads, ...) the workload created */
+  int64_t messages;    /* messages received, tokens read, round trips */
+  int64_t connections; /* connections accepted and served to EOF */
+} sb_work;
+
 typedef struct sb_workload {
   const char *name;     /* as in cell names */
   const char *question; /* the one-line question it answers */
@@ -51,7 +59,20 @@ typedef struct sb_workload {
   uint64_t (*checksum)(const sb_params *ps);
   /* How many ops one run performs: the denominator of ns per op. */
   int64_t (*ops)(const sb_params *ps);
-  /* Optional: extra counters after the timed runs. */
+  /* The work every correct run does for ps, closed form (PROTOCOL.md 4):
+   * fields that do not apply are -1. */
+  void (*work)(const sb_params *ps, sb_work *out);
+  /* Optional: the messages and connections the last run actually did
+   * (tasks come from the runtime's info.spawned); fields not counted -1. */
+  void (*run_work)(void *state, sb_work *out);
+  /* Optional: empties every per-repetition tally (histograms, sums, level
+   * readings) at the start of a repetition (PROTOCOL.md 3). */
+  void (*reset)(void *state);
+  /* Optional: the timed region of the last run in ns, for a workload whose
+   * clock is not the whole block_on (echo: every connection established to
+   * the last response read); NULL = block_on's. */
+  int64_t (*timed_ns)(void *state);
+  /* Optional: extra counters of the repetition (since the last reset). */
   void (*counters)(void *state, sb_counters *c);
   void (*teardown)(void *state);
 } sb_workload;
