@@ -132,32 +132,76 @@ int sb_topo_pin_pu(sb_topo *t, int pu) {
   return bind_to(t, obj->cpuset);
 }
 
+/* The PU set worker `index` of `count` gets under policy (NONE counts as
+ * COMPACT here: callers decide whether NONE binds at all), as a new bitmap
+ * the caller frees, or NULL. */
+static hwloc_bitmap_t worker_set(sb_topo *t, sb_pin policy, int index,
+                                 int count) {
+  if (policy != SB_PIN_SPREAD) {
+    /* hwloc's logical PU order walks one core's PUs before the next. */
+    hwloc_obj_t obj =
+        hwloc_get_obj_by_type(t->hw, HWLOC_OBJ_PU, (unsigned)(index % t->pus));
+    return obj != NULL ? hwloc_bitmap_dup(obj->cpuset) : NULL;
+  }
+  hwloc_bitmap_t *sets = calloc((size_t)count, sizeof *sets);
+  hwloc_bitmap_t out = NULL;
+  if (sets == NULL)
+    return NULL;
+  hwloc_obj_t root = hwloc_get_root_obj(t->hw);
+  if (hwloc_distrib(t->hw, &root, 1, sets, (unsigned)count, INT_MAX, 0) == 0) {
+    out = sets[index];
+    sets[index] = NULL;
+  }
+  for (int i = 0; i < count; i++)
+    hwloc_bitmap_free(sets[i]);
+  free(sets);
+  return out;
+}
+
 int sb_topo_pin_worker(sb_topo *t, sb_pin policy, int index, int count) {
   if (index < 0 || count < 1 || index >= count)
     return -EINVAL;
-  switch (policy) {
-  case SB_PIN_NONE:
+  if (policy == SB_PIN_NONE)
     return 0;
-  case SB_PIN_COMPACT:
-    /* hwloc's logical PU order walks one core's PUs before the next. */
-    return sb_topo_pin_pu(t, index % t->pus);
-  case SB_PIN_SPREAD: {
-    hwloc_bitmap_t *sets = calloc((size_t)count, sizeof *sets);
-    if (sets == NULL)
-      return -ENOMEM;
-    hwloc_obj_t root = hwloc_get_root_obj(t->hw);
-    int rc = hwloc_distrib(t->hw, &root, 1, sets, (unsigned)count, INT_MAX, 0);
-    if (rc == 0)
-      rc = bind_to(t, sets[index]);
-    else
-      rc = -EINVAL;
-    for (int i = 0; i < count; i++)
-      hwloc_bitmap_free(sets[i]);
-    free(sets);
-    return rc;
+  hwloc_bitmap_t set = worker_set(t, policy, index, count);
+  if (set == NULL)
+    return -EINVAL;
+  int rc = bind_to(t, set);
+  hwloc_bitmap_free(set);
+  return rc;
+}
+
+int sb_topo_cpu_list(sb_topo *t, sb_pin policy, int count, int *cpus,
+                     int cap) {
+  if (count < 1 || cap < count)
+    return -EINVAL;
+  for (int i = 0; i < count; i++) {
+    hwloc_bitmap_t set = worker_set(t, policy, i, count);
+    if (set == NULL)
+      return -EINVAL;
+    hwloc_bitmap_singlify(set);
+    cpus[i] = hwloc_bitmap_first(set); /* the OS index of that PU */
+    hwloc_bitmap_free(set);
+    if (cpus[i] < 0)
+      return -EINVAL;
   }
-  }
-  return -EINVAL;
+  return count;
+}
+
+int sb_topo_confine(sb_topo *t, const int *cpus, int n) {
+  if (n < 1)
+    return -EINVAL;
+  hwloc_bitmap_t set = hwloc_bitmap_alloc();
+  if (set == NULL)
+    return -ENOMEM;
+  for (int i = 0; i < n; i++)
+    hwloc_bitmap_set(set, (unsigned)cpus[i]);
+  int rc = 0;
+  /* CPUBIND_PROCESS: every thread of the process, present and future. */
+  if (hwloc_set_cpubind(t->hw, set, HWLOC_CPUBIND_PROCESS) != 0)
+    rc = errno ? -errno : -EINVAL;
+  hwloc_bitmap_free(set);
+  return rc;
 }
 
 const char *sb_pin_name(sb_pin p) {

@@ -21,6 +21,15 @@ void sb_topo_cpu_model(const sb_topo *t, char *buf, size_t len);
 /* Binds the calling thread to the PU chosen for worker `index` of `count`
  * under policy (NONE: no-op). Returns 0 or -errno. */
 int sb_topo_pin_worker(sb_topo *t, sb_pin policy, int index, int count);
+/* Writes into cpus[0..count) the OS index of the CPU (PU) worker i of
+ * count gets under policy, in worker order (NONE gives the COMPACT order:
+ * the first CPUs, one core's PUs before the next). This is the list the
+ * harness hands to the peers (`--cpus`) and records in each cell. Returns
+ * count, or -EINVAL (count < 1, cap < count, or hwloc failed). */
+int sb_topo_cpu_list(sb_topo *t, sb_pin policy, int count, int *cpus, int cap);
+/* Confines every thread of the calling process, present and future, to the
+ * CPUs (OS indices) cpus[0..n). Returns 0 or -errno. */
+int sb_topo_confine(sb_topo *t, const int *cpus, int n);
 /* Binds the calling thread to PU number pu (logical index). 0 or -errno. */
 int sb_topo_pin_pu(sb_topo *t, int pu);
 /* Returns a policy name: "none", "compact", "spread"; and parses one (0 or
