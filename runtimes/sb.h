@@ -186,7 +186,7 @@ struct sb_runtime {
 };
 
 /* The registry. A new runtime costs one line here, one file, one CMake entry. */
-#define SB_RUNTIMES(XX) XX(threads) XX(pool) XX(single) XX(steal)
+#define SB_RUNTIMES(XX) XX(threads) XX(pool) XX(single) XX(steal) XX(fiber)
 
 #define SB_DECLARE_RUNTIME(name) extern const sb_runtime_ops sb_runtime_##name;
 SB_RUNTIMES(SB_DECLARE_RUNTIME)

@@ -21,12 +21,12 @@ function(sb_fault_test name)
   endforeach()
 endfunction()
 
-sb_fault_test(fault_accept threads pool single steal)
-sb_fault_test(fault_eintr threads pool single steal)
-sb_fault_test(fault_short_io threads pool single steal)
-sb_fault_test(fault_threads threads pool steal)
-sb_fault_test(fault_epoll single steal)
-sb_fault_test(fault_alloc threads pool single steal)
+sb_fault_test(fault_accept threads pool single steal fiber)
+sb_fault_test(fault_eintr threads pool single steal fiber)
+sb_fault_test(fault_short_io threads pool single steal fiber)
+sb_fault_test(fault_threads threads pool steal fiber)
+sb_fault_test(fault_epoll single steal fiber)
+sb_fault_test(fault_alloc threads pool single steal fiber)
 
 # Random trees of spawn/join/select/channel operations on every runtime;
 # seeded (argv or SB_STRESS_SEED), seconds per runtime, the seed printed on

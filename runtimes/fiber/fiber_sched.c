@@ -1,0 +1,260 @@
+/* The scheduler of runtime `fiber`: wakes, the switch away from a fiber and
+ * what its carrier does once off that fiber's stack, the life of a fiber
+ * (its top loop), and each carrier's loop over its reactor, inbox, timers
+ * and (with several carriers) the fresh fibers it steals.
+ *
+ * 1. A fiber polls its future on its own stack. A leaf that must wait for
+ *    the kernel (wait_fd, sleep_until, yield: fiber_wait.c) registers and
+ *    switches away; it returns READY once resumed, as on `threads`. A leaf
+ *    that waits on a waker only (channels, join) returns PENDING up to the
+ *    top loop, which parks the fiber the same way.
+ * 2. Parking switches straight to the next ready fiber of the carrier (one
+ *    switch), or to the carrier's scheduler context when there is none or
+ *    when the scheduler's turn is due (every TICK_SWITCHES switches), which
+ *    then looks at the reactor, the inbox and the timers.
+ * 3. The state change of the fiber that left (RUNNING cleared, or
+ *    re-queued) is made by whoever runs next, once off its stack, so that
+ *    no other carrier can resume a fiber whose registers are still being
+ *    saved (sb__fiber_finish_switch).
+ * 4. A wake sets NOTIFIED. If the fiber was neither NOTIFIED nor RUNNING it
+ *    is queued on its carrier: the run queue from that carrier's thread, else
+ *    the inbox plus, if the carrier sleeps in its reactor, an eventfd write.
+ *    A wake that finds it RUNNING is seen by finish_switch or by the next
+ *    park, which then does not sleep. */
+#include "fiber_internal.h"
+#include "fiber_san.h"
+#include "switch.h"
+
+/* Switches between two turns of the scheduler (as single's TICK_POLLS:
+ * prime, after tokio's event interval). */
+#define TICK_SWITCHES 61
+
+_Thread_local fiber_carrier *sb__fiber_self;
+
+int sb__fiber_unpark(fiber_carrier *c) {
+  /* seq_cst load after a seq_cst inbox push: the Dekker half of the
+   * parking protocol, mirrored by the seq_cst store of parked before the
+   * carrier looks at its inbox (fiber_loop.c). After a ring push (a hint
+   * only, see notify_idle) it orders nothing. Only the thread that flips
+   * parked writes the eventfd, so a burst of wakes costs one syscall. */
+  if (!atomic_load(&c->parked) || !atomic_exchange(&c->parked, 0))
+    return 0;
+  sb__reactor_notify(c->reactor);
+  return 1;
+}
+
+void sb__fiber_wake(sb_waker w) {
+  fiber_rt *rt = (fiber_rt *)w.rt;
+  fiber *f = w.task;
+  /* relaxed: once close stopped the carriers nothing reads a queue again;
+   * a wake racing with that is harmless (the memory lives until close
+   * ends, and no wake may come later than that, by the contract). */
+  if (atomic_load_explicit(&rt->closing, memory_order_relaxed))
+    return;
+  /* acq_rel: release publishes what the waker wrote to the resume (an
+   * acquire RMW later in this word's order); acquire pairs with the release
+   * that ended the last run, so the queue links are ours to write. */
+  uint32_t s =
+      atomic_fetch_or_explicit(&f->state, FIBER_NOTIFIED, memory_order_acq_rel);
+  if (s & (FIBER_NOTIFIED | FIBER_RUNNING))
+    return; /* queued already, or its carrier sees NOTIFIED */
+  fiber_carrier *c = f->home;
+  if (sb__fiber_self == c) {
+    fiber_runq_push(c, f);
+  } else {
+    sb__inbox_push(&c->inbox, &f->inbox);
+    sb__fiber_unpark(c);
+  }
+}
+
+/* Wakes one parked carrier other than c, to steal what c shed. */
+static void notify_idle(fiber_rt *rt, fiber_carrier *c) {
+  for (int i = 1; i < rt->ncarriers; i++)
+    if (sb__fiber_unpark(&rt->carriers[(c->index + i) % rt->ncarriers]))
+      return;
+}
+
+/* With several carriers: when some carrier is idle and c's ring is empty,
+ * moves the older half of c's fresh fibers to its ring (thieves get the
+ * oldest, the biggest subtrees of a fork-join; c keeps walking depth first)
+ * and wakes an idle carrier. nidle is read relaxed, as a hint: a fresh
+ * fiber is never lost (c runs it at worst), only help comes later; c looks
+ * again at every switch. */
+static void maybe_shed(fiber_rt *rt, fiber_carrier *c) {
+  if (c->nfresh < 2 ||
+      atomic_load_explicit(&rt->nidle, memory_order_relaxed) == 0 ||
+      !sb_deque_maybe_empty(&c->q))
+    return;
+  for (size_t n = c->nfresh / 2; n > 0; n--) {
+    fiber *f = fiber_fresh_take(c, 1);
+    if (sb_deque_push(&c->q, f) < 0) { /* a thief's copy holds slots */
+      fiber_fresh_push(c, f);          /* (as the newest: order is moot) */
+      break;
+    }
+  }
+  notify_idle(rt, c);
+}
+
+void sb__fiber_spawned(fiber_carrier *c, fiber *f) {
+  fiber_fresh_push(c, f);
+  if (c->rt->ncarriers > 1)
+    maybe_shed(c->rt, c);
+}
+
+fiber *sb__fiber_pick(fiber_carrier *c, int fresh_first) {
+  fiber *f;
+  if (c->rt->ncarriers > 1)
+    maybe_shed(c->rt, c);
+  if (fresh_first && (f = fiber_fresh_take(c, 0)) != NULL)
+    return f;
+  if ((f = fiber_runq_pop(c)) != NULL)
+    return f;
+  if (!sb__inbox_empty(&c->inbox)) {
+    fiber_drain_inbox(c);
+    if ((f = fiber_runq_pop(c)) != NULL)
+      return f;
+  }
+  if ((f = fiber_fresh_take(c, 0)) != NULL)
+    return f;
+  return c->rt->ncarriers > 1 ? fiber_ring_pop(c) : NULL;
+}
+
+/* NOTIFIED -> RUNNING on c. acquire: the fiber sees what its wakers
+ * released and what its last run left. */
+void sb__fiber_resume_mark(fiber_carrier *c, fiber *f) {
+  uint32_t s = atomic_fetch_sub_explicit(
+      &f->state, FIBER_NOTIFIED - FIBER_RUNNING, memory_order_acquire);
+  SB_ASSERT(s == FIBER_NOTIFIED);
+  c->running = f;
+}
+
+void sb__fiber_exited(fiber_carrier *c, fiber *f) {
+  if (f->is_root) {
+    c->root_exited = 1;
+    return;
+  }
+  /* acq_rel: release orders our last touch of f before a free by the
+   * joiner; acquire orders the joiner's reads of out before our free. */
+  uint32_t j =
+      atomic_fetch_or_explicit(&f->join, FJ_EXITED, memory_order_acq_rel);
+  if (j & FJ_RELEASED)
+    sb__fiber_slot_free(c->rt, c, f);
+}
+
+/* Runs on the new stack: what the fiber that just left asked for. */
+void sb__fiber_finish_switch(fiber_carrier *c) {
+  fiber *p = c->prev;
+  int act = c->prev_action;
+  c->prev = NULL;
+  c->prev_action = FIBER_ACT_NONE;
+  switch (act) {
+  case FIBER_ACT_PARK: {
+    /* acq_rel: release hands the fiber's state to its next resume; acquire
+     * sees the data of a wake that came while it ran. Such a wake found
+     * RUNNING and queued nothing: we queue it. */
+    uint32_t s = atomic_fetch_and_explicit(&p->state, ~FIBER_RUNNING,
+                                           memory_order_acq_rel);
+    if (s & FIBER_NOTIFIED)
+      fiber_runq_push(c, p);
+    break;
+  }
+  case FIBER_ACT_YIELD:
+    /* An RMW, not a store, so that a wake's release sequence continues to
+     * the resume. acq_rel: as for PARK. */
+    atomic_exchange_explicit(&p->state, FIBER_NOTIFIED, memory_order_acq_rel);
+    fiber_runq_push(c, p);
+    break;
+  case FIBER_ACT_EXIT:
+    sb__fiber_exited(c, p);
+    break;
+  default:
+    break;
+  }
+}
+
+void sb__fiber_leave(fiber *f, int act) {
+  fiber_carrier *c = f->home;
+  int due = ++c->tick % TICK_SWITCHES == 0;
+  fiber *next = NULL;
+  /* block_on's fiber ends in the scheduler, so that block_on returns now. */
+  if (!due && !(act == FIBER_ACT_EXIT && f->is_root))
+    next = sb__fiber_pick(c, 0);
+  if (next == NULL && !due && act == FIBER_ACT_YIELD) {
+    /* Nobody else is ready: go on. A wake that came meanwhile is taken
+     * here; `woken` makes the top loop poll again before any park. */
+    if (atomic_load_explicit(&f->state, memory_order_relaxed) & FIBER_NOTIFIED)
+      /* acquire: the waker's data, as resume_mark. */
+      atomic_fetch_and_explicit(&f->state, ~FIBER_NOTIFIED,
+                                memory_order_acquire);
+    f->woken = 1;
+    f->cx.budget = SB_BUDGET;
+    return;
+  }
+  c->prev = f;
+  c->prev_action = act;
+  if (next != NULL) {
+    sb__fiber_resume_mark(c, next);
+    fiber_san_leave(c, f, next, act == FIBER_ACT_EXIT);
+    sb__fiber_switch(&f->sp, next->sp, NULL);
+  } else {
+    c->running = NULL;
+    fiber_san_leave(c, f, NULL, act == FIBER_ACT_EXIT);
+    sb__fiber_switch(&f->sp, c->sched_sp, NULL);
+  }
+  /* Resumed, on the same carrier: a fiber that ran never moves. */
+  c = f->home;
+  fiber_san_arrive(c, f, c->prev == NULL);
+  sb__fiber_finish_switch(c);
+  f->woken = 1;
+  f->cx.budget = SB_BUDGET;
+}
+
+void sb__fiber_park(fiber *f) {
+  if (atomic_load_explicit(&f->state, memory_order_relaxed) & FIBER_NOTIFIED) {
+    /* Woken already in this poll: do not sleep, let the caller re-check.
+     * acquire: the waker's data, as resume_mark. */
+    atomic_fetch_and_explicit(&f->state, ~FIBER_NOTIFIED, memory_order_acquire);
+    f->woken = 1;
+    return;
+  }
+  sb__fiber_leave(f, FIBER_ACT_PARK);
+}
+
+/* The fiber's future is READY: publish the output, wake the joiner. */
+static void complete(fiber *f) {
+  f->out = f->fut->out;
+  /* acq_rel: release publishes out to a joiner that sees DONE; acquire
+   * makes the joiner's waker (written before it set WAITER) visible. */
+  uint32_t j =
+      atomic_fetch_or_explicit(&f->join, FJ_DONE, memory_order_acq_rel);
+  if (j & FJ_WAITER) {
+    sb_wake(f->joiner);
+    /* release: our read of joiner and the wake happen before a joiner
+     * that acquires the cleared bit moves on (and maybe frees its task). */
+    atomic_fetch_and_explicit(&f->join, ~FJ_WAITER, memory_order_release);
+  }
+}
+
+void sb__fiber_entry(void *arg, void *data) {
+  fiber *f = data;
+  fiber_carrier *c = f->home;
+  (void)arg;
+  fiber_san_arrive(c, f, c->prev == NULL);
+  sb__fiber_finish_switch(c);
+  f->cx.budget = SB_BUDGET;
+  for (;;) {
+    f->woken = 0;
+    if (f->fut->poll(f->fut, &f->cx) == SB_READY)
+      break;
+    /* Resumed inside that poll, or woken during it: whatever woke it may
+     * be what the poll waits for now. Poll again, behind the others. */
+    if (f->woken || (atomic_load_explicit(&f->state, memory_order_relaxed) &
+                     FIBER_NOTIFIED))
+      sb__fiber_leave(f, FIBER_ACT_YIELD);
+    else
+      sb__fiber_leave(f, FIBER_ACT_PARK);
+  }
+  complete(f);
+  sb__fiber_leave(f, FIBER_ACT_EXIT);
+  SB_ASSERT(!"an exited fiber was resumed");
+}
