@@ -110,10 +110,10 @@ static int fiber_open(const sb_config *cfg, sb_runtime **out) {
       cfg->pin > SB_PIN_SPREAD || stack < FIBER_MIN_STACK)
     return -EINVAL;
   int rc = -ENOMEM, started = 0;
-  fiber_rt *rt = aligned_alloc(SB_CACHELINE, sizeof *rt);
+  sb__fiber_tsan_warm();
+  fiber_rt *rt = calloc(1, sizeof *rt);
   if (rt == NULL)
     return -ENOMEM;
-  memset(rt, 0, sizeof *rt);
   rt->base.ops = &sb_runtime_fiber;
   rt->ncarriers = n;
   rt->pin = cfg->pin;
@@ -218,7 +218,7 @@ static int fiber_block_on(sb_runtime *base, sb_future *root) {
                sched_getaffinity(0, sizeof saved, &saved) == 0 &&
                sb_topo_pin_worker(rt->topo, rt->pin, 0, rt->ncarriers) == 0;
   fiber *f = rt->root;
-  fiber_san_slot_reuse(f);
+  fiber_san_slot_reuse(c, f);
   f->fut = root;
   f->home = c;
   f->rt = rt;

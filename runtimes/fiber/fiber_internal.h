@@ -76,7 +76,7 @@ struct sb_task {
   uint32_t woken;         /* resumed at least once in the current poll */
   uint32_t is_root;       /* 1 for block_on's fiber */
   void *asan_fake;        /* AddressSanitizer's fake stack while away */
-  void *tsan;             /* ThreadSanitizer's fiber for this slot */
+  void *tsan;             /* ThreadSanitizer's fiber while it has run */
 };
 
 typedef struct sb_task fiber;

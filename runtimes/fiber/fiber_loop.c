@@ -6,8 +6,8 @@
  *
  * Idle protocol (tokio's and single's, per carrier):
  * 1. A carrier with nothing to run stores parked = 1 (seq_cst), counts
- *    itself in nidle, fences, then looks once more at its inbox and every
- *    other ring; only if all are empty does it block
+ *    itself in nidle, then looks once more at its inbox and every other
+ *    ring; only if all are empty does it block
  *    in its reactor (until I/O, its next timer, or a notify).
  * 2. A remote waker pushes to the inbox (seq_cst) and then reads parked:
  *    one of the two sides sees the other, so no wake is lost; whoever flips
@@ -44,11 +44,9 @@ static int turn(fiber_carrier *c, int idle) {
   int64_t timeout = 0;
   if (idle) {
     atomic_store(&c->parked, 1); /* seq_cst: step 1 of the protocol */
-    if (many) {
+    /* seq_cst, no fence: busy carriers read nidle as a hint (step 3). */
+    if (many)
       atomic_fetch_add(&rt->nidle, 1);
-      /* seq_cst fence: our stores above before the loads of the rings. */
-      atomic_thread_fence(memory_order_seq_cst);
-    }
     if (!sb__inbox_empty(&c->inbox) || (many && work_visible(rt, c))) {
       timeout = 0;
     } else if (c->timers.len == 0) {

@@ -129,6 +129,7 @@ void sb__fiber_resume_mark(fiber_carrier *c, fiber *f) {
 }
 
 void sb__fiber_exited(fiber_carrier *c, fiber *f) {
+  fiber_san_exited(c, f);
   if (f->is_root) {
     c->root_exited = 1;
     return;
@@ -175,10 +176,7 @@ void sb__fiber_finish_switch(fiber_carrier *c) {
 void sb__fiber_leave(fiber *f, int act) {
   fiber_carrier *c = f->home;
   int due = ++c->tick % TICK_SWITCHES == 0;
-  fiber *next = NULL;
-  /* block_on's fiber ends in the scheduler, so that block_on returns now. */
-  if (!due && !(act == FIBER_ACT_EXIT && f->is_root))
-    next = sb__fiber_pick(c, 0);
+  fiber *next = due ? NULL : sb__fiber_pick(c, 0);
   if (next == NULL && !due && act == FIBER_ACT_YIELD) {
     /* Nobody else is ready: go on. A wake that came meanwhile is taken
      * here; `woken` makes the top loop poll again before any park. */
@@ -192,15 +190,12 @@ void sb__fiber_leave(fiber *f, int act) {
   }
   c->prev = f;
   c->prev_action = act;
-  if (next != NULL) {
+  if (next != NULL)
     sb__fiber_resume_mark(c, next);
-    fiber_san_leave(c, f, next, act == FIBER_ACT_EXIT);
-    sb__fiber_switch(&f->sp, next->sp, NULL);
-  } else {
+  else
     c->running = NULL;
-    fiber_san_leave(c, f, NULL, act == FIBER_ACT_EXIT);
-    sb__fiber_switch(&f->sp, c->sched_sp, NULL);
-  }
+  fiber_san_leave(c, f, next, 0);
+  sb__fiber_switch(&f->sp, next != NULL ? next->sp : c->sched_sp, NULL);
   /* Resumed, on the same carrier: a fiber that ran never moves. */
   c = f->home;
   fiber_san_arrive(c, f, c->prev == NULL);
@@ -235,10 +230,11 @@ static void complete(fiber *f) {
   }
 }
 
-void sb__fiber_entry(void *arg, void *data) {
-  fiber *f = data;
+/* The life of a fiber on its own stack, up to its output: it returns, so
+ * that its frames are gone before the final switch (below). noinline: it
+ * must keep ThreadSanitizer's instrumentation. */
+__attribute__((noinline)) static void fiber_run(fiber *f) {
   fiber_carrier *c = f->home;
-  (void)arg;
   fiber_san_arrive(c, f, c->prev == NULL);
   sb__fiber_finish_switch(c);
   f->cx.budget = SB_BUDGET;
@@ -255,6 +251,34 @@ void sb__fiber_entry(void *arg, void *data) {
       sb__fiber_leave(f, FIBER_ACT_PARK);
   }
   complete(f);
-  sb__fiber_leave(f, FIBER_ACT_EXIT);
+}
+
+/* Who runs after an exiting fiber: the next ready one, or the scheduler
+ * (always, for block_on's fiber, so that block_on returns now). */
+__attribute__((noinline)) static fiber *exit_next(fiber *f) {
+  fiber_carrier *c = f->home;
+  int due = ++c->tick % TICK_SWITCHES == 0;
+  fiber *next = due || f->is_root ? NULL : sb__fiber_pick(c, 0);
+  c->prev = f;
+  c->prev_action = FIBER_ACT_EXIT;
+  if (next != NULL)
+    sb__fiber_resume_mark(c, next);
+  else
+    c->running = NULL;
+  return next;
+}
+
+/* Not instrumented by ThreadSanitizer (no frame of its own on the fiber's
+ * shadow stack): the fiber leaves for good from here with nothing on it,
+ * so its ThreadSanitizer fiber can serve the next one. Everything that
+ * touches shared state is in the two calls, which are instrumented. */
+FIBER_NO_TSAN_FRAME void sb__fiber_entry(void *arg, void *data) {
+  fiber *f = data;
+  (void)arg;
+  fiber_run(f);
+  fiber *next = exit_next(f);
+  fiber_carrier *c = f->home;
+  fiber_san_leave(c, f, next, 1);
+  sb__fiber_switch(&f->sp, next != NULL ? next->sp : c->sched_sp, NULL);
   SB_ASSERT(!"an exited fiber was resumed");
 }

@@ -61,7 +61,7 @@ int sb__fiber_spawn(sb_cx *cx, const sb_future *fut, size_t size,
   fiber *f = sb__fiber_stack_get(rt, c, &err);
   if (f == NULL)
     return err;
-  fiber_san_slot_reuse(f);
+  fiber_san_slot_reuse(c, f);
   char *top = (char *)f; /* the stack grows down from below the header */
   if (size <= rt->stack_size / 8) {
     top -= (size + SB_CACHELINE - 1) & ~(size_t)(SB_CACHELINE - 1);
