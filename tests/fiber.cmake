@@ -19,3 +19,29 @@ foreach(name test_workloads test_io)
   set_tests_properties(${name}/fiber-2 PROPERTIES LABELS unit TIMEOUT 300
     SKIP_RETURN_CODE 77 ENVIRONMENT SB_FIBER_CARRIERS=2)
 endforeach()
+
+# The switch alone (its own main: fiber_aarch64.sh cross-compiles the same
+# file for aarch64), the overflow guard, and the runtime's own behaviour.
+enable_language(ASM)
+if(CMAKE_SYSTEM_PROCESSOR MATCHES "^(x86_64|AMD64|amd64)$")
+  set(SB_FIBER_REGS fiber_regs_x86_64.S)
+else()
+  set(SB_FIBER_REGS fiber_regs_aarch64.S)
+endif()
+add_executable(test_fiber_switch test_fiber_switch.c ${SB_FIBER_REGS})
+target_include_directories(test_fiber_switch PRIVATE
+  ${CMAKE_CURRENT_SOURCE_DIR} ${CMAKE_SOURCE_DIR}/runtimes/fiber)
+target_link_libraries(test_fiber_switch PRIVATE sb_runtimes m)
+add_executable(test_fiber_overflow test_fiber_overflow.c)
+target_include_directories(test_fiber_overflow PRIVATE
+  ${CMAKE_CURRENT_SOURCE_DIR})
+target_link_libraries(test_fiber_overflow PRIVATE sb_runtimes)
+add_executable(test_fiber_rt test_fiber_rt.c)
+target_include_directories(test_fiber_rt PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}
+  ${CMAKE_SOURCE_DIR}/runtimes/fiber ${CMAKE_SOURCE_DIR}/threads)
+target_link_libraries(test_fiber_rt PRIVATE sb_runtimes)
+foreach(name switch overflow rt)
+  add_test(NAME fiber/${name} COMMAND test_fiber_${name})
+  set_tests_properties(fiber/${name} PROPERTIES LABELS unit TIMEOUT 300
+    SKIP_RETURN_CODE 77)
+endforeach()
