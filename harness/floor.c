@@ -1,6 +1,7 @@
 /* The kernel floor: what a switch costs with no runtime at all. Two threads
  * hand a turn back and forth through a futex or a pipe, pinned (hwloc) to
- * one PU or to two cores, or both yield on one PU; ns per switch. */
+ * one PU or to two cores, or both yield on one PU; and two contexts on one
+ * thread switch in user space (fiber's switch, swapcontext); ns per switch. */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/futex.h>
@@ -12,10 +13,17 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "fiber/floor.h"
 #include "harness.h"
 #include "topo.h"
 
-typedef enum mechanism { FLOOR_FUTEX, FLOOR_PIPE, FLOOR_YIELD } mechanism;
+typedef enum mechanism {
+  FLOOR_FUTEX,
+  FLOOR_PIPE,
+  FLOOR_YIELD,
+  FLOOR_FIBER,   /* two contexts on one thread, runtime fiber's switch */
+  FLOOR_UCONTEXT /* the same with swapcontext (a syscall per switch) */
+} mechanism;
 
 const sb_floor_cell sb__floor_cells[] = {
     {"floor/futex/same-core",
@@ -28,6 +36,11 @@ const sb_floor_cell sb__floor_cells[] = {
      "pipe ping-pong, threads on two cores: ns per hand-off"},
     {"floor/sched_yield/same-core",
      "two threads calling sched_yield on one PU: ns per yield"},
+    {"floor/fiber-switch/same-thread",
+     "fiber's user-space switch between two contexts: ns per switch"},
+    {"floor/ucontext/same-thread",
+     "swapcontext between two contexts (saves the signal mask): ns per "
+     "switch"},
     {NULL, NULL}};
 
 /* One floor cell and its state during one Google Benchmark call. */
@@ -109,6 +122,9 @@ static int side_loop(duo *d, int me) {
     case FLOOR_YIELD:
       sched_yield();
       break;
+    case FLOOR_FIBER:
+    case FLOOR_UCONTEXT:
+      break; /* one thread: user_batch */
     }
   }
   return rc;
@@ -166,9 +182,27 @@ static int floor_begin(void *arg, char *why, size_t len) {
   return 0;
 }
 
+/* The user-space rows: one thread, two contexts (runtimes/fiber/floor.h). */
+static int user_batch(floor_run *r, int64_t n, double *seconds, char *why,
+                      size_t len) {
+  int64_t ns = 0;
+  uint64_t s0 = sb__ctx_switches();
+  int rc = sb__fiber_floor(r->mech == FLOOR_UCONTEXT, n, &ns);
+  if (rc != 0) {
+    snprintf(why, len, "second context: %s", strerror(-rc));
+    return -1;
+  }
+  r->switches += sb__ctx_switches() - s0;
+  *seconds = (double)ns / 1e9;
+  r->seconds += *seconds;
+  return 0;
+}
+
 static int floor_batch(void *arg, int64_t n, double *seconds, char *why,
                        size_t len) {
   floor_run *r = arg;
+  if (r->mech == FLOOR_FIBER || r->mech == FLOOR_UCONTEXT)
+    return user_batch(r, n, seconds, why, len);
   pthread_t th[2];
   uint64_t s0 = 0;
   duo d;
@@ -241,9 +275,11 @@ int sb__floor_body(const char *name, sb_gb_body *body) {
       continue;
     floor_run *r = &runs[i];
     memset(r, 0, sizeof *r);
-    r->mech = strstr(name, "/futex/")  ? FLOOR_FUTEX
-              : strstr(name, "/pipe/") ? FLOOR_PIPE
-                                       : FLOOR_YIELD;
+    r->mech = strstr(name, "/futex/")          ? FLOOR_FUTEX
+              : strstr(name, "/pipe/")         ? FLOOR_PIPE
+              : strstr(name, "/fiber-switch/") ? FLOOR_FIBER
+              : strstr(name, "/ucontext/")     ? FLOOR_UCONTEXT
+                                               : FLOOR_YIELD;
     r->cross = strstr(name, "/cross-core") != NULL;
     *body = (sb_gb_body){
         .arg = r, .begin = floor_begin, .batch = floor_batch, .end = floor_end};
