@@ -223,10 +223,12 @@ static int fiber_block_on(sb_runtime *base, sb_future *root) {
   f->home = c;
   f->rt = rt;
   f->is_root = 1;
-  /* relaxed: published to this thread alone; a stale wake of the last
-   * run's root (state RUNNING since it exited) was ignored. */
-  atomic_store_explicit(&f->join, 0, memory_order_relaxed);
-  atomic_store_explicit(&f->state, FIBER_NOTIFIED, memory_order_relaxed);
+  /* The last run's root may still be on the inbox (a late wake): keep that
+   * bit, clear the rest. relaxed: nothing else to order, this thread is
+   * carrier 0. */
+  atomic_fetch_and_explicit(&f->join, FJ_INBOX, memory_order_relaxed);
+  f->notified = 1;
+  f->running = 0;
   f->cx = (sb_cx){.rt = base,
                   .waker = {.rt = base, .task = f},
                   .budget = SB_BUDGET,

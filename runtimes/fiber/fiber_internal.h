@@ -3,9 +3,11 @@
  * files of runtimes/fiber/ share. Only they include it (and the fiber tests,
  * which probe the stack pool).
  *
- * Who touches what. A fiber's `state` and `join` words are atomic (wakers
- * and joiners on any thread). Everything else in a fiber belongs to the
- * carrier that runs it. A carrier's fields above `q` belong to its own
+ * Who touches what. A fiber's `join` word is atomic (joiners, and wakers
+ * from other threads, on any thread). Everything else in a fiber belongs
+ * to the carrier that runs it (its home), as in `single`: a wake from the
+ * home carrier's thread is plain stores, a wake from anywhere else goes
+ * through the home's inbox. A carrier's fields above `q` belong to its own
  * thread; `q` (fresh fibers) is shared with thieves; `inbox` and `parked`
  * are written by other threads.
  *
@@ -28,22 +30,20 @@
 #include "timer_heap.h"
 #include "topo.h"
 
-/* ---- scheduling state (sb_task.state) ----------------------------------
- * A fiber is on a queue iff NOTIFIED is set and RUNNING is not. */
-#define FIBER_RUNNING                                                          \
-  1u                      /* a carrier runs it: from its resume until that     \
-                             carrier is off its stack again */
-#define FIBER_NOTIFIED 2u /* woken (or fresh) and not yet resumed */
-
-/* ---- join and lifetime (sb_task.join) ----------------------------------
- * The slot (stack and header) is freed by whoever sets the second of
- * RELEASED and EXITED. While WAITER is set and DONE is not, the completer
- * may read `joiner`; once DONE is set with WAITER, the completer owns it
- * until it clears WAITER (a joiner that sees DONE|WAITER waits for that). */
+/* ---- join, lifetime and the inbox (sb_task.join) ------------------------
+ * The slot (stack and header) is freed by whoever makes RELEASED and
+ * EXITED both set with INBOX clear. While WAITER is set and DONE is not,
+ * the completer may read `joiner`; once DONE is set with WAITER, the
+ * completer owns it until it clears WAITER (a joiner that sees DONE|WAITER
+ * waits for that). INBOX is set by the remote waker that links the fiber on
+ * its home's inbox, and cleared by the home once it took it off: a wake
+ * from elsewhere can be pending while the fiber finishes (single's
+ * `remote` flag). */
 #define FJ_DONE 1u     /* the future returned READY; out is valid */
 #define FJ_WAITER 2u   /* joiner holds a waker to wake at DONE */
 #define FJ_RELEASED 4u /* the join reference is gone (joined or detached) */
 #define FJ_EXITED 8u   /* the fiber is off its stack for good */
+#define FJ_INBOX 16u   /* linked on its home's inbox */
 
 /* What a carrier does with the fiber it just switched away from, once it
  * runs on another stack (Linux's finish_task_switch). */
@@ -55,28 +55,31 @@ typedef struct fiber_carrier fiber_carrier;
 /* A fiber. Its header lives at the top of its own stack slot, so a fresh
  * fiber costs no allocation and its header shares the stack's first page. */
 struct sb_task {
-  void *sp;               /* saved stack pointer while switched out */
-  fiber_carrier *home;    /* the carrier that runs it (fixed once it ran) */
-  fiber_rt *rt;           /* the runtime */
-  sb_future *fut;         /* the copy polled: inline below the header, or
-                             malloc'd (heap_fut), or block_on's root */
-  _Atomic uint32_t state; /* FIBER_RUNNING | FIBER_NOTIFIED */
-  _Atomic uint32_t join;  /* FJ_* */
-  sb_waker joiner;        /* the joiner's waker, per FJ_WAITER */
-  uint64_t out;           /* the output, valid once FJ_DONE */
-  struct sb_task *next;   /* run queue, fresh list (toward older), or
-                             free list while pooled */
-  struct sb_task *prev;   /* fresh list: toward newer */
-  sb__inbox_node inbox;   /* inbox link while woken from another thread */
-  sb_cx cx;               /* what its polls see: waker = this fiber */
-  char *lo;               /* lowest usable stack byte (the guard is below) */
-  size_t size;            /* usable stack bytes from lo */
-  uint32_t heap_fut;      /* 1 when fut was malloc'd (too big to inline) */
-  uint32_t live;          /* 1 from spawn until its slot is freed */
-  uint32_t woken;         /* resumed at least once in the current poll */
-  uint32_t is_root;       /* 1 for block_on's fiber */
-  void *asan_fake;        /* AddressSanitizer's fake stack while away */
-  void *tsan;             /* ThreadSanitizer's fiber while it has run */
+  void *sp;              /* saved stack pointer while switched out */
+  fiber_carrier *home;   /* the carrier that runs it (fixed once it ran) */
+  fiber_rt *rt;          /* the runtime */
+  sb_future *fut;        /* the copy polled: inline below the header, or
+                            malloc'd (heap_fut), or block_on's root */
+  _Atomic uint32_t join; /* FJ_* */
+  sb_waker joiner;       /* the joiner's waker, per FJ_WAITER */
+  uint64_t out;          /* the output, valid once FJ_DONE */
+  struct sb_task *next;  /* run queue, fresh list (toward older), or
+                            free list while pooled */
+  struct sb_task *prev;  /* fresh list: toward newer */
+  sb__inbox_node inbox;  /* inbox link while woken from another thread */
+  sb_cx cx;              /* what its polls see: waker = this fiber */
+  char *lo;              /* lowest usable stack byte (the guard is below) */
+  size_t size;           /* usable stack bytes from lo */
+  uint32_t heap_fut;     /* 1 when fut was malloc'd (too big to inline) */
+  uint32_t live;         /* 1 from spawn until its slot is freed */
+  uint8_t notified;      /* woken (or fresh) and not yet resumed; on the
+                            run queue iff running is 0 */
+  uint8_t running;       /* resumed and not yet parked (a yielding or
+                            exited fiber keeps it: wakes just mark it) */
+  uint8_t woken;         /* resumed at least once in the current poll */
+  uint8_t is_root;       /* 1 for block_on's fiber */
+  void *asan_fake;       /* AddressSanitizer's fake stack while away */
+  void *tsan;            /* ThreadSanitizer's fiber while it has run */
 };
 
 typedef struct sb_task fiber;
@@ -213,17 +216,6 @@ static inline fiber *fiber_fresh_take(fiber_carrier *c, int oldest) {
   return f;
 }
 
-/* Moves every fiber woken from other threads to the run queue. The whole
- * chain is walked before any of them runs, so no link is reused early. */
-static inline void fiber_drain_inbox(fiber_carrier *c) {
-  sb__inbox_node *n = sb__inbox_take_all(&c->inbox);
-  while (n != NULL) {
-    fiber *f = SB_CONTAINER_OF(n, fiber, inbox);
-    n = n->next;
-    fiber_runq_push(c, f);
-  }
-}
-
 /* Takes back a fresh fiber c shed to its ring and nobody stole. */
 static inline fiber *fiber_ring_pop(fiber_carrier *c) {
   fiber *f = sb_deque_pop(&c->q);
@@ -234,6 +226,9 @@ static inline fiber *fiber_ring_pop(fiber_carrier *c) {
 
 /* fiber_sched.c: wakes, switches, the life of a fiber. */
 void sb__fiber_wake(sb_waker w);
+/* Moves every fiber woken from other threads to c's run queue (and frees
+ * the slot of one that exited meanwhile). */
+void sb__fiber_drain_inbox(fiber_carrier *c);
 /* Makes carrier c come out of its reactor if it sleeps there; 1 if it did. */
 int sb__fiber_unpark(fiber_carrier *c);
 /* Queues a fresh fiber on c (LIFO) and, with several carriers, sheds the

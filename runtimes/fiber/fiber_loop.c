@@ -66,7 +66,7 @@ static int turn(fiber_carrier *c, int idle) {
     atomic_store_explicit(&c->parked, 0, memory_order_relaxed);
   }
   if (!sb__inbox_empty(&c->inbox))
-    fiber_drain_inbox(c);
+    sb__fiber_drain_inbox(c);
   fire_timers(c);
   return n < 0 ? n : 0;
 }

@@ -1,7 +1,6 @@
 /* The scheduler of runtime `fiber`: wakes, the switch away from a fiber and
- * what its carrier does once off that fiber's stack, the life of a fiber
- * (its top loop), and each carrier's loop over its reactor, inbox, timers
- * and (with several carriers) the fresh fibers it steals.
+ * what its carrier does once off that fiber's stack, and the life of a
+ * fiber (its top loop). The carrier's own loop is in fiber_loop.c.
  *
  * 1. A fiber polls its future on its own stack. A leaf that must wait for
  *    the kernel (wait_fd, sleep_until, yield: fiber_wait.c) registers and
@@ -12,15 +11,13 @@
  *    switch), or to the carrier's scheduler context when there is none or
  *    when the scheduler's turn is due (every TICK_SWITCHES switches), which
  *    then looks at the reactor, the inbox and the timers.
- * 3. The state change of the fiber that left (RUNNING cleared, or
- *    re-queued) is made by whoever runs next, once off its stack, so that
- *    no other carrier can resume a fiber whose registers are still being
- *    saved (sb__fiber_finish_switch).
- * 4. A wake sets NOTIFIED. If the fiber was neither NOTIFIED nor RUNNING it
- *    is queued on its carrier: the run queue from that carrier's thread, else
- *    the inbox plus, if the carrier sleeps in its reactor, an eventfd write.
- *    A wake that finds it RUNNING is seen by finish_switch or by the next
- *    park, which then does not sleep. */
+ * 3. What becomes of the fiber that left (parked, or queued again) is done
+ *    by whoever runs next, once off its stack (sb__fiber_finish_switch).
+ * 4. A wake from the fiber's home carrier marks it notified and, if it is
+ *    not running, queues it: plain stores, as in `single`. A wake from any
+ *    other thread links it on the home's inbox (once: FJ_INBOX) and, if the
+ *    home sleeps in its reactor, writes its eventfd; the home drains the
+ *    inbox at its next switch or turn. */
 #include "fiber_internal.h"
 #include "fiber_san.h"
 #include "switch.h"
@@ -43,27 +40,54 @@ int sb__fiber_unpark(fiber_carrier *c) {
   return 1;
 }
 
+/* A wake on the home carrier's thread: plain stores. */
+static void local_wake(fiber_carrier *c, fiber *f) {
+  if (f->notified)
+    return; /* wakes coalesce */
+  f->notified = 1;
+  if (!f->running)
+    fiber_runq_push(c, f); /* else its park (or resume) sees notified */
+}
+
 void sb__fiber_wake(sb_waker w) {
   fiber_rt *rt = (fiber_rt *)w.rt;
   fiber *f = w.task;
+  fiber_carrier *c = f->home;
+  if (sb__fiber_self == c) {
+    local_wake(c, f);
+    return;
+  }
   /* relaxed: once close stopped the carriers nothing reads a queue again;
    * a wake racing with that is harmless (the memory lives until close
    * ends, and no wake may come later than that, by the contract). */
   if (atomic_load_explicit(&rt->closing, memory_order_relaxed))
     return;
-  /* acq_rel: release publishes what the waker wrote to the resume (an
-   * acquire RMW later in this word's order); acquire pairs with the release
-   * that ended the last run, so the queue links are ours to write. */
-  uint32_t s =
-      atomic_fetch_or_explicit(&f->state, FIBER_NOTIFIED, memory_order_acq_rel);
-  if (s & (FIBER_NOTIFIED | FIBER_RUNNING))
-    return; /* queued already, or its carrier sees NOTIFIED */
-  fiber_carrier *c = f->home;
-  if (sb__fiber_self == c) {
-    fiber_runq_push(c, f);
-  } else {
-    sb__inbox_push(&c->inbox, &f->inbox);
-    sb__fiber_unpark(c);
+  /* acq_rel: acquire pairs with the release that cleared INBOX in the
+   * drain, so its read of f->inbox.next is done before this push reuses
+   * the link; release publishes what the waker wrote before waking. A
+   * fiber already on the inbox needs nothing more: its wakes coalesce. */
+  if (atomic_fetch_or_explicit(&f->join, FJ_INBOX, memory_order_acq_rel) &
+      FJ_INBOX)
+    return;
+  sb__inbox_push(&c->inbox, &f->inbox);
+  sb__fiber_unpark(c);
+}
+
+void sb__fiber_drain_inbox(fiber_carrier *c) {
+  sb__inbox_node *n = sb__inbox_take_all(&c->inbox);
+  /* The whole chain is walked before any of its fibers runs. */
+  while (n != NULL) {
+    fiber *f = SB_CONTAINER_OF(n, fiber, inbox);
+    n = n->next;
+    /* acq_rel: release orders our read of the link above before a new
+     * push (which acquires INBOX); acquire sees the waker's data and, when
+     * we free, everyone's last touch of the slot. */
+    uint32_t j =
+        atomic_fetch_and_explicit(&f->join, ~FJ_INBOX, memory_order_acq_rel);
+    if (!(j & FJ_EXITED))
+      local_wake(c, f);
+    else if (!f->is_root && (j & FJ_RELEASED))
+      sb__fiber_slot_free(c->rt, c, f); /* exited meanwhile: ours to free */
   }
 }
 
@@ -110,7 +134,7 @@ fiber *sb__fiber_pick(fiber_carrier *c, int fresh_first) {
   if ((f = fiber_runq_pop(c)) != NULL)
     return f;
   if (!sb__inbox_empty(&c->inbox)) {
-    fiber_drain_inbox(c);
+    sb__fiber_drain_inbox(c);
     if ((f = fiber_runq_pop(c)) != NULL)
       return f;
   }
@@ -119,12 +143,9 @@ fiber *sb__fiber_pick(fiber_carrier *c, int fresh_first) {
   return c->rt->ncarriers > 1 ? fiber_ring_pop(c) : NULL;
 }
 
-/* NOTIFIED -> RUNNING on c. acquire: the fiber sees what its wakers
- * released and what its last run left. */
 void sb__fiber_resume_mark(fiber_carrier *c, fiber *f) {
-  uint32_t s = atomic_fetch_sub_explicit(
-      &f->state, FIBER_NOTIFIED - FIBER_RUNNING, memory_order_acquire);
-  SB_ASSERT(s == FIBER_NOTIFIED);
+  f->notified = 0; /* a wake from now on asks for another poll */
+  f->running = 1;
   c->running = f;
 }
 
@@ -135,35 +156,26 @@ void sb__fiber_exited(fiber_carrier *c, fiber *f) {
     return;
   }
   /* acq_rel: release orders our last touch of f before a free by the
-   * joiner; acquire orders the joiner's reads of out before our free. */
+   * joiner or the drain; acquire orders theirs before ours. */
   uint32_t j =
       atomic_fetch_or_explicit(&f->join, FJ_EXITED, memory_order_acq_rel);
-  if (j & FJ_RELEASED)
+  if ((j & (FJ_RELEASED | FJ_INBOX)) == FJ_RELEASED)
     sb__fiber_slot_free(c->rt, c, f);
 }
 
-/* Runs on the new stack: what the fiber that just left asked for. */
 void sb__fiber_finish_switch(fiber_carrier *c) {
   fiber *p = c->prev;
   int act = c->prev_action;
   c->prev = NULL;
   c->prev_action = FIBER_ACT_NONE;
   switch (act) {
-  case FIBER_ACT_PARK: {
-    /* acq_rel: release hands the fiber's state to its next resume; acquire
-     * sees the data of a wake that came while it ran. Such a wake found
-     * RUNNING and queued nothing: we queue it. */
-    uint32_t s = atomic_fetch_and_explicit(&p->state, ~FIBER_RUNNING,
-                                           memory_order_acq_rel);
-    if (s & FIBER_NOTIFIED)
+  case FIBER_ACT_PARK:
+    p->running = 0;
+    if (p->notified) /* woken since it decided to park */
       fiber_runq_push(c, p);
     break;
-  }
   case FIBER_ACT_YIELD:
-    /* An RMW, not a store, so that a wake's release sequence continues to
-     * the resume. acq_rel: as for PARK. */
-    atomic_exchange_explicit(&p->state, FIBER_NOTIFIED, memory_order_acq_rel);
-    fiber_runq_push(c, p);
+    fiber_runq_push(c, p); /* still `running`: wakes only mark it */
     break;
   case FIBER_ACT_EXIT:
     sb__fiber_exited(c, p);
@@ -180,10 +192,7 @@ void sb__fiber_leave(fiber *f, int act) {
   if (next == NULL && !due && act == FIBER_ACT_YIELD) {
     /* Nobody else is ready: go on. A wake that came meanwhile is taken
      * here; `woken` makes the top loop poll again before any park. */
-    if (atomic_load_explicit(&f->state, memory_order_relaxed) & FIBER_NOTIFIED)
-      /* acquire: the waker's data, as resume_mark. */
-      atomic_fetch_and_explicit(&f->state, ~FIBER_NOTIFIED,
-                                memory_order_acquire);
+    f->notified = 0;
     f->woken = 1;
     f->cx.budget = SB_BUDGET;
     return;
@@ -205,10 +214,9 @@ void sb__fiber_leave(fiber *f, int act) {
 }
 
 void sb__fiber_park(fiber *f) {
-  if (atomic_load_explicit(&f->state, memory_order_relaxed) & FIBER_NOTIFIED) {
-    /* Woken already in this poll: do not sleep, let the caller re-check.
-     * acquire: the waker's data, as resume_mark. */
-    atomic_fetch_and_explicit(&f->state, ~FIBER_NOTIFIED, memory_order_acquire);
+  if (f->notified) {
+    /* Woken already in this poll: do not sleep, let the caller re-check. */
+    f->notified = 0;
     f->woken = 1;
     return;
   }
@@ -244,8 +252,7 @@ __attribute__((noinline)) static void fiber_run(fiber *f) {
       break;
     /* Resumed inside that poll, or woken during it: whatever woke it may
      * be what the poll waits for now. Poll again, behind the others. */
-    if (f->woken || (atomic_load_explicit(&f->state, memory_order_relaxed) &
-                     FIBER_NOTIFIED))
+    if (f->woken || f->notified)
       sb__fiber_leave(f, FIBER_ACT_YIELD);
     else
       sb__fiber_leave(f, FIBER_ACT_PARK);

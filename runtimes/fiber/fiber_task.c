@@ -20,13 +20,14 @@ void sb__fiber_slot_free(fiber_rt *rt, fiber_carrier *c, fiber *f) {
   sb__fiber_stack_put(rt, c, f);
 }
 
-/* Gives up the join reference; frees the slot if the fiber has exited. */
+/* Gives up the join reference; frees the slot if the fiber has exited and
+ * is not on its home's inbox. */
 static void release(fiber_rt *rt, fiber_carrier *c, fiber *f) {
   /* acq_rel: release orders our reads of out before a free by the exiting
    * side; acquire, for when we free, orders its last touches before. */
   uint32_t j =
       atomic_fetch_or_explicit(&f->join, FJ_RELEASED, memory_order_acq_rel);
-  if (j & FJ_EXITED)
+  if ((j & (FJ_EXITED | FJ_INBOX)) == FJ_EXITED)
     sb__fiber_slot_free(rt, c, f);
 }
 
@@ -89,7 +90,8 @@ int sb__fiber_spawn(sb_cx *cx, const sb_future *fut, size_t size,
   /* relaxed: the queue that publishes f (this carrier's fresh list, or
    * the release of its ring's tail when shed) orders these. */
   atomic_store_explicit(&f->join, 0, memory_order_relaxed);
-  atomic_store_explicit(&f->state, FIBER_NOTIFIED, memory_order_relaxed);
+  f->notified = 1; /* fresh: queued */
+  f->running = 0;
   /* relaxed: written by this carrier's thread only (PROTOCOL.md, 4). */
   atomic_store_explicit(
       &c->spawned, atomic_load_explicit(&c->spawned, memory_order_relaxed) + 1,
