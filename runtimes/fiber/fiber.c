@@ -16,11 +16,11 @@
 #include "fiber_san.h"
 #include "switch.h"
 
-/* The default stack: 16 KiB. A waiting fiber touches one or two pages of
- * it; 16 KiB leaves room for libc calls on a fiber (printf's frames take
- * ~2 KiB, a signal frame ~3.4 KiB with AVX-512), as Boost.Context's and
- * Go's early segmented stacks did. Sanitizer builds instrument every frame
- * (redzones, bigger frames): 64 KiB there. */
+/* The default stack: 16 KiB. A waiting fiber touches one page of it; 16
+ * KiB is the smallest power of two with room for libc on a fiber (snprintf
+ * with %f takes 3.2 KiB of stack, fprintf to unbuffered stderr 10 KiB, a
+ * signal frame 3.4 KiB with AVX-512). Sanitizer builds instrument every
+ * frame (redzones, bigger frames): 64 KiB there. README.md, fiber. */
 #define FIBER_DEFAULT_STACK ((size_t)(SB_FIBER_SANITIZED ? 64 : 16) * 1024)
 /* The smallest stack accepted: two pages (header, future, a few frames). */
 #define FIBER_MIN_STACK ((size_t)8 * 1024)
