@@ -40,8 +40,11 @@ add_executable(test_fiber_rt test_fiber_rt.c)
 target_include_directories(test_fiber_rt PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}
   ${CMAKE_SOURCE_DIR}/runtimes/fiber ${CMAKE_SOURCE_DIR}/threads)
 target_link_libraries(test_fiber_rt PRIVATE sb_runtimes)
+add_test(NAME fiber/switch COMMAND test_fiber_switch)
+foreach(name overflow rt)
+  add_test(NAME fiber/${name} COMMAND test_fiber_${name} fiber)
+endforeach()
 foreach(name switch overflow rt)
-  add_test(NAME fiber/${name} COMMAND test_fiber_${name})
   set_tests_properties(fiber/${name} PROPERTIES LABELS unit TIMEOUT 300
     SKIP_RETURN_CODE 77)
 endforeach()

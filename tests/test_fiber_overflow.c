@@ -1,7 +1,7 @@
-/* Runtime `fiber`: a stack overflow is caught, never silent. In a child
- * process a fiber recurses until it hits its guard page; the child must
- * die abnormally (SIGABRT) after one line naming the runtime, the stack
- * size and the fix. The same for block_on's own fiber, and for a stack
+/* Runtime `fiber` (run as `test_fiber_overflow fiber`): a stack overflow
+ * is caught, never silent. In a child process a fiber recurses until it
+ * hits its guard page; the child must die abnormally (SIGABRT) after one
+ * line naming the runtime, the stack size and the fix. The same for block_on's own fiber, and for a stack
  * size set in sb_config. And a SIGSEGV that is not a guard hit (a null
  * pointer on a fiber) must still kill the process without that line: the
  * handler passes it on. */
@@ -63,14 +63,12 @@ static sb_poll parent_poll(sb_future *f, sb_cx *cx) {
 
 /* Runs one scenario in a child with stderr into a pipe. in_root: the root
  * itself digs. Returns the child's wait status; *msg gets what it wrote. */
-static int run_child(size_t stack_size, int what, int in_root, char *msg,
-                     size_t len, size_t *stack_out) {
+static int run_child(const sb_runtime_ops *ops, size_t stack_size, int what,
+                     int in_root, char *msg, size_t len, size_t *stack_out) {
   int p[2];
   ASSERT_EQ(pipe(p), 0);
   sb_config cfg = {.stack_size = stack_size};
   sb_runtime *rt = NULL;
-  const sb_runtime_ops *ops = sb_runtime_find("fiber");
-  ASSERT(ops != NULL);
   ASSERT_EQ(ops->open(&cfg, &rt), 0);
   sb_runtime_info info = {0};
   ops->info(rt, &info);
@@ -107,10 +105,12 @@ static int run_child(size_t stack_size, int what, int in_root, char *msg,
   return status;
 }
 
-static void expect_overflow(size_t stack_size, int in_root) {
+static void expect_overflow(const sb_runtime_ops *ops, size_t stack_size,
+                            int in_root) {
   char msg[4096], want[160];
   size_t stack = 0;
-  int status = run_child(stack_size, DIG, in_root, msg, sizeof msg, &stack);
+  int status =
+      run_child(ops, stack_size, DIG, in_root, msg, sizeof msg, &stack);
   fprintf(stderr, "  child said: %s", msg);
   ASSERT(WIFSIGNALED(status));
   ASSERT_EQ(WTERMSIG(status), SIGABRT);
@@ -125,22 +125,22 @@ static void expect_overflow(size_t stack_size, int in_root) {
   ASSERT(strstr(msg, "raise sb_config.stack_size") != NULL);
 }
 
-static void test_default_stack(void) {
-  expect_overflow(0, 0);
+static void test_default_stack(const sb_runtime_ops *ops) {
+  expect_overflow(ops, 0, 0);
 }
 
-static void test_configured_stack(void) {
-  expect_overflow(40 * 1024, 0);
+static void test_configured_stack(const sb_runtime_ops *ops) {
+  expect_overflow(ops, 40 * 1024, 0);
 }
 
-static void test_root_fiber(void) {
-  expect_overflow(0, 1);
+static void test_root_fiber(const sb_runtime_ops *ops) {
+  expect_overflow(ops, 0, 1);
 }
 
-static void test_not_ours(void) {
+static void test_not_ours(const sb_runtime_ops *ops) {
   char msg[4096];
   size_t stack = 0;
-  int status = run_child(0, NULL_DEREF, 0, msg, sizeof msg, &stack);
+  int status = run_child(ops, 0, NULL_DEREF, 0, msg, sizeof msg, &stack);
   /* Killed by SIGSEGV, or (a sanitizer's handler) an error exit. */
   ASSERT(WIFSIGNALED(status) || (WIFEXITED(status) && WEXITSTATUS(status)));
   if (WIFSIGNALED(status))
@@ -151,18 +151,11 @@ static void test_not_ours(void) {
           WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
 }
 
-int main(void) {
-  static const struct {
-    const char *name;
-    void (*fn)(void);
-  } cases[] = {{"default_stack", test_default_stack},
-               {"configured_stack", test_configured_stack},
-               {"root_fiber", test_root_fiber},
-               {"not_ours", test_not_ours}};
-  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-    fprintf(stderr, "[fiber] %s ...\n", cases[i].name);
-    cases[i].fn();
-  }
-  fprintf(stderr, "[fiber] %zu cases passed\n", sizeof cases / sizeof cases[0]);
-  return 0;
-}
+static const sb_test_case cases[] = {
+    {"default_stack", test_default_stack},
+    {"configured_stack", test_configured_stack},
+    {"root_fiber", test_root_fiber},
+    {"not_ours", test_not_ours},
+};
+
+SB_TEST_MAIN(cases)

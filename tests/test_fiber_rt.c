@@ -1,4 +1,5 @@
-/* Runtime `fiber`'s own behaviour, beyond the conformance suites: the stack
+/* Runtime `fiber`'s own behaviour, beyond the conformance suites (run as
+ * `test_fiber_rt fiber`; it probes fiber's internals, so only there): the stack
  * size in sb_config and info, the stack pool (a slot is reused, not mapped
  * again), the spawn count, fibers spread over carriers by stealing, and
  * the kernel limit on mappings when guards cost two (mprotect, as on
@@ -14,12 +15,6 @@
 #include "spawn.h"
 #include "test.h"
 
-static const sb_runtime_ops *fiber_ops(void) {
-  const sb_runtime_ops *ops = sb_runtime_find("fiber");
-  ASSERT(ops != NULL);
-  return ops;
-}
-
 /* Slots carved so far: every stack ever made (the pool reuses them). */
 static size_t carved(sb_runtime *rt) {
   fiber_pool *p = &((fiber_rt *)rt)->pool;
@@ -31,8 +26,7 @@ static size_t carved(sb_runtime *rt) {
 
 /* ---- stack size ---------------------------------------------------------- */
 
-static void test_stack_size(void) {
-  const sb_runtime_ops *ops = fiber_ops();
+static void test_stack_size(const sb_runtime_ops *ops) {
   sb_runtime *rt = NULL;
   sb_runtime_info info = {0};
   sb_config cfg = {0};
@@ -88,8 +82,7 @@ static sb_poll serial_poll(sb_future *f, sb_cx *cx) {
   SB_END(self, self->sum);
 }
 
-static void test_pool_reuse(void) {
-  const sb_runtime_ops *ops = fiber_ops();
+static void test_pool_reuse(const sb_runtime_ops *ops) {
   sb_runtime *rt = NULL;
   sb_config cfg = {.workers = 1};
   ASSERT_EQ(ops->open(&cfg, &rt), 0);
@@ -160,8 +153,7 @@ static sb_poll spread_poll(sb_future *f, sb_cx *cx) {
   SB_END(self, self->both);
 }
 
-static void test_steal(void) {
-  const sb_runtime_ops *ops = fiber_ops();
+static void test_steal(const sb_runtime_ops *ops) {
   sb_runtime *rt = NULL;
   sb_config cfg = {.workers = 2};
   ASSERT_EQ(ops->open(&cfg, &rt), 0);
@@ -179,8 +171,8 @@ static void test_steal(void) {
 /* ---- the mapping limit with mprotect guards ------------------------------ */
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-static void test_map_limit(void) {
-  /* At the mapping limit the sanitizers' own mmaps fail too. */
+static void test_map_limit(const sb_runtime_ops *ops) {
+  (void)ops; /* at the mapping limit the sanitizers' own mmaps fail too */
   fprintf(stderr, "  skipped under a sanitizer\n");
 }
 #else
@@ -210,7 +202,7 @@ static sb_poll flood_poll(sb_future *f, sb_cx *cx) {
   SB_END(self, self->n);
 }
 
-static void test_map_limit(void) {
+static void test_map_limit(const sb_runtime_ops *ops) {
   long long max_maps = 0;
   FILE *f = fopen("/proc/sys/vm/max_map_count", "re");
   if (f == NULL || fscanf(f, "%lld", &max_maps) != 1 || max_maps > 300000) {
@@ -220,7 +212,6 @@ static void test_map_limit(void) {
     return;
   }
   fclose(f);
-  const sb_runtime_ops *ops = fiber_ops();
   sb_runtime *rt = NULL;
   sb_config cfg = {.workers = 1};
   ASSERT_EQ(ops->open(&cfg, &rt), 0);
@@ -239,18 +230,11 @@ static void test_map_limit(void) {
 }
 #endif
 
-int main(void) {
-  static const struct {
-    const char *name;
-    void (*fn)(void);
-  } cases[] = {{"stack_size", test_stack_size},
-               {"pool_reuse", test_pool_reuse},
-               {"steal", test_steal},
-               {"map_limit", test_map_limit}};
-  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-    fprintf(stderr, "[fiber] %s ...\n", cases[i].name);
-    cases[i].fn();
-  }
-  fprintf(stderr, "[fiber] %zu cases passed\n", sizeof cases / sizeof cases[0]);
-  return 0;
-}
+static const sb_test_case cases[] = {
+    {"stack_size", test_stack_size},
+    {"pool_reuse", test_pool_reuse},
+    {"steal", test_steal},
+    {"map_limit", test_map_limit},
+};
+
+SB_TEST_MAIN(cases)

@@ -185,6 +185,17 @@ void sb__fiber_finish_switch(fiber_carrier *c) {
   }
 }
 
+/* Before f switches to next (NULL: the scheduler): what to do to f once
+ * off its stack, and next marked running. */
+static void hand_over(fiber_carrier *c, fiber *f, int act, fiber *next) {
+  c->prev = f;
+  c->prev_action = act;
+  if (next != NULL)
+    sb__fiber_resume_mark(c, next);
+  else
+    c->running = NULL;
+}
+
 void sb__fiber_leave(fiber *f, int act) {
   fiber_carrier *c = f->home;
   int due = ++c->tick % TICK_SWITCHES == 0;
@@ -197,12 +208,7 @@ void sb__fiber_leave(fiber *f, int act) {
     f->cx.budget = SB_BUDGET;
     return;
   }
-  c->prev = f;
-  c->prev_action = act;
-  if (next != NULL)
-    sb__fiber_resume_mark(c, next);
-  else
-    c->running = NULL;
+  hand_over(c, f, act, next);
   fiber_san_leave(c, f, next, 0);
   sb__fiber_switch(&f->sp, next != NULL ? next->sp : c->sched_sp, NULL);
   /* Resumed, on the same carrier: a fiber that ran never moves. */
@@ -266,12 +272,7 @@ __attribute__((noinline)) static fiber *exit_next(fiber *f) {
   fiber_carrier *c = f->home;
   int due = ++c->tick % TICK_SWITCHES == 0;
   fiber *next = due || f->is_root ? NULL : sb__fiber_pick(c, 0);
-  c->prev = f;
-  c->prev_action = FIBER_ACT_EXIT;
-  if (next != NULL)
-    sb__fiber_resume_mark(c, next);
-  else
-    c->running = NULL;
+  hand_over(c, f, FIBER_ACT_EXIT, next);
   return next;
 }
 

@@ -141,32 +141,34 @@ static fiber *carve(fiber_pool *p, int *err) {
   return slot_init(slot, p->page, p->stack_size);
 }
 
+/* A free list of stacks, LIFO (the warmest is reused first). */
+static void list_push(fiber **list, size_t *n, fiber *f) {
+  f->next = *list;
+  *list = f;
+  (*n)++;
+}
+
+static fiber *list_pop(fiber **list, size_t *n) {
+  fiber *f = *list;
+  if (f != NULL) {
+    *list = f->next;
+    (*n)--;
+  }
+  return f;
+}
+
 fiber *sb__fiber_stack_get(fiber_rt *rt, fiber_carrier *c, int *err) {
   fiber_pool *p = &rt->pool;
-  fiber *f = NULL;
-  if (c != NULL && c->free != NULL) {
-    f = c->free;
-    c->free = f->next;
-    c->nfree--;
+  fiber *f;
+  if (c != NULL && (f = list_pop(&c->free, &c->nfree)) != NULL)
     return f;
-  }
   pthread_mutex_lock(&p->lock);
-  if (p->free != NULL) {
-    f = p->free;
-    p->free = f->next;
-    p->nfree--;
-    /* Take a few more along, so the next spawns need no lock. */
-    for (int i = 1; c != NULL && i < REFILL && p->free != NULL; i++) {
-      fiber *g = p->free;
-      p->free = g->next;
-      p->nfree--;
-      g->next = c->free;
-      c->free = g;
-      c->nfree++;
-    }
-  } else {
+  f = list_pop(&p->free, &p->nfree);
+  if (f == NULL)
     f = carve(p, err);
-  }
+  /* Take a few more along, so the next spawns need no lock. */
+  for (int i = 1; f != NULL && c != NULL && i < REFILL && p->free != NULL; i++)
+    list_push(&c->free, &c->nfree, list_pop(&p->free, &p->nfree));
   pthread_mutex_unlock(&p->lock);
   return f;
 }
@@ -175,27 +177,17 @@ void sb__fiber_stack_put(fiber_rt *rt, fiber_carrier *c, fiber *f) {
   fiber_pool *p = &rt->pool;
   f->live = 0;
   if (c != NULL) {
-    f->next = c->free; /* LIFO: the warmest stack is reused first */
-    c->free = f;
-    if (++c->nfree <= LOCAL_MAX)
+    list_push(&c->free, &c->nfree, f);
+    if (c->nfree <= LOCAL_MAX)
       return;
-    /* Too many here (fibers spawned elsewhere end here): give half back. */
-    pthread_mutex_lock(&p->lock);
-    while (c->nfree > LOCAL_MAX / 2) {
-      fiber *g = c->free;
-      c->free = g->next;
-      c->nfree--;
-      g->next = p->free;
-      p->free = g;
-      p->nfree++;
-    }
-    pthread_mutex_unlock(&p->lock);
-    return;
   }
+  /* Not on a carrier, or too many here (fibers spawned elsewhere end
+   * here): to the shared list, half of the carrier's with it. */
   pthread_mutex_lock(&p->lock);
-  f->next = p->free;
-  p->free = f;
-  p->nfree++;
+  if (c == NULL)
+    list_push(&p->free, &p->nfree, f);
+  while (c != NULL && c->nfree > LOCAL_MAX / 2)
+    list_push(&p->free, &p->nfree, list_pop(&c->free, &c->nfree));
   pthread_mutex_unlock(&p->lock);
 }
 
