@@ -41,6 +41,7 @@ static int default_carriers(void) {
 static void init_carrier(fiber_rt *rt, fiber_carrier *c, int index) {
   c->rt = rt;
   c->index = index;
+  c->many = rt->ncarriers > 1;
   c->rng = 2654435761u * (uint32_t)(index + 1); /* nonzero xorshift seed */
   sb__timer_heap_init(&c->timers);
   sb_deque_init(&c->q);

@@ -112,6 +112,7 @@ struct fiber_carrier {
   fiber *prev;              /* the fiber just switched away from */
   int prev_action;          /* FIBER_ACT_* to do to prev */
   int index;                /* 0 (block_on's thread) .. ncarriers - 1 */
+  int many;                 /* 1 when the runtime has other carriers */
   uint32_t tick;            /* switches, for the scheduler's turns */
   uint32_t rng;             /* xorshift state for picking steal victims */
   int root_exited;          /* carrier 0: block_on's fiber has finished */

@@ -40,7 +40,7 @@ static int work_visible(fiber_rt *rt, fiber_carrier *c) {
  * until I/O, the next timer or a notify. Returns 0 or the reactor's -errno. */
 static int turn(fiber_carrier *c, int idle) {
   fiber_rt *rt = c->rt;
-  int many = rt->ncarriers > 1;
+  int many = c->many;
   int64_t timeout = 0;
   if (idle) {
     atomic_store(&c->parked, 1); /* seq_cst: step 1 of the protocol */
@@ -120,7 +120,7 @@ int sb__fiber_carrier_loop(fiber_carrier *c) {
             : atomic_load_explicit(&rt->shutdown, memory_order_relaxed))
       break;
     fiber *f = sb__fiber_pick(c, 1);
-    if (f == NULL && rt->ncarriers > 1)
+    if (f == NULL && c->many)
       f = steal(c);
     if ((err = turn(c, f == NULL)) < 0) {
       if (f != NULL)

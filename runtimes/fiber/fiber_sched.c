@@ -121,13 +121,13 @@ static void maybe_shed(fiber_rt *rt, fiber_carrier *c) {
 
 void sb__fiber_spawned(fiber_carrier *c, fiber *f) {
   fiber_fresh_push(c, f);
-  if (c->rt->ncarriers > 1)
+  if (c->many)
     maybe_shed(c->rt, c);
 }
 
 fiber *sb__fiber_pick(fiber_carrier *c, int fresh_first) {
   fiber *f;
-  if (c->rt->ncarriers > 1)
+  if (c->many)
     maybe_shed(c->rt, c);
   if (fresh_first && (f = fiber_fresh_take(c, 0)) != NULL)
     return f;
@@ -140,7 +140,7 @@ fiber *sb__fiber_pick(fiber_carrier *c, int fresh_first) {
   }
   if ((f = fiber_fresh_take(c, 0)) != NULL)
     return f;
-  return c->rt->ncarriers > 1 ? fiber_ring_pop(c) : NULL;
+  return c->many ? fiber_ring_pop(c) : NULL;
 }
 
 void sb__fiber_resume_mark(fiber_carrier *c, fiber *f) {
@@ -196,7 +196,9 @@ static void hand_over(fiber_carrier *c, fiber *f, int act, fiber *next) {
     c->running = NULL;
 }
 
-void sb__fiber_leave(fiber *f, int act) {
+/* noinline: the one place a fiber switches from and is resumed at, so the
+ * return predictor finds the call it expects (switch_x86_64.S). */
+__attribute__((noinline)) void sb__fiber_leave(fiber *f, int act) {
   fiber_carrier *c = f->home;
   int due = ++c->tick % TICK_SWITCHES == 0;
   fiber *next = due ? NULL : sb__fiber_pick(c, 0);

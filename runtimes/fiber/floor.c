@@ -55,11 +55,19 @@ static void san_after(int in_partner) {
   (void)in_partner;
 }
 
+/* One function, not copies specialised per side (GCC's constant
+ * propagation clones): both sides must run the same code. */
+#if defined(__clang__)
+#define FLOOR_SHARED __attribute__((noinline))
+#else
+#define FLOOR_SHARED __attribute__((noinline, noipa))
+#endif
+
 /* One switch to the other side (to_partner: from the measuring side). Both
  * sides call it from the one loop below, as fibers all park from one call
  * site (sb__fiber_leave): the return predictor sees what it sees in the
  * runtime. */
-__attribute__((noinline)) static void hop(int ucontext, int to_partner) {
+FLOOR_SHARED static void hop(int ucontext, int to_partner) {
   san_before(to_partner);
   if (ucontext)
     swapcontext(to_partner ? &pair.main_uc : &pair.partner_uc,
@@ -71,8 +79,7 @@ __attribute__((noinline)) static void hop(int ucontext, int to_partner) {
 }
 
 /* n round trips from the measuring side; for ever from the partner. */
-__attribute__((noinline)) static void loop(int ucontext, int partner,
-                                           int64_t n) {
+FLOOR_SHARED static void loop(int ucontext, int partner, int64_t n) {
   for (int64_t i = 0; partner || i < n; i++)
     hop(ucontext, !partner);
 }
