@@ -85,9 +85,11 @@ void sb__fiber_drain_inbox(fiber_carrier *c) {
     uint32_t j =
         atomic_fetch_and_explicit(&f->join, ~FJ_INBOX, memory_order_acq_rel);
     if (!(j & FJ_EXITED))
-      local_wake(c, f);
-    else if (!f->is_root && (j & FJ_RELEASED))
+      local_wake(c, f); /* it can only exit here, on this thread */
+    else if (j & FJ_RELEASED)
       sb__fiber_slot_free(c->rt, c, f); /* exited meanwhile: ours to free */
+    /* else: exited, joined later by whoever releases it; f is not ours to
+     * touch any more (block_on's fiber never sets EXITED). */
   }
 }
 
