@@ -211,6 +211,8 @@ static int fiber_block_on(sb_runtime *base, sb_future *root) {
   fiber_carrier *c = &rt->carriers[0];
   if (sb__fiber_self != NULL)
     return -EDEADLK; /* a fiber (or a carrier) waiting for a runtime */
+  if (rt->broken != 0)
+    return rt->broken; /* the last root stopped half-way in its fiber */
   int rc = sb__fiber_guard_setup();
   if (rc < 0)
     return rc;
@@ -239,6 +241,8 @@ static int fiber_block_on(sb_runtime *base, sb_future *root) {
   sb__fiber_self = c;
   fiber_runq_push(c, f);
   rc = sb__fiber_carrier_loop(c);
+  if (rc < 0)
+    rt->broken = rc;
   sb__fiber_self = NULL;
   if (pinned)
     sched_setaffinity(0, sizeof saved, &saved);

@@ -142,16 +142,18 @@ struct fiber_carrier {
 };
 
 struct fiber_rt {
-  sb_runtime base;            /* ops; first, as every runtime's state */
-  int ncarriers;              /* carriers, block_on's thread included */
-  sb_pin pin;                 /* the pinning policy in force */
-  size_t stack_size;          /* usable bytes of a fiber's stack */
-  sb_topo *topo;              /* for pinning; NULL when pin is NONE */
-  fiber_carrier *carriers;    /* ncarriers of them */
-  fiber_pool pool;            /* the stacks */
-  fiber *root;                /* block_on's fiber, on its own stack */
-  size_t root_map;            /* bytes of the root's mapping */
-  _Atomic int nidle;          /* carriers parked or about to be: a hint */
+  sb_runtime base;         /* ops; first, as every runtime's state */
+  int ncarriers;           /* carriers, block_on's thread included */
+  sb_pin pin;              /* the pinning policy in force */
+  size_t stack_size;       /* usable bytes of a fiber's stack */
+  sb_topo *topo;           /* for pinning; NULL when pin is NONE */
+  fiber_carrier *carriers; /* ncarriers of them */
+  fiber_pool pool;         /* the stacks */
+  fiber *root;             /* block_on's fiber, on its own stack */
+  size_t root_map;         /* bytes of the root's mapping */
+  int broken;        /* -errno once a block_on failed (its root is left half-way
+                        in its fiber): every later one fails so */
+  _Atomic int nidle; /* carriers parked or about to be: a hint */
   _Atomic int shutdown;       /* 1: carriers 1..n-1 return */
   _Atomic int closing;        /* 1: carriers are gone, wakes are ignored */
   pthread_mutex_t start_lock; /* protects started and start_err */

@@ -124,7 +124,7 @@ int sb__fiber_carrier_loop(fiber_carrier *c) {
       f = steal(c);
     if ((err = turn(c, f == NULL)) < 0) {
       if (f != NULL)
-        fiber_runq_push(c, f); /* still NOTIFIED: it runs next time */
+        fiber_runq_push(c, f); /* still notified: it runs next time */
       break;
     }
     if (f != NULL)
