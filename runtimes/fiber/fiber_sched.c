@@ -100,14 +100,22 @@ static void notify_idle(fiber_rt *rt, fiber_carrier *c) {
       return;
 }
 
-/* With several carriers: when some carrier is idle and c's ring is empty,
- * moves the older half of c's fresh fibers to its ring (thieves get the
- * oldest, the biggest subtrees of a fork-join; c keeps walking depth first)
- * and wakes an idle carrier. nidle is read relaxed, as a hint: a fresh
- * fiber is never lost (c runs it at worst), only help comes later; c looks
- * again at every switch. */
-static void maybe_shed(fiber_rt *rt, fiber_carrier *c) {
-  if (c->nfresh < 2 ||
+/* Fresh fibers a carrier keeps to itself between two turns of its
+ * scheduler: two spawned together are often a conversation (a pinger and
+ * its ponger), and a fiber that has run never moves again, so splitting
+ * them would put every message across carriers for good; a crowd is work
+ * to share. The scheduler's turn (every TICK_SWITCHES switches) sheds from
+ * two on, by which time a conversation has started. */
+#define SHED_MIN 4
+
+/* With several carriers: when some carrier is idle, c's ring is empty and
+ * c holds at least min fresh fibers, moves the older half of them to its
+ * ring (thieves get the oldest, the biggest subtrees of a fork-join; c
+ * keeps walking depth first) and wakes an idle carrier. nidle is read
+ * relaxed, as a hint: a fresh fiber is never lost (c runs it at worst),
+ * only help comes later; c looks again at every switch. */
+static void maybe_shed(fiber_rt *rt, fiber_carrier *c, size_t min) {
+  if (c->nfresh < min ||
       atomic_load_explicit(&rt->nidle, memory_order_relaxed) == 0 ||
       !sb_deque_maybe_empty(&c->q))
     return;
@@ -124,13 +132,13 @@ static void maybe_shed(fiber_rt *rt, fiber_carrier *c) {
 void sb__fiber_spawned(fiber_carrier *c, fiber *f) {
   fiber_fresh_push(c, f);
   if (c->many)
-    maybe_shed(c->rt, c);
+    maybe_shed(c->rt, c, SHED_MIN);
 }
 
 fiber *sb__fiber_pick(fiber_carrier *c, int fresh_first) {
   fiber *f;
-  if (c->many)
-    maybe_shed(c->rt, c);
+  if (c->many) /* fresh_first: the scheduler's turn */
+    maybe_shed(c->rt, c, fresh_first ? 2 : SHED_MIN);
   if (fresh_first && (f = fiber_fresh_take(c, 0)) != NULL)
     return f;
   if ((f = fiber_runq_pop(c)) != NULL)
