@@ -55,29 +55,32 @@ typedef struct fiber_carrier fiber_carrier;
 /* A fiber. Its header lives at the top of its own stack slot, so a fresh
  * fiber costs no allocation and its header shares the stack's first page. */
 struct sb_task {
-  void *sp;              /* saved stack pointer while switched out */
-  fiber_carrier *home;   /* the carrier that runs it (fixed once it ran) */
-  fiber_rt *rt;          /* the runtime */
+  /* ---- the first cache line: what every switch touches ---- */
+  void *sp;             /* saved stack pointer while switched out */
+  fiber_carrier *home;  /* the carrier that runs it (fixed once it ran) */
+  struct sb_task *next; /* run queue, fresh list (toward older), or free
+                           list while pooled */
+  uint8_t notified;     /* woken (or fresh) and not yet resumed; on the run
+                           queue iff running is 0 */
+  uint8_t running;      /* resumed and not yet parked (a yielding or exited
+                           fiber keeps it: wakes just mark it) */
+  uint8_t woken;        /* resumed at least once in the current poll */
+  uint8_t is_root;      /* 1 for block_on's fiber */
+  uint32_t live;        /* 1 from spawn until its slot is freed */
+  sb_cx cx;             /* what its polls see: waker = this fiber (its
+                           budget ends the line) */
+  /* ---- the rest ---- */
   sb_future *fut;        /* the copy polled: inline below the header, or
                             malloc'd (heap_fut), or block_on's root */
+  fiber_rt *rt;          /* the runtime */
   _Atomic uint32_t join; /* FJ_* */
+  uint32_t heap_fut;     /* 1 when fut was malloc'd (too big to inline) */
   sb_waker joiner;       /* the joiner's waker, per FJ_WAITER */
   uint64_t out;          /* the output, valid once FJ_DONE */
-  struct sb_task *next;  /* run queue, fresh list (toward older), or
-                            free list while pooled */
   struct sb_task *prev;  /* fresh list: toward newer */
   sb__inbox_node inbox;  /* inbox link while woken from another thread */
-  sb_cx cx;              /* what its polls see: waker = this fiber */
   char *lo;              /* lowest usable stack byte (the guard is below) */
   size_t size;           /* usable stack bytes from lo */
-  uint32_t heap_fut;     /* 1 when fut was malloc'd (too big to inline) */
-  uint32_t live;         /* 1 from spawn until its slot is freed */
-  uint8_t notified;      /* woken (or fresh) and not yet resumed; on the
-                            run queue iff running is 0 */
-  uint8_t running;       /* resumed and not yet parked (a yielding or
-                            exited fiber keeps it: wakes just mark it) */
-  uint8_t woken;         /* resumed at least once in the current poll */
-  uint8_t is_root;       /* 1 for block_on's fiber */
   void *asan_fake;       /* AddressSanitizer's fake stack while away */
   void *tsan;            /* ThreadSanitizer's fiber while it has run */
 };
