@@ -1,7 +1,7 @@
 /* The CPU, switch, timer and memory workloads (pingpong ... million) at tiny
  * sizes on the runtime named in argv[1]: every run verified against the
  * checksum, the counters they report; plus their closed-form checksums
- * against brute force, the latency histogram, and param checking. */
+ * against brute force, and param checking. */
 #include <errno.h>
 
 #include "fib.h"
@@ -205,28 +205,6 @@ static void test_checksums(const sb_runtime_ops *ops) {
   ASSERT_EQ(sb_workload_yield.checksum(&y), 30);
 }
 
-static void test_latency(const sb_runtime_ops *ops) {
-  (void)ops;
-  sb_latency *h = malloc(sizeof(*h));
-  ASSERT(h != NULL);
-  sb_latency_reset(h);
-  ASSERT_EQ(sb_latency_quantile(h, 0.5), 0);
-  for (int64_t v = 1; v <= 1000; v++)
-    sb_latency_record(h, v * 1000); /* 1 us .. 1 ms */
-  int64_t p50 = sb_latency_quantile(h, 0.5), p99 = sb_latency_quantile(h, 0.99);
-  /* The upper edge of the bucket: at most 1/32 above the true value. */
-  ASSERT_GE(p50, 500000);
-  ASSERT_LE(p50, 500000 + 500000 / 32);
-  ASSERT_GE(p99, 990000);
-  ASSERT_LE(p99, 990000 + 990000 / 32);
-  ASSERT_EQ(sb_latency_quantile(h, 1.0), 1000000);
-  sb_latency_record(h, -5); /* clamped to 0 */
-  sb_latency_record(h, 7);  /* small values are exact */
-  ASSERT_EQ(sb_latency_quantile(h, 0.0001), 0);
-  ASSERT_EQ(sb_latency_quantile(h, 0.0015), 7);
-  free(h);
-}
-
 static void expect_rejected(const sb_workload *w, sb_params ps) {
   char why[256] = "";
   ASSERT_EQ(w->check(&ps, why, sizeof(why)), -EINVAL);
@@ -283,7 +261,6 @@ static const sb_test_case cases[] = {
     {"workqueue", test_workqueue},
     {"million", test_million},
     {"checksums", test_checksums},
-    {"latency", test_latency},
     {"params", test_params},
     {"oslimits", test_oslimits},
 };
