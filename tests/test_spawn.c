@@ -1,5 +1,6 @@
 /* Conformance: spawn and join (sb_spawn / sb_join), nested spawn, detach,
- * and join handles that are dropped before the child finishes. */
+ * join handles that are dropped before the child finishes, and the spawn
+ * count every runtime reports (info.spawned, PROTOCOL.md section 4). */
 #include "oneshot.h"
 #include "sleep.h"
 #include "spawn.h"
@@ -213,6 +214,40 @@ static void test_block_on_again(const sb_runtime_ops *ops) {
   ops->close(rt);
 }
 
+/* ---- info.spawned counts every spawn, from every thread ---------------- */
+
+static uint64_t spawned(sb_runtime *rt) {
+  sb_runtime_info info = {0};
+  rt->ops->info(rt, &info);
+  return info.spawned;
+}
+
+static void test_spawned(const sb_runtime_ops *ops) {
+  sb_config cfg = {0};
+  sb_runtime *rt = NULL;
+  ASSERT_EQ(ops->open(&cfg, &rt), 0);
+  ASSERT_EQ(spawned(rt), 0);
+  /* A run that spawns nothing: the root itself is not a spawn. */
+  child lone = child_make(1, 2);
+  ASSERT_EQ(ops->block_on(rt, &lone.base), 0);
+  ASSERT_EQ(spawned(rt), 0);
+  /* FAN children from the root. */
+  fan_root fan = {.base = SB_FUTURE_INIT(fan_poll, NULL)};
+  ASSERT_EQ(ops->block_on(rt, &fan.base), 0);
+  ASSERT_EQ(spawned(rt), FAN);
+  /* A tree whose tasks spawn from every worker (or thread): fib(11) spawns
+   * 2 * (fib(12) - 1) = 286 tasks. */
+  fib tree = {.base = SB_FUTURE_INIT(fib_poll, NULL), .k = 11};
+  ASSERT_EQ(ops->block_on(rt, &tree.base), 0);
+  ASSERT_EQ(tree.base.out, 89);
+  ASSERT_EQ(spawned(rt), FAN + 286);
+  /* A chain: each level spawns from the task the level above spawned. */
+  chain deep = {.base = SB_FUTURE_INIT(chain_poll, NULL), .depth = 40};
+  ASSERT_EQ(ops->block_on(rt, &deep.base), 0);
+  ASSERT_EQ(spawned(rt), FAN + 286 + 40);
+  ops->close(rt);
+}
+
 static const sb_test_case cases[] = {
     {"spawn_join", test_spawn_join},
     {"nested", test_nested},
@@ -220,6 +255,7 @@ static const sb_test_case cases[] = {
     {"detach", test_detach},
     {"drop_pending_join", test_drop_pending_join},
     {"block_on_again", test_block_on_again},
+    {"spawned", test_spawned},
 };
 
 SB_TEST_MAIN(cases)

@@ -35,6 +35,7 @@ struct thr_runtime {
   pthread_mutex_t lock;  /* protects all, free, live and writes of shutdown */
   pthread_cond_t exited; /* signalled when live reaches 0 */
   int live;              /* task threads started and not yet finished */
+  uint64_t spawned;      /* successful spawns since open (info.spawned) */
   _Atomic int shutdown;  /* set by close: threads drop their future, exit */
   thr_task *all;         /* every task allocated, for close */
   thr_task *free[SB__CLASSES]; /* recycled tasks by size class */
@@ -175,6 +176,11 @@ static void thr_info(sb_runtime *base, sb_runtime_info *out) {
   out->workers = 0; /* one thread per task */
   out->stack_size = rt->stack_size;
   out->pin = SB_PIN_NONE; /* the kernel places task threads */
+  /* Under the lock every spawn counts under: it sees each spawn whose
+   * lock section came before. */
+  pthread_mutex_lock(&rt->lock);
+  out->spawned = rt->spawned;
+  pthread_mutex_unlock(&rt->lock);
 }
 
 /* Runs root on the calling thread, which parks between polls. */
@@ -203,8 +209,13 @@ static int thr_spawn(sb_cx *cx, const sb_future *f, size_t size,
     rc = -ECANCELED;
   else if ((t = task_alloc(rt, size)) == NULL)
     rc = -ENOMEM;
-  else
+  else {
+    /* Counted under the lock spawn holds anyway (no atomic added to the
+     * hot path); a failed pthread_create below takes it back under the
+     * same lock, so every count is a thread that was created. */
     rt->live++;
+    rt->spawned++;
+  }
   pthread_mutex_unlock(&rt->lock);
   if (rc != 0)
     return rc;
@@ -225,6 +236,7 @@ fail:
   pthread_mutex_lock(&rt->lock);
   t->free_next = rt->free[t->cls];
   rt->free[t->cls] = t;
+  rt->spawned--;
   if (--rt->live == 0)
     pthread_cond_signal(&rt->exited);
   pthread_mutex_unlock(&rt->lock);
