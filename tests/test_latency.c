@@ -5,30 +5,7 @@
 
 #include "latency.h"
 #include "test.h"
-
-/* The harness implements counters; here they are collected by name. */
-struct sb_counters {
-  int n;
-  struct {
-    const char *name;
-    double value;
-  } c[16];
-};
-
-void sb_counter_set(sb_counters *c, const char *name, double value) {
-  ASSERT(c->n < 16);
-  c->c[c->n].name = name;
-  c->c[c->n++].value = value;
-}
-
-static double counter(const sb_counters *c, const char *name) {
-  for (int i = 0; i < c->n; i++)
-    if (strcmp(c->c[i].name, name) == 0)
-      return c->c[i].value;
-  fprintf(stderr, "counter %s not reported\n", name);
-  ASSERT(0);
-  return 0;
-}
+#include "wrun.h" /* counters collected by name */
 
 static sb_latency *hist_new(void) {
   sb_latency *h = malloc(sizeof(*h));
@@ -83,7 +60,7 @@ static void test_quantiles(const sb_runtime_ops *ops) {
   ASSERT_EQ(sb_latency_quantile(h, 0.999), 999);
   ASSERT_EQ(sb_latency_quantile(h, 1.0), 1000); /* capped at the max */
   ASSERT_EQ(sb_latency_quantile(h, 0.0001), 1); /* rank at least 1 */
-  sb_counters c = {0};
+  sb_counters c = {.n = 0};
   sb_latency_counters(h, SB_LATENCY_NAMES("x_"), &c);
   ASSERT_EQ(counter(&c, "x_p50_ns"), 501);
   ASSERT_EQ(counter(&c, "x_p90_ns"), 903);

@@ -59,8 +59,8 @@ static inline uint64_t wrun_spawned(sb_runtime *rt) {
 }
 
 /* One run, verified, its work checked against want. */
-static void wrun_once(const sb_workload *w, sb_runtime *rt, void *state,
-                      const sb_params *ps, const sb_work *want) {
+static inline void wrun_once(const sb_workload *w, sb_runtime *rt, void *state,
+                             const sb_params *ps, const sb_work *want) {
   char why[512] = "";
   sb_future *root = w->root(state);
   ASSERT(root != NULL);

@@ -324,7 +324,7 @@ static void thr_wake(sb_waker w) {
 static sb_poll thr_wait_fd(sb_cx *cx, sb_wait *w, int fd, uint32_t events) {
   thr_runtime *rt = (thr_runtime *)cx->rt;
   thr_task *t = cx->worker;
-  (void)w; /* nothing to register: the thread itself waits */
+  (void)w;           /* nothing to register: the thread itself waits */
   sb__wakeq_flush(); /* nobody waits for our wakes while we block */
   if (atomic_load(&rt->shutdown))
     return SB_PENDING;

@@ -45,10 +45,10 @@ typedef struct blocking_root {
 } blocking_root;
 
 struct blocking_state {
-  int64_t m, cpu_ms;  /* probes, burn length */
-  int offload;        /* 1: burn through spawn_blocking */
-  int64_t iters;      /* calibrated LCG steps for cpu_ms */
-  atomic_int done;    /* 1 once this run's burn has finished */
+  int64_t m, cpu_ms; /* probes, burn length */
+  int offload;       /* 1: burn through spawn_blocking */
+  int64_t iters;     /* calibrated LCG steps for cpu_ms */
+  atomic_int done;   /* 1 once this run's burn has finished */
   /* Tallies of the repetition: the runs since the last reset. */
   atomic_llong wakes; /* probe wakes */
   int64_t runs;       /* runs finished */

@@ -44,13 +44,13 @@ struct echo_state {
   uint64_t backoffs; /* accept pauses for lack of descriptors */
   /* Tallies of the last run, read by verify, run_work and timed_ns: */
   _Atomic uint64_t served; /* connections the server served to EOF */
-  int start_err;         /* sb_loadgen_start's error, or 0 */
-  int64_t accept_err;    /* the accept error that ended accepting, or 0 */
-  int64_t spawn_failed;  /* connections whose task could not be spawned */
-  int spawn_err;         /* the first spawn error */
-  uint64_t server_sum;   /* sum of bytes the server tasks echoed */
-  sb_loadgen_result res; /* the generator's tally */
-  echo_root root;        /* the run's root future */
+  int start_err;           /* sb_loadgen_start's error, or 0 */
+  int64_t accept_err;      /* the accept error that ended accepting, or 0 */
+  int64_t spawn_failed;    /* connections whose task could not be spawned */
+  int spawn_err;           /* the first spawn error */
+  uint64_t server_sum;     /* sum of bytes the server tasks echoed */
+  sb_loadgen_result res;   /* the generator's tally */
+  echo_root root;          /* the run's root future */
 };
 
 static const sb_params echo_quick[] = {
@@ -299,11 +299,10 @@ static void echo_work(const sb_params *ps, sb_work *out) {
 static void echo_run_work(void *state, sb_work *out) {
   echo_state *st = state;
   /* relaxed: the connection tasks are joined, which orders their counts. */
-  *out = (sb_work){
-      .tasks = -1,
-      .messages = st->res.round_trips,
-      .connections =
-          (int64_t)atomic_load_explicit(&st->served, memory_order_relaxed)};
+  *out = (sb_work){.tasks = -1,
+                   .messages = st->res.round_trips,
+                   .connections = (int64_t)atomic_load_explicit(
+                       &st->served, memory_order_relaxed)};
 }
 
 /* The clock of PROTOCOL.md 6, read by the generator: every connection

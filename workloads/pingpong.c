@@ -216,16 +216,14 @@ static int64_t pp_ops(const sb_params *ps) {
 
 /* Two tasks; every message sent is received once (PROTOCOL.md 4). */
 static void pp_work(const sb_params *ps, sb_work *out) {
-  *out = (sb_work){.tasks = 2,
-                   .messages = 2 * sb_param(ps, "n", 100000),
-                   .connections = -1};
+  *out = (sb_work){
+      .tasks = 2, .messages = 2 * sb_param(ps, "n", 100000), .connections = -1};
 }
 
 static void pp_run_work(void *state, sb_work *out) {
   pp_state *st = state;
-  *out = (sb_work){.tasks = -1,
-                   .messages = st->recvd[0] + st->recvd[1],
-                   .connections = -1};
+  *out = (sb_work){
+      .tasks = -1, .messages = st->recvd[0] + st->recvd[1], .connections = -1};
 }
 
 static void pp_teardown(void *state) {

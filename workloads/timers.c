@@ -37,12 +37,12 @@ typedef struct timers_root {
 } timers_root;
 
 struct timers_state {
-  int64_t n;         /* tasks */
-  int blocking;      /* 1: sleep with clock_nanosleep */
-  sb_join *joins;    /* n join handles */
-  int64_t *slot;     /* slot[i]: task i's lateness in the run, ns; written
-                        by task i alone, read after block_on (whose return
-                        orders every task's write before the read) */
+  int64_t n;          /* tasks */
+  int blocking;       /* 1: sleep with clock_nanosleep */
+  sb_join *joins;     /* n join handles */
+  int64_t *slot;      /* slot[i]: task i's lateness in the run, ns; written
+                         by task i alone, read after block_on (whose return
+                         orders every task's write before the read) */
   int64_t unrecorded; /* slots of the last run not yet in late (0..n) */
   /* The repetition: the runs since the last reset. */
   sb_latency *late;    /* ns past the deadline, every wake */

@@ -56,8 +56,8 @@ struct wq_state {
    * alone and read after block_on (whose return orders the writes): */
   int64_t *replies;     /* replies requester j received, r entries */
   int64_t worker_recvd; /* requests the worker received */
-  sb__run_error err; /* the run's first error */
-  wq_root root;      /* the root future of the current run */
+  sb__run_error err;    /* the run's first error */
+  wq_root root;         /* the root future of the current run */
 };
 
 static void worker_release(wq_worker *self, sb_runtime *rt) {
