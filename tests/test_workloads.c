@@ -173,6 +173,9 @@ static void test_params(const sb_runtime_ops *ops) {
   expect_rejected(&sb_workload_timers, (sb_params)P2("n", 10, "blocking", 2));
   expect_rejected(&sb_workload_blocking, (sb_params)P1("offload", -1));
   expect_rejected(&sb_workload_million, (sb_params)P1("n", -3));
+  /* Every workload states its work in closed form (PROTOCOL.md 4). */
+  for (const sb_workload *const *w = sb_workloads; *w != NULL; w++)
+    ASSERT((*w)->work != NULL);
   /* Every quick and full set passes its own check. */
   const sb_workload *all[] = {&sb_workload_pingpong,  &sb_workload_yield,
                               &sb_workload_spawn,     &sb_workload_fib,
