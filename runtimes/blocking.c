@@ -6,6 +6,7 @@
 
 #include "blocking.h"
 #include "spinlock.h"
+#include "wakeq.h"
 
 /* One call of fn(arg). Heap-allocated so that a dropped op can leave the job
  * running: whichever of worker and op finishes with it last frees it. */
@@ -153,7 +154,9 @@ sb_poll sb_spawn_blocking_poll(sb_spawn_blocking *op, sb_cx *cx) {
     if (!sb_coop_proceed(cx))
       return SB_PENDING;
     if (cx->rt->ops->flags & SB_RT_THREAD_PER_TASK) {
-      /* The task owns its thread: blocking it is the model, run inline. */
+      /* The task owns its thread: blocking it is the model, run inline,
+       * after issuing the wakes this poll made so far (wakeq.h). */
+      sb__wakeq_flush();
       op->base.out = op->fn(op->arg);
       goto ready;
     }

@@ -47,6 +47,9 @@ typedef struct single {
   int closing;           /* 1 in close: tasks are freed there, not
                             as they finish */
   int root_active;       /* 1 while block_on runs the root */
+  uint64_t spawned;      /* successful spawns since open: written by the
+                            runtime thread only, read by info on the same
+                            (block_on's caller) thread outside block_on */
   task root;             /* the task-like wrapper of block_on's root */
   sb__slab slab;         /* task memory by size class */
   sb__timer_heap timers; /* sleep_until waits */
@@ -256,6 +259,7 @@ static int single_spawn(sb_cx *cx, const sb_future *f, size_t size,
     rt->all->all_prev = t;
   rt->all = t;
   local_schedule(rt, t);
+  rt->spawned++;
   *out = t;
   return 0;
 }
@@ -372,10 +376,10 @@ static void single_close(sb_runtime *base) {
 }
 
 static void single_info(sb_runtime *base, sb_runtime_info *out) {
-  (void)base;
   out->workers = 1;
   out->stack_size = 0;
   out->pin = SB_PIN_NONE;
+  out->spawned = ((single *)base)->spawned;
 }
 
 const sb_runtime_ops sb_runtime_single = {

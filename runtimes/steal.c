@@ -61,6 +61,7 @@ static void init_worker(steal_rt *rt, steal_worker *w, int index) {
   w->searching = 0;
   w->parking = 0;
   w->yielded = 0;
+  atomic_init(&w->spawned, 0);
   sb__steal_cache_init(&w->cache, (uint32_t)index);
   atomic_init(&w->in_reactor, 0);
   w->sleeping = 0;
@@ -158,6 +159,14 @@ static void steal_info(sb_runtime *base, sb_runtime_info *out) {
   out->workers = rt->nworkers;
   out->stack_size = rt->stack_size;
   out->pin = rt->pin;
+  pthread_mutex_lock(&rt->ext_lock);
+  uint64_t n = rt->ext_spawned;
+  pthread_mutex_unlock(&rt->ext_lock);
+  /* relaxed: see steal_spawn; read outside block_on, when the workers
+   * counted everything the run spawned before the root completed. */
+  for (int i = 0; i < rt->nworkers; i++)
+    n += atomic_load_explicit(&rt->workers[i].spawned, memory_order_relaxed);
+  out->spawned = n;
 }
 
 static int steal_block_on(sb_runtime *base, sb_future *root) {
@@ -202,9 +211,18 @@ static int steal_spawn(sb_cx *cx, const sb_future *f, size_t size,
     return -ECANCELED;
   if (w != NULL) {
     t = sb__steal_alloc(rt, &w->cache, size);
+    /* relaxed: only this worker writes its count (a plain load and store);
+     * info reads it outside block_on, after the root's completion, whose
+     * release-acquire handoff (sb__steal_free to block_on) orders it. */
+    if (t != NULL)
+      atomic_store_explicit(
+          &w->spawned,
+          atomic_load_explicit(&w->spawned, memory_order_relaxed) + 1,
+          memory_order_relaxed);
   } else {
     pthread_mutex_lock(&rt->ext_lock);
     t = sb__steal_alloc(rt, &rt->ext, size);
+    rt->ext_spawned += t != NULL;
     pthread_mutex_unlock(&rt->ext_lock);
   }
   if (t == NULL)

@@ -76,14 +76,18 @@ typedef struct steal_worker {
   sb_parker parker; /* futex the worker sleeps on when idle */
   /* ---- owner-only hot fields ---- */
   alignas(SB_CACHELINE) steal_rt *rt; /* the runtime it belongs to */
-  sb_task *lifo;     /* the task last woken by the running task, or NULL */
-  sb_task *current;  /* the task being polled, or NULL */
-  uint32_t tick;     /* scheduling ticks (one per task run), for intervals */
-  uint32_t rng;      /* xorshift state for picking steal victims */
-  int index;         /* 0 .. workers - 1 */
-  int searching;     /* 1 while counted in the runtime's searching workers */
-  int parking;       /* 1 while it polls the reactor as an idle worker */
-  int yielded;       /* 1 when the task being polled asked to yield */
+  sb_task *lifo;    /* the task last woken by the running task, or NULL */
+  sb_task *current; /* the task being polled, or NULL */
+  uint32_t tick;    /* scheduling ticks (one per task run), for intervals */
+  uint32_t rng;     /* xorshift state for picking steal victims */
+  int index;        /* 0 .. workers - 1 */
+  int searching;    /* 1 while counted in the runtime's searching workers */
+  int parking;      /* 1 while it polls the reactor as an idle worker */
+  int yielded;      /* 1 when the task being polled asked to yield */
+  /* Successful spawns made on this worker: stored by the owner alone (a
+   * relaxed load and store, no read-modify-write, so the spawn path has no
+   * contended atomic), summed by info with relaxed loads. */
+  _Atomic uint64_t spawned;
   steal_cache cache; /* task memory (its remote lists on their own line) */
   /* ---- shared ---- */
   alignas(SB_CACHELINE) _Atomic int in_reactor; /* 1 while it may sleep in
@@ -125,8 +129,10 @@ struct steal_rt {
   int nsleepers; /* entries in sleepers */
 
   /* Task memory of the outside world (block_on thread, other threads). */
-  pthread_mutex_t ext_lock; /* protects ext's owner-only fields */
+  pthread_mutex_t ext_lock; /* protects ext's owner-only fields and
+                               ext_spawned */
   steal_cache ext;
+  uint64_t ext_spawned;       /* successful spawns from outside the workers */
   pthread_mutex_t large_lock; /* protects large */
   struct steal_large *large;  /* every live LARGE block (steal_alloc.c) */
 

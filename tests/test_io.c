@@ -12,52 +12,21 @@
 #include "spawn.h"
 #include "test.h"
 #include "workload.h"
+#include "wrun.h"
 
-/* The harness implements counters; here they are only printed. */
-struct sb_counters {
-  int unused;
-};
-void sb_counter_set(sb_counters *c, const char *name, double value) {
-  (void)c;
-  fprintf(stderr, "    %s = %g\n", name, value);
-}
-
-/* Runs workload name with params on ops (workers as given) runs times,
- * verifying each run. Returns setup's result (0, or -EOPNOTSUPP when the
- * workload does not apply); any other failure aborts. */
+/* Runs workload name with params on ops (workers as given) as one
+ * repetition of `runs` runs after a warm-up (wrun.h), verifying each run and
+ * its work, and prints its counters. Returns setup's result (0, or
+ * -EOPNOTSUPP when the workload does not apply); any other failure aborts. */
 static int run_workload(const sb_runtime_ops *ops, int workers,
                         const char *name, sb_params ps, int runs) {
   const sb_workload *w = sb_workload_find(name);
-  sb_config cfg = {.workers = workers};
-  sb_runtime *rt = NULL;
-  void *state = NULL;
-  char why[256] = "";
-  ASSERT(w != NULL);
-  ASSERT_EQ(w->check(&ps, why, sizeof(why)), 0);
-  ASSERT_EQ(ops->open(&cfg, &rt), 0);
-  int rc = w->setup(&ps, rt, &state, why, sizeof(why));
-  if (rc != 0) {
-    fprintf(stderr, "    setup: %s\n", why);
-    ASSERT_EQ(rc, -EOPNOTSUPP);
-    ops->close(rt);
-    return rc;
-  }
-  for (int i = 0; i < runs; i++) {
-    sb_future *root = w->root(state);
-    ASSERT(root != NULL);
-    ASSERT_EQ(ops->block_on(rt, root), 0);
-    if (w->verify(state, root->out, why, sizeof(why)) != 0) {
-      fprintf(stderr, "    verify: %s\n", why);
-      ASSERT(!"verify failed");
-    }
-    ASSERT_EQ(root->out, w->checksum(&ps));
-  }
   sb_counters c;
-  if (w->counters != NULL)
-    w->counters(state, &c);
-  w->teardown(state);
-  ops->close(rt);
-  return 0;
+  ASSERT(w != NULL);
+  int rc = wrun(ops, workers, w, &ps, runs, &c);
+  for (int i = 0; i < c.n; i++)
+    fprintf(stderr, "    %s = %g\n", c.c[i].name, c.c[i].value);
+  return rc;
 }
 
 #define P3(a, va, b, vb, c, vc) ((sb_params){{{a, va}, {b, vb}, {c, vc}}})

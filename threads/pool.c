@@ -177,6 +177,8 @@ static int pool_spawn(sb_cx *cx, const sb_future *f, size_t size,
     /* Relaxed: the queue lock orders it before the first poll. */
     atomic_store_explicit(&t->state, POOL_QUEUED, memory_order_relaxed);
     enqueue_locked(rt, t);
+    /* Under the queue lock spawn holds anyway: no atomic on the hot path. */
+    rt->spawned++;
     *out = (sb_task *)t;
   }
   pthread_mutex_unlock(&rt->lock);

@@ -61,6 +61,8 @@ struct pool_runtime {
   sb_pin pin;                   /* pinning policy in force */
   size_t stack_size;            /* workers' stack (the default) */
   int n;                        /* number of workers */
+  uint64_t spawned;             /* successful spawns since open, counted
+                                   under lock (info.spawned) */
   pool_worker *workers;         /* n workers, cache-line aligned */
 };
 /* pool_life.c: the runtime's lifetime and task memory. */

@@ -157,4 +157,7 @@ void sb__pool_info(sb_runtime *base, sb_runtime_info *out) {
   out->workers = rt->n;
   out->stack_size = rt->stack_size;
   out->pin = rt->pin;
+  pthread_mutex_lock(&rt->lock); /* the lock every spawn counts under */
+  out->spawned = rt->spawned;
+  pthread_mutex_unlock(&rt->lock);
 }

@@ -45,14 +45,15 @@ typedef struct blocking_root {
 } blocking_root;
 
 struct blocking_state {
-  int64_t m, cpu_ms;  /* probes, burn length */
-  int offload;        /* 1: burn through spawn_blocking */
-  int64_t iters;      /* calibrated LCG steps for cpu_ms */
-  atomic_int done;    /* 1 once this run's burn has finished */
-  atomic_llong wakes; /* probe wakes, all runs */
+  int64_t m, cpu_ms; /* probes, burn length */
+  int offload;       /* 1: burn through spawn_blocking */
+  int64_t iters;     /* calibrated LCG steps for cpu_ms */
+  atomic_int done;   /* 1 once this run's burn has finished */
+  /* Tallies of the repetition: the runs since the last reset. */
+  atomic_llong wakes; /* probe wakes */
   int64_t runs;       /* runs finished */
   int64_t burn_sum;   /* sum of the runs' burn times, ns */
-  sb_latency *late;   /* probe lateness, every wake of every run */
+  sb_latency *late;   /* probe lateness, every wake */
   sb_join *joins;     /* m + 1 join handles; the burner's is last */
   sb__run_error err;  /* the run's first error */
   blocking_root root; /* the root future of the current run */
@@ -215,6 +216,18 @@ static int64_t blocking_ops(const sb_params *ps) {
   return sb_param(ps, "m", 4) * sb_param(ps, "cpu_ms", 100);
 }
 
+static void blocking_work(const sb_params *ps, sb_work *out) {
+  *out = sb__work_tasks(sb_param(ps, "m", 4) + 1); /* probes, burner */
+}
+
+static void blocking_reset(void *state) {
+  blocking_state *st = state;
+  sb_latency_reset(st->late);
+  atomic_store(&st->wakes, 0);
+  st->runs = 0;
+  st->burn_sum = 0;
+}
+
 static void blocking_counters(void *state, sb_counters *c) {
   blocking_state *st = state;
   sb_latency_counters(st->late, SB_LATENCY_NAMES("probe_late_"), c);
@@ -238,7 +251,7 @@ const sb_workload sb_workload_blocking = {
     .name = "blocking",
     .question = "What does blocking the executor with a CPU loop cost the "
                 "other tasks' latency?",
-    .unit = "probe",
+    .unit = "probe wake",
     .kind = "cpu",
     .quick = quick,
     .full = full,
@@ -248,6 +261,8 @@ const sb_workload sb_workload_blocking = {
     .verify = blocking_verify,
     .checksum = blocking_checksum,
     .ops = blocking_ops,
+    .work = blocking_work,
+    .reset = blocking_reset,
     .counters = blocking_counters,
     .teardown = blocking_teardown,
 };

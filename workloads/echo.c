@@ -39,16 +39,18 @@ struct echo_state {
   sb_loadgen *lg;          /* the load generator */
   sb_join *joins;          /* c join handles, reused by every run */
   uint8_t *spawned;        /* spawned[i] = 1 if connection i got a task */
-  sb_latency lat;          /* every round trip of every run, ns */
-  uint64_t backoffs;       /* accept pauses for lack of descriptors */
-  /* Tallies of the last run, read by verify: */
-  int start_err;         /* sb_loadgen_start's error, or 0 */
-  int64_t accept_err;    /* the accept error that ended accepting, or 0 */
-  int64_t spawn_failed;  /* connections whose task could not be spawned */
-  int spawn_err;         /* the first spawn error */
-  uint64_t server_sum;   /* sum of bytes the server tasks echoed */
-  sb_loadgen_result res; /* the generator's tally */
-  echo_root root;        /* the run's root future */
+  /* The repetition (runs since the last reset): */
+  sb_latency lat;    /* every round trip, ns (recorded by the generator) */
+  uint64_t backoffs; /* accept pauses for lack of descriptors */
+  /* Tallies of the last run, read by verify, run_work and timed_ns: */
+  _Atomic uint64_t served; /* connections the server served to EOF */
+  int start_err;           /* sb_loadgen_start's error, or 0 */
+  int64_t accept_err;      /* the accept error that ended accepting, or 0 */
+  int64_t spawn_failed;    /* connections whose task could not be spawned */
+  int spawn_err;           /* the first spawn error */
+  uint64_t server_sum;     /* sum of bytes the server tasks echoed */
+  sb_loadgen_result res;   /* the generator's tally */
+  echo_root root;          /* the run's root future */
 };
 
 static const sb_params echo_quick[] = {
@@ -93,6 +95,7 @@ static sb_poll echo_root_poll(sb_future *f, sb_cx *cx) {
     }
     int fd = (int)self->acc.base.out;
     sb_echo_conn_init(&conn, fd, NULL);
+    conn.served = &st->served;
     int rc = sb_spawn(cx, &conn.base, sizeof(conn), &st->joins[self->i]);
     st->spawned[self->i] = rc == 0;
     if (rc < 0) {
@@ -134,6 +137,7 @@ static sb_future *echo_root_new(void *state) {
   st->spawn_failed = 0;
   st->spawn_err = 0;
   st->server_sum = 0;
+  atomic_store(&st->served, 0);
   memset(&st->res, 0, sizeof(st->res));
   memset(st->spawned, 0, (size_t)st->c);
   memset(&st->root, 0, sizeof(st->root));
@@ -193,6 +197,7 @@ static int echo_setup(const sb_params *ps, sb_runtime *rt, void **state,
   st->b = (int)sb_param(ps, "b", 0);
   st->r = (int)sb_param(ps, "r", 0);
   sb_latency_reset(&st->lat);
+  atomic_init(&st->served, 0);
   /* A server writing to a connection its client already closed must get
    * EPIPE, not die of SIGPIPE. */
   signal(SIGPIPE, SIG_IGN);
@@ -249,6 +254,9 @@ static int echo_verify(void *state, uint64_t out, char *why, size_t len) {
   else if (st->res.mismatches > 0)
     snprintf(why, len, "%lld echoed bytes differ from those sent",
              (long long)st->res.mismatches);
+  else if (atomic_load(&st->served) != (uint64_t)st->c)
+    snprintf(why, len, "the server served %llu of %d connections to EOF",
+             (unsigned long long)atomic_load(&st->served), st->c);
   else if (out != want || st->server_sum != want)
     snprintf(why, len, "checksum: client %llu, server %llu, expected %llu",
              (unsigned long long)out, (unsigned long long)st->server_sum,
@@ -280,6 +288,35 @@ static int64_t echo_ops(const sb_params *ps) {
   return sb_param(ps, "c", 0) * sb_param(ps, "r", 0);
 }
 
+/* A task per connection; every round trip completed by the generator, every
+ * connection served to EOF by the server (PROTOCOL.md 4). */
+static void echo_work(const sb_params *ps, sb_work *out) {
+  int64_t c = sb_param(ps, "c", 0);
+  *out = (sb_work){
+      .tasks = c, .messages = c * sb_param(ps, "r", 0), .connections = c};
+}
+
+static void echo_run_work(void *state, sb_work *out) {
+  echo_state *st = state;
+  /* relaxed: the connection tasks are joined, which orders their counts. */
+  *out = (sb_work){.tasks = -1,
+                   .messages = st->res.round_trips,
+                   .connections = (int64_t)atomic_load_explicit(
+                       &st->served, memory_order_relaxed)};
+}
+
+/* The clock of PROTOCOL.md 6, read by the generator: every connection
+ * established to the last response read. */
+static int64_t echo_timed_ns(void *state) {
+  return ((echo_state *)state)->res.timed_ns;
+}
+
+static void echo_reset(void *state) {
+  echo_state *st = state;
+  sb_latency_reset(&st->lat);
+  st->backoffs = 0;
+}
+
 static void echo_counters(void *state, sb_counters *c) {
   echo_state *st = state;
   sb_latency_counters(&st->lat, SB_LATENCY_NAMES(""), c);
@@ -302,6 +339,10 @@ const sb_workload sb_workload_echo = {
     .verify = echo_verify,
     .checksum = echo_checksum,
     .ops = echo_ops,
+    .work = echo_work,
+    .run_work = echo_run_work,
+    .reset = echo_reset,
+    .timed_ns = echo_timed_ns,
     .counters = echo_counters,
     .teardown = echo_teardown,
 };

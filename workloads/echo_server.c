@@ -217,14 +217,18 @@ static sb_poll echo_poll(sb_future *f, sb_cx *cx) {
   for (;;) {
     sb_read_init(&c->op, c->fd, c->buf, sizeof(c->buf));
     SB_AWAIT(c, sb_fdop_poll(&c->op, cx));
-    if ((int64_t)c->op.base.out <= 0)
-      break; /* EOF, or the peer reset: the connection is over */
+    if ((int64_t)c->op.base.out <= 0) {
+      /* EOF: served; an error (the peer reset): over, not served. */
+      if (c->op.base.out == 0 && c->served != NULL)
+        atomic_fetch_add_explicit(c->served, 1, memory_order_relaxed);
+      break;
+    }
+    for (size_t i = 0; i < (size_t)c->op.base.out; i++)
+      c->sum += c->buf[i];
     sb_write_all_init(&c->op, c->fd, c->buf, (size_t)c->op.base.out);
     SB_AWAIT(c, sb_fdop_poll(&c->op, cx));
     if (c->op.base.out != c->op.len)
       break;
-    for (size_t i = 0; i < c->op.len; i++)
-      c->sum += c->buf[i];
     c->bytes += c->op.len;
   }
   echo_finish(c, cx->rt);
@@ -235,6 +239,7 @@ void sb_echo_conn_init(sb_echo_conn *c, int fd, sb_conn_set *set) {
   c->base = SB_FUTURE_INIT(echo_poll, echo_drop);
   c->fd = fd;
   c->set = set;
+  c->served = NULL;
   c->sum = 0;
   c->bytes = 0;
   memset(&c->op, 0, sizeof(c->op));

@@ -68,21 +68,28 @@ void sb_conn_set_stop(sb_conn_set *s);
 
 /* ---- connection futures -------------------------------------------------- */
 
-#define SB_ECHO_BUF 2048 /* bytes read at once: the task's only buffer */
+/* Bytes read at once: the task's only buffer (PROTOCOL.md section 6). */
+#define SB_ECHO_BUF 4096
 
-/* Echoes whatever arrives on fd until EOF or an error, then closes fd.
- * READY with base.out = the sum of every byte echoed (mod 2^64). set may be
- * NULL. Its buffer lives inside it, so it must be spawned (copied) before
- * the first poll and not moved afterwards. */
+/* Echoes whatever arrives on fd until EOF or an error, then closes fd: read
+ * up to SB_ECHO_BUF bytes; on EOF the connection was served; otherwise add
+ * every byte read to the sum, write them all back, read again. READY with
+ * base.out = the sum of every byte read (mod 2^64). set may be NULL. Its
+ * buffer lives inside it, so it must be spawned (copied) before the first
+ * poll and not moved afterwards. */
 typedef struct sb_echo_conn {
   sb_future base;
   int fd;                   /* the connection, owned */
   sb_conn_set *set;         /* where fd is registered, or NULL */
-  uint64_t sum;             /* sum of bytes echoed so far */
+  _Atomic uint64_t *served; /* if not NULL, incremented (relaxed: a tally
+                               read after the task is joined) once the
+                               connection ends at EOF; set after init */
+  uint64_t sum;             /* sum of bytes read so far */
   uint64_t bytes;           /* bytes echoed so far */
   sb_fdop op;               /* the read or write in flight */
   uint8_t buf[SB_ECHO_BUF]; /* bytes read, written back */
 } sb_echo_conn;
+/* Makes c with no served counter. */
 void sb_echo_conn_init(sb_echo_conn *c, int fd, sb_conn_set *set);
 
 #define SB_HTTP_IN 4096  /* request bytes held: the largest request head */

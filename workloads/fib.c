@@ -29,6 +29,15 @@ __attribute__((noinline)) uint64_t sb_fib_serial(int n) {
   return n < 2 ? (uint64_t)n : sb_fib_serial(n - 1) + sb_fib_serial(n - 2);
 }
 
+__attribute__((noinline)) uint64_t sb_fib_tree(int n, int cutoff) {
+  /* An empty asm makes n opaque: no call is evaluated at compile time or
+   * merged with another of the same argument. */
+  __asm__("" : "+r"(n));
+  if (n <= cutoff || n < 2)
+    return sb_fib_serial(n);
+  return sb_fib_tree(n - 1, cutoff) + sb_fib_tree(n - 2, cutoff);
+}
+
 int64_t sb_fib_tasks(int n, int cutoff) {
   int64_t t[FIB_MAX_N + 1];
   for (int k = 0; k <= n && k <= FIB_MAX_N; k++)
@@ -123,6 +132,10 @@ static int64_t fib_ops(const sb_params *ps) {
                       (int)sb_param(ps, "cutoff", 15));
 }
 
+static void fib_work(const sb_params *ps, sb_work *out) {
+  *out = sb__work_tasks(fib_ops(ps));
+}
+
 static void fib_teardown(void *state) {
   free(state);
 }
@@ -149,6 +162,7 @@ const sb_workload sb_workload_fib = {
     .verify = fib_verify,
     .checksum = fib_checksum,
     .ops = fib_ops,
+    .work = fib_work,
     .counters = NULL,
     .teardown = fib_teardown,
 };

@@ -48,7 +48,8 @@ struct files_state {
   file_job *jobs;  /* f files */
   sb_join *joins;  /* f join handles, reused by every run */
   int spawn_err;   /* the last run's first spawn error, or 0 */
-  double resident; /* fraction of pages cached when the last run began */
+  double resident; /* fraction of pages cached when the last run began;
+                      -1 when no run began since the last reset */
   files_root root; /* the run's root future */
 };
 
@@ -269,6 +270,7 @@ static int files_setup(const sb_params *ps, sb_runtime *rt, void **state,
   st->f = (int)sb_param(ps, "f", 0);
   st->bytes = sb_param(ps, "s", 0) * 1024;
   st->cold = (int)sb_param(ps, "cold", 0);
+  st->resident = -1;
   /* Where a wait blocks the task's OS thread anyway, a blocking read is
    * the model itself; elsewhere it must not stall the executor. */
   st->direct =
@@ -336,12 +338,24 @@ static int64_t files_ops(const sb_params *ps) {
   return sb_param(ps, "f", 0);
 }
 
+static void files_work(const sb_params *ps, sb_work *out) {
+  *out = (sb_work){
+      .tasks = sb_param(ps, "f", 0), .messages = -1, .connections = -1};
+}
+
+/* The readings are levels: the repetition reports its last run's. */
+static void files_reset(void *state) {
+  ((files_state *)state)->resident = -1;
+}
+
 static void files_counters(void *state, sb_counters *c) {
   files_state *st = state;
-  /* How much of the data was cached as the last run began, and so whether
-   * a cold run really read from the device. */
-  sb_counter_set(c, "resident_frac", st->resident);
-  sb_counter_set(c, "cold_effective", st->cold && st->resident < 0.1);
+  /* How much of the data was cached as the repetition's last run began,
+   * and so whether a cold run really read from the device. */
+  if (st->resident >= 0) {
+    sb_counter_set(c, "resident_frac", st->resident);
+    sb_counter_set(c, "cold_effective", st->cold && st->resident < 0.1);
+  }
   sb_counter_set(c, "offloaded", !st->direct);
 }
 
@@ -359,6 +373,8 @@ const sb_workload sb_workload_files = {
     .verify = files_verify,
     .checksum = files_checksum,
     .ops = files_ops,
+    .work = files_work,
+    .reset = files_reset,
     .counters = files_counters,
     .teardown = files_teardown,
 };

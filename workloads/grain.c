@@ -34,9 +34,9 @@ struct grain_state {
   int64_t n, g;         /* the params */
   int64_t iters;        /* calibrated steps for g ns */
   int parallelism;      /* P in the ideal time n*g/P */
-  int64_t runs;         /* runs measured */
-  int64_t elapsed_sum;  /* sum of the runs' times, ns */
-  int64_t elapsed_min;  /* the fastest run, ns */
+  int64_t runs;         /* runs measured since the last reset */
+  int64_t elapsed_sum;  /* sum of those runs' times, ns */
+  int64_t elapsed_min;  /* the fastest of them, ns */
   sb_join joins[BATCH]; /* one batch of join handles */
   sb__run_error err;    /* the run's first error */
   grain_root root;      /* the root future of the current run */
@@ -158,9 +158,21 @@ static int64_t grain_ops(const sb_params *ps) {
   return sb_param(ps, "n", 1000);
 }
 
+static void grain_work(const sb_params *ps, sb_work *out) {
+  *out = sb__work_tasks(sb_param(ps, "n", 1000));
+}
+
+/* A repetition's sums start empty (PROTOCOL.md 3). */
+static void grain_reset(void *state) {
+  grain_state *st = state;
+  st->runs = 0;
+  st->elapsed_sum = 0;
+  st->elapsed_min = 0;
+}
+
 /* efficiency = ideal / measured, ideal = n*g/P (see parallelism), measured
- * from the root's first poll to its completion: mean over the runs, and the
- * best run. METG is the smallest g whose cell reaches 0.5. */
+ * from the root's first poll to its completion: mean over the repetition's
+ * runs, and its best run. METG is the smallest g whose cell reaches 0.5. */
 static void grain_counters(void *state, sb_counters *c) {
   grain_state *st = state;
   double ideal = (double)st->n * (double)st->g / st->parallelism;
@@ -210,6 +222,8 @@ const sb_workload sb_workload_grain = {
     .verify = grain_verify,
     .checksum = grain_checksum,
     .ops = grain_ops,
+    .work = grain_work,
+    .reset = grain_reset,
     .counters = grain_counters,
     .teardown = grain_teardown,
 };

@@ -1,6 +1,7 @@
 /* The echo load generator: a thread of its own that, per job, opens every
- * connection at once and drives them all from one level-triggered epoll,
- * checking each echoed byte and timing each round trip. */
+ * connection at once, waits until every one is established (or failed),
+ * starts the clock, then drives them all from one level-triggered epoll,
+ * checking each echoed byte and timing each round trip (PROTOCOL.md 6). */
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -19,7 +20,9 @@
 #define SCRATCH_BYTES 65536
 #define EVENTS_AT_ONCE 256
 
-enum { CONN_CONNECTING, CONN_RUNNING, CONN_DONE };
+/* CONNECTING -> READY (established, idle until every connection is) ->
+ * RUNNING (its round trips) -> DONE (finished, or failed at any point). */
+enum { CONN_CONNECTING, CONN_READY, CONN_RUNNING, CONN_DONE };
 
 /* One connection of a run; owned by the generator's thread. */
 typedef struct lg_conn {
@@ -55,7 +58,9 @@ typedef struct lg_run {
   const sb_loadgen_job *job; /* what to do */
   sb_loadgen_result *res;    /* the tally so far */
   int64_t live;              /* connections not yet done */
+  int64_t connecting;        /* connections whose handshake is pending */
   int64_t last_progress;     /* when a byte last moved, ns */
+  int64_t t_end;             /* when the last response so far was read */
 } lg_run;
 
 static uint8_t pattern_base(int k, int round) {
@@ -68,8 +73,10 @@ static void conn_fail(lg_run *r, lg_conn *c, const char *what, int err) {
              "connection %d, round %d: %s: %s", (int)(c - r->lg->conns),
              c->round, what, err ? strerror(err) : "unexpected EOF");
   r->res->failed++;
-  if (c->state == CONN_CONNECTING)
+  if (c->state == CONN_CONNECTING) {
     r->res->unconnected++;
+    r->connecting--;
+  }
   if (c->fd >= 0)
     close(c->fd);
   c->fd = -1;
@@ -156,12 +163,15 @@ static void conn_read(lg_run *r, lg_conn *c) {
       c->fd = -1;
       c->state = CONN_DONE;
       r->live--;
+      r->t_end = r->last_progress;
       return;
     }
     round_start(r, c);
   }
 }
 
+/* The handshake is over: established, it waits (no interest, so the
+ * level-triggered epoll stays quiet) until every connection is. */
 static void conn_connected(lg_run *r, lg_conn *c) {
   int err = 0;
   socklen_t len = sizeof(err);
@@ -171,8 +181,12 @@ static void conn_connected(lg_run *r, lg_conn *c) {
     conn_fail(r, c, "connect", err);
     return;
   }
-  c->state = CONN_RUNNING;
-  round_start(r, c);
+  c->state = CONN_READY;
+  r->connecting--;
+  r->last_progress = sb_now_ns();
+  int rc = set_interest(r, c, 0);
+  if (rc < 0)
+    conn_fail(r, c, "epoll_ctl", -rc);
 }
 
 static void conn_open(lg_run *r, lg_conn *c) {
@@ -201,38 +215,74 @@ static void conn_open(lg_run *r, lg_conn *c) {
   /* Otherwise epoll reports EPOLLOUT once the handshake is done. */
 }
 
-static void run_job(sb_loadgen *lg, const sb_loadgen_job *job,
-                    sb_loadgen_result *res) {
-  lg_run r = {.lg = lg, .job = job, .res = res, .live = job->conns};
+/* Runs the event loop until phase_over(r) holds or the run stalls (no
+ * progress for job->stall_ns: every connection not done then fails). */
+static void drive(lg_run *r, int (*phase_over)(const lg_run *r)) {
+  const sb_loadgen_job *job = r->job;
   struct epoll_event evs[EVENTS_AT_ONCE];
-  memset(res, 0, sizeof(*res));
-  r.last_progress = sb_now_ns();
-  for (int k = 0; k < job->conns; k++)
-    conn_open(&r, &lg->conns[k]);
-  while (r.live > 0) {
-    int64_t idle = sb_now_ns() - r.last_progress;
+  while (!phase_over(r)) {
+    int64_t idle = sb_now_ns() - r->last_progress;
     if (idle >= job->stall_ns) {
-      res->stalled = 1;
+      r->res->stalled = 1;
       for (int k = 0; k < job->conns; k++)
-        if (lg->conns[k].state != CONN_DONE)
-          conn_fail(&r, &lg->conns[k], "no progress", ETIMEDOUT);
-      break;
+        if (r->lg->conns[k].state != CONN_DONE)
+          conn_fail(r, &r->lg->conns[k], "no progress", ETIMEDOUT);
+      return;
     }
     int ms = (int)((job->stall_ns - idle) / 1000000) + 1;
-    int n = epoll_wait(lg->epfd, evs, EVENTS_AT_ONCE, ms);
+    int n = epoll_wait(r->lg->epfd, evs, EVENTS_AT_ONCE, ms);
     if (n < 0 && errno != EINTR)
       SB_ASSERT(!"epoll_wait failed on the generator's own epoll");
     for (int i = 0; i < n; i++) {
-      lg_conn *c = &lg->conns[evs[i].data.u64];
+      lg_conn *c = &r->lg->conns[evs[i].data.u64];
       if (c->state == CONN_CONNECTING)
-        conn_connected(&r, c);
+        conn_connected(r, c);
+      else if (c->state == CONN_READY) /* hangup or error while idle */
+        conn_fail(r, c, "established, then", ECONNRESET);
       else if (c->state == CONN_RUNNING &&
                (evs[i].events & (EPOLLIN | EPOLLERR | EPOLLHUP)))
-        conn_read(&r, c);
+        conn_read(r, c);
       if (c->state == CONN_RUNNING && (evs[i].events & EPOLLOUT))
-        conn_write(&r, c);
+        conn_write(r, c);
     }
   }
+}
+
+static int all_established(const lg_run *r) {
+  return r->connecting == 0;
+}
+
+static int all_done(const lg_run *r) {
+  return r->live == 0;
+}
+
+static void run_job(sb_loadgen *lg, const sb_loadgen_job *job,
+                    sb_loadgen_result *res) {
+  lg_run r = {.lg = lg,
+              .job = job,
+              .res = res,
+              .live = job->conns,
+              .connecting = job->conns};
+  memset(res, 0, sizeof(*res));
+  r.last_progress = sb_now_ns();
+  /* Untimed: every connection opened at once, every handshake finished. */
+  for (int k = 0; k < job->conns; k++)
+    conn_open(&r, &lg->conns[k]);
+  drive(&r, all_established);
+  /* The clock starts once every connection is established; each then does
+   * its round trips; it stops at the last response read. */
+  int64_t t_start = sb_now_ns();
+  r.t_end = t_start;
+  r.last_progress = t_start;
+  for (int k = 0; k < job->conns; k++) {
+    lg_conn *c = &lg->conns[k];
+    if (c->state == CONN_READY) {
+      c->state = CONN_RUNNING;
+      round_start(&r, c);
+    }
+  }
+  drive(&r, all_done);
+  res->timed_ns = r.t_end - t_start;
   /* An acceptor counting on connections that never came must not wait for
    * them forever: shutting the listener down makes its accept fail. */
   if (res->unconnected > 0 && job->listen_fd >= 0)

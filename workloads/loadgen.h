@@ -11,9 +11,11 @@
 
 typedef struct sb_loadgen sb_loadgen;
 
-/* One run: conns connections opened at once, each doing rounds round trips
- * of bytes bytes (write the request, read it all back, repeat). Byte j of
- * round i on connection k is (k*31 + i*7 + j) & 0xff. */
+/* One run: conns connections opened at once; once every one is established
+ * (or failed) the clock starts and each does rounds round trips of bytes
+ * bytes (write the request, read it all back, repeat); the clock stops at
+ * the last response read (PROTOCOL.md 6). Byte j of round i on connection k
+ * is (k*31 + i*7 + j) & 0xff. */
 typedef struct sb_loadgen_job {
   struct sockaddr_in addr; /* the server */
   int conns;               /* connections, all open at once */

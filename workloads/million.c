@@ -1,7 +1,9 @@
 /* Workload million: spawn n tasks that all wait on one event, measure the
  * memory they hold while waiting, then release and join them. The executors
  * must reach 10^6; threads goes as far as the machine allows and reports the
- * limit it hit. */
+ * limit it hit. The protocol is PROTOCOL.md section 5: the last task to
+ * count itself in wakes the root (O(n) wake-ups), which reads VmRSS and
+ * VmSize against the baseline read in setup. */
 #include <stdlib.h>
 
 #include "event.h"
@@ -31,22 +33,32 @@ typedef struct million_root {
   sb_event_wait w;   /* the root's wait on all_in */
 } million_root;
 
+/* The readings of one run, taken by its root. */
+typedef struct million_reading {
+  int64_t tasks;     /* tasks waiting when rss and vm were read */
+  int64_t rss, vm;   /* VmRSS and VmSize then, bytes; 0 if unread */
+  int64_t spawn_ns;  /* start of the first spawn call to end of the last */
+  int64_t all_in_ns; /* start of the first spawn call to the root woken */
+} million_reading;
+
 struct million_state {
-  int64_t n;             /* tasks per run */
-  atomic_llong in;       /* tasks of this run that have counted in */
-  atomic_llong target;   /* tasks spawned this run; -1 while spawning */
-  int64_t vm_base;       /* VmSize after setup, bytes */
-  int64_t rss_base;      /* VmRSS after setup, bytes */
-  int64_t runs;          /* runs finished */
-  int64_t spawn_ns_sum;  /* sum over runs of the spawn loop's time */
-  int64_t spawned_sum;   /* sum over runs of tasks spawned */
-  int64_t all_in_ns_sum; /* sum over runs of first spawn to all waiting */
-  int64_t rss_peak;      /* largest VmRSS with all tasks waiting */
-  int64_t vm_peak;       /* largest VmSize with all tasks waiting */
+  int64_t n;           /* tasks per run */
+  atomic_llong in;     /* tasks of this run that have counted in */
+  atomic_llong target; /* tasks spawned this run; -1 while spawning */
+  int64_t vm_base;     /* VmSize after setup, bytes */
+  int64_t rss_base;    /* VmRSS after setup, bytes */
+  /* The last run, reset by root_new: */
+  million_reading last; /* its readings */
+  int limit_err;        /* a spawn's -errno, 0 if every spawn worked */
+  char limit_why[512];  /* the limit it hit, from sb__thread_limit_explain */
+  /* The repetition (runs since the last reset): */
+  int64_t runs;          /* runs whose readings are in the sums */
+  int64_t spawn_ns_sum;  /* sum over them of spawn_ns */
+  int64_t spawned_sum;   /* sum over them of tasks spawned */
+  int64_t all_in_ns_sum; /* sum over them of all_in_ns */
   int64_t max_reached;   /* the most tasks waiting at once */
-  int64_t peak_tasks;    /* tasks waiting when rss_peak was read */
-  int limit_err;         /* a spawn's -errno, 0 if every spawn worked */
-  char limit_why[512];   /* the limit it hit, from sb__thread_limit_explain */
+  int limit_hit;         /* 1 if one of them hit a limit */
+  million_reading level; /* the latest run's readings (a level) */
   size_t stack_size;     /* the runtime's stack per OS thread (info) */
   unsigned rt_flags;     /* the runtime's SB_RT_* flags */
   sb_join *joins;        /* n join handles, resident before the baseline */
@@ -118,30 +130,30 @@ static sb_poll root_poll(sb_future *f, sb_cx *cx) {
       break;
     }
   }
-  st->spawn_ns_sum += sb_now_ns() - self->t0;
-  st->spawned_sum += self->spawned;
+  st->last.spawn_ns = sb_now_ns() - self->t0;
+  st->last.tasks = self->spawned;
   atomic_store(&st->target, self->spawned);
   if (self->spawned > 0 && atomic_load(&st->in) != self->spawned) {
     sb_event_wait_init(&self->w, self->all_in);
     SB_AWAIT(self, sb_event_wait_poll(&self->w, cx));
   }
-  st->all_in_ns_sum += sb_now_ns() - self->t0;
-  {
-    int64_t vm, rss;
-    if (sb__statm(&vm, &rss) == 0 && rss > st->rss_peak) {
-      st->rss_peak = rss;
-      st->vm_peak = vm;
-      st->peak_tasks = self->spawned;
-    }
-    if (self->spawned > st->max_reached)
-      st->max_reached = self->spawned;
-  }
+  st->last.all_in_ns = sb_now_ns() - self->t0;
+  if (sb__statm(&st->last.vm, &st->last.rss) < 0)
+    st->last.vm = st->last.rss = 0;
   sb_event_set(self->go);
   for (self->j = 0; self->j < self->spawned; self->j++) {
     SB_AWAIT(self, sb_join_poll(&st->joins[self->j], cx));
     self->sum += st->joins[self->j].base.out;
   }
+  /* Into the repetition: sums for the means, the level as the latest. */
   st->runs++;
+  st->spawn_ns_sum += st->last.spawn_ns;
+  st->spawned_sum += st->last.tasks;
+  st->all_in_ns_sum += st->last.all_in_ns;
+  if (st->last.tasks > st->max_reached)
+    st->max_reached = st->last.tasks;
+  st->limit_hit |= st->limit_err != 0;
+  st->level = st->last;
 out:
   /* Every waiter is joined (or none was spawned): nobody waits on either. */
   sb_event_free(self->go);
@@ -205,6 +217,9 @@ static sb_future *million_root_new(void *state) {
   million_state *st = state;
   st->root =
       (million_root){.base = SB_FUTURE_INIT(root_poll, root_drop), .st = st};
+  st->last = (million_reading){0};
+  st->limit_err = 0;
+  st->limit_why[0] = '\0';
   sb__run_error_reset(&st->err);
   return &st->root.base;
 }
@@ -219,12 +234,12 @@ static int million_verify(void *state, uint64_t out, char *why, size_t len) {
   million_state *st = state;
   if (st->limit_err != 0) {
     /* The counters are lost with a failed cell: the reason carries them. */
-    int64_t k = st->peak_tasks > 0 ? st->peak_tasks : 1;
+    int64_t k = st->last.tasks > 0 ? st->last.tasks : 1;
     snprintf(why, len,
              "reached %" PRId64 " of %" PRId64 " tasks, %" PRId64
              " B RSS and %" PRId64 " B VM per task; %s",
-             st->max_reached, st->n, (st->rss_peak - st->rss_base) / k,
-             (st->vm_peak - st->vm_base) / k, st->limit_why);
+             st->last.tasks, st->n, (st->last.rss - st->rss_base) / k,
+             (st->last.vm - st->vm_base) / k, st->limit_why);
     return -1;
   }
   return sb__verify_out(&st->err, out, (uint64_t)st->n, why, len);
@@ -234,25 +249,40 @@ static int64_t million_ops(const sb_params *ps) {
   return sb_param(ps, "n", 1000000);
 }
 
+static void million_work(const sb_params *ps, sb_work *out) {
+  *out = sb__work_tasks(sb_param(ps, "n", 1000000));
+}
+
+static void million_reset(void *state) {
+  million_state *st = state;
+  st->runs = 0;
+  st->spawn_ns_sum = 0;
+  st->spawned_sum = 0;
+  st->all_in_ns_sum = 0;
+  st->max_reached = 0;
+  st->limit_hit = 0;
+  st->level = (million_reading){0};
+}
+
+/* The repetition's counters (PROTOCOL.md 5): RSS and VM per waiting task
+ * from its last run (a level), times per task as means over its runs (the
+ * sum of the runs' times over the sum of their tasks: every run has n). */
 static void million_counters(void *state, sb_counters *c) {
   million_state *st = state;
   sb_counter_set(c, "max_tasks_reached", (double)st->max_reached);
-  sb_counter_set(c, "limit_hit", st->limit_err != 0);
-  sb_counter_set(c, "rss_waiting_bytes", (double)st->rss_peak);
-  sb_counter_set(c, "vm_waiting_bytes", (double)st->vm_peak);
-  if (st->peak_tasks > 0) {
-    double k = (double)st->peak_tasks;
+  sb_counter_set(c, "limit_hit", st->limit_hit);
+  if (st->level.tasks > 0 && st->level.rss > 0) {
+    double k = (double)st->level.tasks;
     sb_counter_set(c, "rss_per_task_bytes",
-                   (double)(st->rss_peak - st->rss_base) / k);
+                   (double)(st->level.rss - st->rss_base) / k);
     sb_counter_set(c, "vm_per_task_bytes",
-                   (double)(st->vm_peak - st->vm_base) / k);
+                   (double)(st->level.vm - st->vm_base) / k);
   }
   if (st->rt_flags & SB_RT_THREAD_PER_TASK)
     sb_counter_set(c, "stack_reserved_bytes", (double)st->stack_size);
   if (st->spawned_sum > 0) {
-    double per = (double)st->spawn_ns_sum / (double)st->spawned_sum;
-    sb_counter_set(c, "spawn_ns_per_task", per);
-    sb_counter_set(c, "spawns_per_sec", per > 0 ? 1e9 / per : 0);
+    sb_counter_set(c, "spawn_ns_per_task",
+                   (double)st->spawn_ns_sum / (double)st->spawned_sum);
     sb_counter_set(c, "all_waiting_ns_per_task",
                    (double)st->all_in_ns_sum / (double)st->spawned_sum);
   }
@@ -282,6 +312,8 @@ const sb_workload sb_workload_million = {
     .verify = million_verify,
     .checksum = million_checksum,
     .ops = million_ops,
+    .work = million_work,
+    .reset = million_reset,
     .counters = million_counters,
     .teardown = million_teardown,
 };

@@ -17,7 +17,8 @@
 #define RING_POISON UINT64_MAX
 
 /* Task i: laps times, read the token (8 bytes, little-endian) from link i,
- * add one, write it to link (i+1) mod n. */
+ * add one, write it to link (i+1) mod n. Returns the tokens it read, or a
+ * negative errno. */
 typedef struct ring_task {
   sb_future base;
   int rfd, wfd;   /* link i's reading end, link i+1's writing end */
@@ -37,6 +38,7 @@ typedef struct ring_root {
   int spawned;    /* tasks spawned */
   int i;          /* tasks joined */
   int err;        /* the first failure: -errno, or 0 */
+  int64_t tokens; /* tokens the joined tasks read */
   uint64_t token; /* the token written first and read back last (LE) */
   sb_fdop op;     /* the write or read in flight */
 } ring_root;
@@ -48,6 +50,7 @@ struct ring_state {
                       when not open */
   sb_join *joins;  /* n join handles, reused by every run */
   int err;         /* the last run's first failure, or 0 */
+  int64_t tokens;  /* tokens the tasks read in the last run */
   ring_root root;  /* the run's root future */
 };
 
@@ -84,7 +87,7 @@ static sb_poll ring_task_poll(sb_future *f, sb_cx *cx) {
       SB_RETURN(self, (int64_t)self->op.base.out < 0 ? self->op.base.out
                                                      : (uint64_t)-EPIPE);
   }
-  SB_END(self, 0);
+  SB_END(self, self->k);
 }
 
 static void ring_task_drop(sb_future *f, sb_runtime *rt) {
@@ -130,9 +133,14 @@ static sb_poll ring_root_poll(sb_future *f, sb_cx *cx) {
   }
   for (self->i = 0; self->i < self->spawned; self->i++) {
     SB_AWAIT(self, sb_join_poll(&st->joins[self->i], cx));
-    if (st->joins[self->i].base.out != 0 && self->err == 0)
-      self->err = (int)(int64_t)st->joins[self->i].base.out;
+    if ((int64_t)st->joins[self->i].base.out < 0) {
+      if (self->err == 0)
+        self->err = (int)(int64_t)st->joins[self->i].base.out;
+    } else {
+      self->tokens += (int64_t)st->joins[self->i].base.out;
+    }
   }
+  st->tokens = self->tokens;
   if (self->err != 0)
     SB_RETURN(self, st->err = self->err);
   sb_read_full_init(&self->op, st->links[0][0], &self->token,
@@ -154,6 +162,7 @@ static void ring_root_drop(sb_future *f, sb_runtime *rt) {
 static sb_future *ring_root_new(void *state) {
   ring_state *st = state;
   st->err = 0;
+  st->tokens = 0;
   memset(&st->root, 0, sizeof(st->root));
   memset(st->joins, 0, (size_t)st->n * sizeof(*st->joins));
   st->root.base = SB_FUTURE_INIT(ring_root_poll, ring_root_drop);
@@ -256,6 +265,19 @@ static int64_t ring_ops(const sb_params *ps) {
   return sb_param(ps, "laps", 0) * sb_param(ps, "n", 0);
 }
 
+/* n tasks; every task reads laps tokens (the root's final read of link 0
+ * is not a hop and not counted). */
+static void ring_work(const sb_params *ps, sb_work *out) {
+  int64_t n = sb_param(ps, "n", 0);
+  *out = (sb_work){
+      .tasks = n, .messages = n * sb_param(ps, "laps", 0), .connections = -1};
+}
+
+static void ring_run_work(void *state, sb_work *out) {
+  ring_state *st = state;
+  *out = (sb_work){.tasks = -1, .messages = st->tokens, .connections = -1};
+}
+
 const sb_workload sb_workload_ring = {
     .name = "ring",
     .question = "What does a switch cost when I/O readiness drives it (a "
@@ -270,5 +292,7 @@ const sb_workload sb_workload_ring = {
     .verify = ring_verify,
     .checksum = ring_checksum,
     .ops = ring_ops,
+    .work = ring_work,
+    .run_work = ring_run_work,
     .teardown = ring_teardown,
 };

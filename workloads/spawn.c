@@ -119,6 +119,10 @@ static int64_t spawn_ops(const sb_params *ps) {
   return sb_param(ps, "n", 100000);
 }
 
+static void spawn_work(const sb_params *ps, sb_work *out) {
+  *out = sb__work_tasks(sb_param(ps, "n", 100000));
+}
+
 static void spawn_teardown(void *state) {
   free(state);
 }
@@ -141,6 +145,7 @@ const sb_workload sb_workload_spawn = {
     .verify = spawn_verify,
     .checksum = spawn_checksum,
     .ops = spawn_ops,
+    .work = spawn_work,
     .counters = NULL,
     .teardown = spawn_teardown,
 };

@@ -165,6 +165,11 @@ static int64_t sum_ops(const sb_params *ps) {
   return sb_param(ps, "n", 1 << 22);
 }
 
+static void sum_work(const sb_params *ps, sb_work *out) {
+  int64_t n = sb_param(ps, "n", 1 << 22), c = sb_param(ps, "chunk", 1 << 16);
+  *out = sb__work_tasks((n + c - 1) / c); /* a task per chunk */
+}
+
 /* Quick: 32 MiB in 64 chunks. Full: 128 MiB in 4096, 256 and 16 chunks. */
 static const sb_params quick[] = {{{{"n", 1 << 22}, {"chunk", 1 << 16}}},
                                   {{{NULL, 0}}}};
@@ -187,6 +192,7 @@ const sb_workload sb_workload_sum = {
     .verify = sum_verify,
     .checksum = sum_checksum,
     .ops = sum_ops,
+    .work = sum_work,
     .counters = NULL,
     .teardown = sum_teardown,
 };

@@ -1,5 +1,6 @@
 /* What every workload checks: its params (known names, ranges) before a cell,
- * and after a run the first error any of its tasks hit. Header-only. */
+ * after a run the first error any of its tasks hit, and the shape of its
+ * work counts (PROTOCOL.md section 4). Header-only. */
 #ifndef SB_WCHECK_H
 #define SB_WCHECK_H
 
@@ -77,6 +78,12 @@ static inline int sb__verify_out(const sb__run_error *e, uint64_t out,
     return -1;
   }
   return 0;
+}
+
+/* The work of a workload that counts only tasks: messages and connections
+ * do not apply (-1). */
+static inline sb_work sb__work_tasks(int64_t tasks) {
+  return (sb_work){.tasks = tasks, .messages = -1, .connections = -1};
 }
 
 #endif

@@ -2,6 +2,7 @@
  * to one worker, which answers each on the request's oneshot; what one
  * request/response over channels costs. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "chan.h"
 #include "oneshot.h"
@@ -51,8 +52,12 @@ struct wq_state {
   int64_t r, n, cap; /* the params */
   sb_oneshot **slot; /* r reply slots */
   sb_join *joins;    /* r join handles */
-  sb__run_error err; /* the run's first error */
-  wq_root root;      /* the root future of the current run */
+  /* Messages received in the last run, each tally written by one task
+   * alone and read after block_on (whose return orders the writes): */
+  int64_t *replies;     /* replies requester j received, r entries */
+  int64_t worker_recvd; /* requests the worker received */
+  sb__run_error err;    /* the run's first error */
+  wq_root root;         /* the root future of the current run */
 };
 
 static void worker_release(wq_worker *self, sb_runtime *rt) {
@@ -74,6 +79,7 @@ static sb_poll worker_poll(sb_future *f, sb_cx *cx) {
     SB_AWAIT(self, sb_chan_recv_poll(&self->rx, cx));
     if (self->rx.closed)
       break;
+    self->st->worker_recvd++;
     uint64_t v = self->rx.base.out;
     /* -EPIPE only if the requester gave up waiting: nothing to answer. */
     (void)sb_oneshot_send(self->st->slot[v / (uint64_t)self->st->n], 2 * v + 1);
@@ -126,6 +132,7 @@ static sb_poll requester_poll(sb_future *f, sb_cx *cx) {
       sb__run_error_set(&st->err, -EPIPE, "request dropped unanswered");
       break;
     }
+    st->replies[self->id]++;
     self->sum += self->rx.base.out;
     sb_oneshot_receiver_drop(&self->rx, cx->rt);
   }
@@ -205,6 +212,7 @@ static void wq_teardown(void *state) {
     return;
   free(st->joins);
   free(st->slot);
+  free(st->replies);
   free(st);
 }
 
@@ -220,7 +228,8 @@ static int wq_setup(const sb_params *ps, sb_runtime *rt, void **state,
   st->cap = sb_param(ps, "cap", 16);
   st->slot = calloc((size_t)st->r, sizeof(*st->slot));
   st->joins = calloc((size_t)st->r, sizeof(sb_join));
-  if (st->slot == NULL || st->joins == NULL)
+  st->replies = calloc((size_t)st->r, sizeof(*st->replies));
+  if (st->slot == NULL || st->joins == NULL || st->replies == NULL)
     goto nomem;
   *state = st;
   return 0;
@@ -233,6 +242,8 @@ nomem:
 static sb_future *wq_root_new(void *state) {
   wq_state *st = state;
   st->root = (wq_root){.base = SB_FUTURE_INIT(root_poll, root_drop), .st = st};
+  memset(st->replies, 0, (size_t)st->r * sizeof(*st->replies));
+  st->worker_recvd = 0;
   sb__run_error_reset(&st->err);
   return &st->root.base;
 }
@@ -252,6 +263,21 @@ static int wq_verify(void *state, uint64_t out, char *why, size_t len) {
 
 static int64_t wq_ops(const sb_params *ps) {
   return sb_param(ps, "r", 4) * sb_param(ps, "n", 2000);
+}
+
+/* The worker and r requesters; each request and each reply is received
+ * once (PROTOCOL.md 4). */
+static void wq_work(const sb_params *ps, sb_work *out) {
+  int64_t r = sb_param(ps, "r", 4), n = sb_param(ps, "n", 2000);
+  *out = (sb_work){.tasks = r + 1, .messages = 2 * r * n, .connections = -1};
+}
+
+static void wq_run_work(void *state, sb_work *out) {
+  wq_state *st = state;
+  int64_t m = st->worker_recvd;
+  for (int64_t j = 0; j < st->r; j++)
+    m += st->replies[j];
+  *out = (sb_work){.tasks = -1, .messages = m, .connections = -1};
 }
 
 /* Quick: 8000 requests, two handoffs each: threads ~100-200 ms. */
@@ -275,6 +301,8 @@ const sb_workload sb_workload_workqueue = {
     .verify = wq_verify,
     .checksum = wq_checksum,
     .ops = wq_ops,
+    .work = wq_work,
+    .run_work = wq_run_work,
     .counters = NULL,
     .teardown = wq_teardown,
 };

@@ -126,6 +126,10 @@ static int64_t yield_ops(const sb_params *ps) {
   return sb_param(ps, "k", 4) * sb_param(ps, "n", 10000);
 }
 
+static void yield_work(const sb_params *ps, sb_work *out) {
+  *out = sb__work_tasks(sb_param(ps, "k", 4));
+}
+
 static void yield_teardown(void *state) {
   yield_state *st = state;
   if (st == NULL)
@@ -154,6 +158,7 @@ const sb_workload sb_workload_yield = {
     .verify = yield_verify,
     .checksum = yield_checksum,
     .ops = yield_ops,
+    .work = yield_work,
     .counters = NULL,
     .teardown = yield_teardown,
 };
