@@ -153,16 +153,40 @@ static sb_cell make_cell(const sb_workload *w, const sb_params *ps,
   return c;
 }
 
+/* 1 when a serial row of peer i belongs in the plan: no --runtime
+ * filter, or it names the row or another runtime of the same peer. */
+static int serial_wanted(const sb_select *s, const sb_peer *peer,
+                         const char *rt) {
+  if (listed(s->runtimes, s->nruntimes, rt))
+    return 1;
+  for (int k = 0; k < peer->npairs; k++)
+    if (listed(s->runtimes, s->nruntimes, peer->pairs[k].runtime))
+      return 1;
+  return 0;
+}
+
+/* 1 when the fib/serial row belongs in the plan: no --runtime filter, or
+ * it names serial or one of the suite's runtimes. */
+static int c_serial_wanted(const sb_select *s) {
+  for (size_t r = 0; sb_runtimes[r] != NULL; r++)
+    if (listed(s->runtimes, s->nruntimes, sb_runtimes[r]->name))
+      return 1;
+  return listed(s->runtimes, s->nruntimes, "serial");
+}
+
 /* The peer cells of workload w with parameters ps: once per --workers
- * value where the runtime's workers follow it, once otherwise. */
+ * value where the runtime's workers follow it, once otherwise; a serial
+ * row comes with any runtime of its peer. */
 static int plan_peers(plan *p, const sb_workload *w, const sb_params *ps,
                       const sb_select *s, int cores) {
   for (int i = 0; i < SB_MAX_PEERS; i++) {
     const sb_peer *peer = &sb__peers[i];
     for (int k = 0; peer->present && k < peer->npairs; k++) {
       const char *rt = peer->pairs[k].runtime;
+      int serial = strcmp(peer->pairs[k].primitive, SB_PRIM_SERIAL) == 0;
       if (strcmp(peer->pairs[k].workload, w->name) != 0 ||
-          (s->nruntimes > 0 && !listed(s->runtimes, s->nruntimes, rt)))
+          !(serial ? serial_wanted(s, peer, rt)
+                   : listed(s->runtimes, s->nruntimes, rt)))
         continue;
       int sweep =
           s->nworkers > 1 && sb__peer_workers(rt) == SB_PEER_WORKERS_FOLLOW;
@@ -197,7 +221,7 @@ static int plan_set(plan *p, const sb_workload *w, const sb_params *ps,
     }
   }
   /* The leaf work of fib alone, beside the runtimes that add their cost. */
-  if (w == &sb_workload_fib && listed(s->runtimes, s->nruntimes, "serial")) {
+  if (w == &sb_workload_fib && c_serial_wanted(s)) {
     sb_cell c = make_cell(w, ps, SB_SOURCE_SERIAL, "serial", -1, 0, -1, 0);
     if (push(p, &c) != 0)
       return -ENOMEM;
