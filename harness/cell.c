@@ -146,9 +146,9 @@ static void cell_setup(sb_cell_run *r, const sb_cell *c, const sb_config *cfg) {
   rc = w->setup(&c->params, r->rt, &r->state, why, sizeof why);
   if (rc != 0) {
     /* A workload that does not apply to a runtime says -EOPNOTSUPP. */
-    snprintf(r->error, sizeof r->error, "%s%s",
+    snprintf(r->error, sizeof r->error, "%s%.*s",
              rc == -EOPNOTSUPP ? "skipped: " : "setup failed: ",
-             why[0] != '\0' ? why : strerror(-rc));
+             SB_REASON_LEN - 16, why[0] != '\0' ? why : strerror(-rc));
     r->state = NULL;
   }
 }
@@ -166,7 +166,8 @@ void sb__cell_open(sb_cell_run *r, const sb_cell *c, const sb_config *cfg) {
    * begin discards its tallies. */
   char why[SB_REASON_LEN] = "";
   if (one_run(r, why, sizeof why) != 0)
-    snprintf(r->error, sizeof r->error, "warm-up run: %s", why);
+    snprintf(r->error, sizeof r->error, "warm-up run: %.*s",
+             SB_REASON_LEN - 16, why);
 }
 
 void sb__cell_close(sb_cell_run *r) {

@@ -94,5 +94,6 @@ void sb__serial_open(sb_serial_run *r, const sb_cell *c) {
   }
   char why[SB_REASON_LEN] = "";
   if (one_run(r, why, sizeof why) != 0)
-    snprintf(r->error, sizeof r->error, "warm-up run: %s", why);
+    snprintf(r->error, sizeof r->error, "warm-up run: %.*s",
+             SB_REASON_LEN - 16, why);
 }

@@ -228,7 +228,8 @@ static int start(peer_echo *pe, const sb_cell *c, sb_pin pin) {
     return -1;
   }
   if (sb__fd_limit_ensure((size_t)pe->c + 64, why, sizeof why) != 0) {
-    snprintf(pe->error, sizeof pe->error, "skipped: %s", why);
+    snprintf(pe->error, sizeof pe->error, "skipped: %.*s",
+             SB_REASON_LEN - 16, why);
     return -1;
   }
   pe->addr.sin_family = AF_INET;
@@ -294,7 +295,8 @@ void *sb__peer_echo_open(const sb_cell *c, sb_pin pin, sb_gb_body *body) {
     return pe;
   char why[SB_REASON_LEN] = "";
   if (one_run(pe, why, sizeof why) != 0)
-    snprintf(pe->error, sizeof pe->error, "warm-up run: %s", why);
+    snprintf(pe->error, sizeof pe->error, "warm-up run: %.*s",
+             SB_REASON_LEN - 16, why);
   return pe;
 }
 

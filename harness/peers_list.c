@@ -161,7 +161,7 @@ int sb__peers_discover(int timeout, char *why, size_t len) {
     p->present = 0;
     char one[SB_REASON_LEN] = "";
     if (access(p->path, X_OK) != 0)
-      snprintf(one, sizeof one, "no %s peer (%s)", p->lang, p->path);
+      snprintf(one, sizeof one, "no %s peer (%.200s)", p->lang, p->path);
     else if (peer_list(p, timeout, one, sizeof one) == 0)
       p->present = 1;
     present += p->present;
