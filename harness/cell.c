@@ -24,7 +24,8 @@ static void add_count(int64_t *total, int64_t run) {
 
 /* One run: a fresh root (untimed), block_on, verify (untimed). Adds its
  * timed region, context switches and work to r's tallies. */
-static int one_run(sb_cell_run *r, char *why, size_t len) {
+static int one_run(void *arg, char *why, size_t len) {
+  sb_cell_run *r = arg;
   sb_future *root = r->w->root(r->state);
   if (root == NULL) {
     snprintf(why, len, "%s: no root future (out of memory)", r->w->name);
@@ -35,7 +36,7 @@ static int one_run(sb_cell_run *r, char *why, size_t len) {
   int64_t t0 = sb_now_ns();
   int rc = r->rt->ops->block_on(r->rt, root);
   int64_t t1 = sb_now_ns();
-  r->switches += sb__ctx_switches() - s0;
+  r->t.switches += sb__ctx_switches() - s0;
   if (rc != 0) {
     snprintf(why, len, "block_on failed: %s", strerror(-rc));
     return -1;
@@ -53,7 +54,7 @@ static int one_run(sb_cell_run *r, char *why, size_t len) {
              r->w->name, ns, t1 - t0);
     return -1;
   }
-  r->ns += ns;
+  r->t.ns += ns;
   sb_work got = {.tasks = -1, .messages = -1, .connections = -1};
   if (r->w->run_work != NULL)
     r->w->run_work(r->state, &got);
@@ -67,40 +68,23 @@ static int one_run(sb_cell_run *r, char *why, size_t len) {
  * warm-up, a probe, a repetition) is carried over. */
 static int cell_begin(void *arg, char *why, size_t len) {
   sb_cell_run *r = arg;
-  if (r->error[0] != '\0') {
-    snprintf(why, len, "%s", r->error);
+  if (sb__tally_begin(&r->t, why, len) != 0)
     return -1;
-  }
   if (r->w->reset != NULL)
     r->w->reset(r->state);
-  r->peak_reset = sb__peak_rss_reset();
-  r->ns = 0;
-  r->switches = 0;
   r->work = (sb_work){0, 0, 0};
   return 0;
 }
 
-/* Runs n timed runs; a failure also marks the cell so that the following
- * repetitions report it at once instead of running a broken cell again. */
 static int cell_batch(void *arg, int64_t n, double *seconds, char *why,
                       size_t len) {
   sb_cell_run *r = arg;
-  int64_t before = r->ns;
-  for (int64_t i = 0; i < n; i++) {
-    if (one_run(r, why, len) != 0) {
-      snprintf(r->error, sizeof r->error, "%s", why);
-      return -1;
-    }
-  }
-  *seconds = (double)(r->ns - before) / 1e9;
-  return 0;
+  return sb__tally_batch(&r->t, one_run, r, n, seconds, why, len);
 }
 
 static void cell_end(void *arg, int64_t iterations, sb_counters *c) {
   sb_cell_run *r = arg;
-  sb__counters_standard(c, (double)r->ns / 1e9, iterations * r->ops,
-                        r->switches, sb__peak_rss_bytes(r->peak_reset),
-                        r->peak_reset);
+  sb__tally_counters(&r->t, iterations * r->ops, c);
   sb_counter_set(c, "workers", r->workers);
   if (r->w->work != NULL) {
     sb_work defined;
@@ -113,28 +97,28 @@ static void cell_end(void *arg, int64_t iterations, sb_counters *c) {
            (unsigned long long)r->last_out);
 }
 
-/* Opens the runtime and sets up the workload; on failure r->error says
+/* Opens the runtime and sets up the workload; on failure r->t.error says
  * why. */
 static void cell_setup(sb_cell_run *r, const sb_cell *c, const sb_config *cfg) {
   const sb_workload *w = c->w;
   if (w->setup == NULL || w->root == NULL || w->verify == NULL ||
       w->ops == NULL) {
-    snprintf(r->error, sizeof r->error,
+    snprintf(r->t.error, sizeof r->t.error,
              "workload %s is incomplete (no setup, root, verify or ops)",
              w->name);
     return;
   }
   r->ops = w->ops(&c->params);
   if (r->ops <= 0) {
-    snprintf(r->error, sizeof r->error, "workload %s: %" PRId64 " ops per run",
-             w->name, r->ops);
+    snprintf(r->t.error, sizeof r->t.error,
+             "workload %s: %" PRId64 " ops per run", w->name, r->ops);
     return;
   }
   const sb_runtime_ops *ops = sb_runtime_find(c->runtime);
   SB_ASSERT(ops != NULL);
   int rc = ops->open(cfg, &r->rt);
   if (rc != 0) {
-    snprintf(r->error, sizeof r->error, "runtime %s: open failed: %s",
+    snprintf(r->t.error, sizeof r->t.error, "runtime %s: open failed: %s",
              c->runtime, strerror(-rc));
     r->rt = NULL;
     return;
@@ -146,7 +130,7 @@ static void cell_setup(sb_cell_run *r, const sb_cell *c, const sb_config *cfg) {
   rc = w->setup(&c->params, r->rt, &r->state, why, sizeof why);
   if (rc != 0) {
     /* A workload that does not apply to a runtime says -EOPNOTSUPP. */
-    snprintf(r->error, sizeof r->error, "%s%.*s",
+    snprintf(r->t.error, sizeof r->t.error, "%s%.*s",
              rc == -EOPNOTSUPP ? "skipped: " : "setup failed: ",
              SB_REASON_LEN - 16, why[0] != '\0' ? why : strerror(-rc));
     r->state = NULL;
@@ -160,14 +144,9 @@ void sb__cell_open(sb_cell_run *r, const sb_cell *c, const sb_config *cfg) {
   r->body = (sb_gb_body){
       .arg = r, .begin = cell_begin, .batch = cell_batch, .end = cell_end};
   cell_setup(r, c, cfg);
-  if (r->error[0] != '\0')
-    return;
-  /* The warm-up: exactly one verified run, untimed; the first call's
-   * begin discards its tallies. */
-  char why[SB_REASON_LEN] = "";
-  if (one_run(r, why, sizeof why) != 0)
-    snprintf(r->error, sizeof r->error, "warm-up run: %.*s",
-             SB_REASON_LEN - 16, why);
+  /* The warm-up: exactly one verified run; the first call's begin
+   * discards its tallies. */
+  sb__tally_warmup(&r->t, one_run, r);
 }
 
 void sb__cell_close(sb_cell_run *r) {

@@ -19,20 +19,9 @@ __attribute__((noinline)) static uint64_t fib_tree(int n, int cutoff) {
   return fib_tree(n - 1, cutoff) + fib_tree(n - 2, cutoff);
 }
 
-static int serial_begin(void *arg, char *why, size_t len) {
-  sb_serial_run *r = arg;
-  if (r->error[0] != '\0') {
-    snprintf(why, len, "%s", r->error);
-    return -1;
-  }
-  r->peak_reset = sb__peak_rss_reset();
-  r->ns = 0;
-  r->switches = 0;
-  return 0;
-}
-
 /* One timed walk of the tree, checked. */
-static int one_run(sb_serial_run *r, char *why, size_t len) {
+static int one_run(void *arg, char *why, size_t len) {
+  sb_serial_run *r = arg;
   int n = r->n;
   uint64_t s0 = sb__ctx_switches();
   int64_t t0 = sb_now_ns();
@@ -43,36 +32,30 @@ static int one_run(sb_serial_run *r, char *why, size_t len) {
   uint64_t out = fib_tree(n, r->cutoff);
   __asm__ volatile("" : "+r"(out) : : "memory");
   int64_t t1 = sb_now_ns();
-  r->switches += sb__ctx_switches() - s0;
+  r->t.switches += sb__ctx_switches() - s0;
   if (out != r->want) {
     snprintf(why, len, "fib(%d) = %" PRIu64 ", expected %" PRIu64, r->n, out,
              r->want);
     return -1;
   }
   r->last_out = out;
-  r->ns += t1 - t0;
+  r->t.ns += t1 - t0;
   return 0;
+}
+
+static int serial_begin(void *arg, char *why, size_t len) {
+  return sb__tally_begin(&((sb_serial_run *)arg)->t, why, len);
 }
 
 static int serial_batch(void *arg, int64_t n, double *seconds, char *why,
                         size_t len) {
   sb_serial_run *r = arg;
-  int64_t before = r->ns;
-  for (int64_t i = 0; i < n; i++) {
-    if (one_run(r, why, len) != 0) {
-      snprintf(r->error, sizeof r->error, "%s", why);
-      return -1;
-    }
-  }
-  *seconds = (double)(r->ns - before) / 1e9;
-  return 0;
+  return sb__tally_batch(&r->t, one_run, r, n, seconds, why, len);
 }
 
 static void serial_end(void *arg, int64_t iterations, sb_counters *c) {
   sb_serial_run *r = arg;
-  sb__counters_standard(c, (double)r->ns / 1e9, iterations * r->ops,
-                        r->switches, sb__peak_rss_bytes(r->peak_reset),
-                        r->peak_reset);
+  sb__tally_counters(&r->t, iterations * r->ops, c);
   snprintf(c->label, sizeof c->label, "checksum=0x%016llx",
            (unsigned long long)r->last_out);
 }
@@ -88,12 +71,9 @@ void sb__serial_open(sb_serial_run *r, const sb_cell *c) {
   r->ops = sb_fib_tasks(r->n, r->cutoff);
   r->want = sb_workload_fib.checksum(&c->params);
   if (r->ops <= 0) {
-    snprintf(r->error, sizeof r->error, "fib/serial: %" PRId64 " tasks per run",
-             r->ops);
+    snprintf(r->t.error, sizeof r->t.error,
+             "fib/serial: %" PRId64 " tasks per run", r->ops);
     return;
   }
-  char why[SB_REASON_LEN] = "";
-  if (one_run(r, why, sizeof why) != 0)
-    snprintf(r->error, sizeof r->error, "warm-up run: %.*s",
-             SB_REASON_LEN - 16, why);
+  sb__tally_warmup(&r->t, one_run, r);
 }

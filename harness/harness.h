@@ -80,6 +80,29 @@ void sb__counters_standard(sb_counters *c, double seconds, int64_t ops,
                            int peak_reset);
 /* Voluntary + involuntary context switches of the whole process so far. */
 uint64_t sb__ctx_switches(void);
+/* The tallies of one Google Benchmark call of a body that makes timed
+ * runs (a C cell, the serial row, a peer's echo server). */
+typedef struct sb_tally {
+  char error[SB_REASON_LEN]; /* why the cell cannot run; "" when it can */
+  int64_t ns;                /* timed ns in this call */
+  uint64_t switches;         /* context switches in this call's runs */
+  int peak_reset;            /* 1: the peak RSS was reset at the start */
+} sb_tally;
+/* One run of a body: 0, or -1 with the reason. */
+typedef int (*sb_run_fn)(void *arg, char *why, size_t len);
+/* The start of a call: -1 with the cell's error when it cannot run; else
+ * the tallies zeroed and this process's peak RSS reset. */
+int sb__tally_begin(sb_tally *t, char *why, size_t len);
+/* Runs run(arg) n times. A failure is kept in t->error, so that the
+ * following calls report it at once, and returns -1; else *seconds gets
+ * the timed seconds the n runs added. */
+int sb__tally_batch(sb_tally *t, sb_run_fn run, void *arg, int64_t n,
+                    double *seconds, char *why, size_t len);
+/* The warm-up (PROTOCOL.md 1): one run, untimed as far as any call is
+ * concerned; a failure becomes t->error. */
+void sb__tally_warmup(sb_tally *t, sb_run_fn run, void *arg);
+/* The standard counters of the call, with this process's peak RSS. */
+void sb__tally_counters(const sb_tally *t, int64_t ops, sb_counters *c);
 /* Resets the process's peak RSS (writes 5 to /proc/self/clear_refs).
  * Returns 1 when the kernel took it, 0 when it refused. */
 int sb__peak_rss_reset(void);
@@ -107,19 +130,16 @@ int sb__work_check(json_t *entries, const sb_cell *c, char *why, size_t len);
  * up, or the reason it cannot run (reported through Google Benchmark as an
  * error). The tallies cover one Google Benchmark call. */
 typedef struct sb_cell_run {
-  sb_gb_body body;           /* what Google Benchmark calls */
-  const sb_workload *w;      /* the workload */
-  sb_params params;          /* its parameters */
-  sb_runtime *rt;            /* the open runtime; NULL if open failed */
-  void *state;               /* the workload's state; NULL if setup failed */
-  int64_t ops;               /* ops in one run */
-  int workers;               /* worker threads the runtime reports */
-  char error[SB_REASON_LEN]; /* why the cell cannot run; "" when it can */
-  int64_t ns;                /* timed ns in this call */
-  uint64_t switches;         /* context switches in this call's runs */
-  int peak_reset;            /* 1: the peak RSS was reset at the start */
-  sb_work work;              /* work done in this call (-1: not counted) */
-  uint64_t last_out;         /* the output of the last run */
+  sb_gb_body body;      /* what Google Benchmark calls */
+  const sb_workload *w; /* the workload */
+  sb_params params;     /* its parameters */
+  sb_runtime *rt;       /* the open runtime; NULL if open failed */
+  void *state;          /* the workload's state; NULL if setup failed */
+  int64_t ops;          /* ops in one run */
+  int workers;          /* worker threads the runtime reports */
+  sb_tally t;           /* this call's tallies, or why it cannot run */
+  sb_work work;         /* work done in this call (-1: not counted) */
+  uint64_t last_out;    /* the output of the last run */
 } sb_cell_run;
 
 /* Opens c's runtime with cfg, sets up its workload and runs the warm-up. */
@@ -135,15 +155,12 @@ int sb__cell_main(int argc, char **argv);
 /* The leaf work of fib alone: the same tree walked by plain recursion, no
  * runtime; ops = the tasks fib would spawn (sb_fib_tasks). */
 typedef struct sb_serial_run {
-  sb_gb_body body;           /* what Google Benchmark calls */
-  int n, cutoff;             /* the parameters */
-  int64_t ops;               /* tasks per run */
-  uint64_t want;             /* fib(n) */
-  char error[SB_REASON_LEN]; /* why it cannot run; "" when it can */
-  int64_t ns;                /* timed ns in this call */
-  uint64_t switches;         /* context switches in this call's runs */
-  int peak_reset;            /* 1: the peak RSS was reset at the start */
-  uint64_t last_out;         /* the output of the last run */
+  sb_gb_body body;   /* what Google Benchmark calls */
+  int n, cutoff;     /* the parameters */
+  int64_t ops;       /* tasks per run */
+  uint64_t want;     /* fib(n) */
+  sb_tally t;        /* this call's tallies, or why it cannot run */
+  uint64_t last_out; /* the output of the last run */
 } sb_serial_run;
 
 /* Prepares the row of cell c (source SERIAL) and runs the warm-up. */

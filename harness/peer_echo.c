@@ -24,22 +24,20 @@
 #define READY_MS 30000               /* a server not ready after 30 s */
 
 typedef struct peer_echo {
-  sb_gb_body body;           /* what Google Benchmark calls */
-  char error[SB_REASON_LEN]; /* why the cell cannot run; "" when it can */
-  sb_params params;          /* c, b, r */
-  int c, b, r;               /* connections, bytes, round trips */
-  uint64_t want;             /* the checksum of a run */
-  int workers;               /* the worker count handed to the server */
-  int listen_fd;             /* the listening socket, or -1 */
-  struct sockaddr_in addr;   /* where it listens */
-  sb_peer_server server;     /* the peer server */
-  int loadgen_pu;            /* PU of the load generator, or -1 */
-  sb_loadgen *lg;            /* the load generator, or NULL */
-  sb_latency *lat;           /* this call's round trips */
-  /* Tallies of one Google Benchmark call: */
-  int64_t ns;        /* timed ns */
-  uint64_t switches; /* this process's + the server's */
-  int peak_reset;    /* 1: the server reset its peak */
+  sb_gb_body body;         /* what Google Benchmark calls */
+  sb_params params;        /* c, b, r */
+  int c, b, r;             /* connections, bytes, round trips */
+  uint64_t want;           /* the checksum of a run */
+  int workers;             /* the worker count handed to the server */
+  int listen_fd;           /* the listening socket, or -1 */
+  struct sockaddr_in addr; /* where it listens */
+  sb_peer_server server;   /* the peer server */
+  int loadgen_pu;          /* PU of the load generator, or -1 */
+  sb_loadgen *lg;          /* the load generator, or NULL */
+  sb_latency *lat;         /* this call's round trips */
+  /* Tallies of one Google Benchmark call (switches: this process's and
+   * the server's; peak_reset: the server's), or why it cannot run: */
+  sb_tally t;
   int64_t peak_rss;  /* the server's peak RSS, last stats */
   sb_work work;      /* work done */
   uint64_t last_out; /* the client checksum of the last run */
@@ -98,7 +96,8 @@ static int server_after(peer_echo *pe, const sb_serve_stats *before,
 
 /* One run: stats, the load generator's run (timed by it), stats again;
  * verified on both sides. Adds to the call's tallies. */
-static int one_run(peer_echo *pe, char *why, size_t len) {
+static int one_run(void *arg, char *why, size_t len) {
+  peer_echo *pe = arg;
   sb_serve_stats s0, s1;
   sb_loadgen_result res;
   if (sb__server_stats(&pe->server, &s0, why, len) != 0)
@@ -144,8 +143,8 @@ static int one_run(peer_echo *pe, char *why, size_t len) {
              sum);
     return -1;
   }
-  pe->ns += res.timed_ns;
-  pe->switches += (x1 - x0) + (uint64_t)(s1.ctx_switches - s0.ctx_switches);
+  pe->t.ns += res.timed_ns;
+  pe->t.switches += (x1 - x0) + (uint64_t)(s1.ctx_switches - s0.ctx_switches);
   pe->peak_rss = s1.peak_rss_bytes;
   pe->work.tasks += s1.tasks - s0.tasks;
   pe->work.messages += res.round_trips;
@@ -156,19 +155,15 @@ static int one_run(peer_echo *pe, char *why, size_t len) {
 
 static int echo_begin(void *arg, char *why, size_t len) {
   peer_echo *pe = arg;
-  if (pe->error[0] != '\0') {
-    snprintf(why, len, "%s", pe->error);
+  if (sb__tally_begin(&pe->t, why, len) != 0)
     return -1;
-  }
   sb_latency_reset(pe->lat);
   int ok = sb__server_reset_peak(&pe->server, why, len);
   if (ok < 0) {
-    snprintf(pe->error, sizeof pe->error, "%s", why);
+    snprintf(pe->t.error, sizeof pe->t.error, "%s", why);
     return -1;
   }
-  pe->peak_reset = ok;
-  pe->ns = 0;
-  pe->switches = 0;
+  pe->t.peak_reset = ok; /* the peak reported is the server's */
   pe->peak_rss = 0;
   pe->work = (sb_work){0, 0, 0};
   return 0;
@@ -177,22 +172,14 @@ static int echo_begin(void *arg, char *why, size_t len) {
 static int echo_batch(void *arg, int64_t n, double *seconds, char *why,
                       size_t len) {
   peer_echo *pe = arg;
-  int64_t before = pe->ns;
-  for (int64_t i = 0; i < n; i++) {
-    if (one_run(pe, why, len) != 0) {
-      snprintf(pe->error, sizeof pe->error, "%s", why);
-      return -1;
-    }
-  }
-  *seconds = (double)(pe->ns - before) / 1e9;
-  return 0;
+  return sb__tally_batch(&pe->t, one_run, pe, n, seconds, why, len);
 }
 
 static void echo_end(void *arg, int64_t iterations, sb_counters *c) {
   peer_echo *pe = arg;
-  sb__counters_standard(c, (double)pe->ns / 1e9,
-                        iterations * (int64_t)pe->c * pe->r, pe->switches,
-                        (double)pe->peak_rss, pe->peak_reset);
+  sb__counters_standard(c, (double)pe->t.ns / 1e9,
+                        iterations * (int64_t)pe->c * pe->r, pe->t.switches,
+                        (double)pe->peak_rss, pe->t.peak_reset);
   sb_counter_set(c, "workers", pe->workers);
   if (sb_workload_echo.work != NULL) {
     sb_work defined;
@@ -216,7 +203,7 @@ static int loadgen_pu(const sb_cell *c, int workers) {
   return workers > 0 && workers < pus ? pus - 1 : -1;
 }
 
-/* Everything up to the warm-up. 0, or -1 with pe->error set. */
+/* Everything up to the warm-up. 0, or -1 with pe->t.error set. */
 static int start(peer_echo *pe, const sb_cell *c, sb_pin pin) {
   char why[SB_REASON_LEN] = "";
   int cpus[SB_MAX_CPUS], ncpus = sb__cell_cpus(c, pin, cpus, SB_MAX_CPUS);
@@ -224,11 +211,11 @@ static int start(peer_echo *pe, const sb_cell *c, sb_pin pin) {
   pe->workers = sb__cell_workers(c);
   signal(SIGPIPE, SIG_IGN); /* a server gone: EPIPE, not death */
   if (ncpus < 0) {
-    snprintf(pe->error, sizeof pe->error, "CPU list: %s", strerror(-ncpus));
+    snprintf(pe->t.error, sizeof pe->t.error, "CPU list: %s", strerror(-ncpus));
     return -1;
   }
   if (sb__fd_limit_ensure((size_t)pe->c + 64, why, sizeof why) != 0) {
-    snprintf(pe->error, sizeof pe->error, "skipped: %.*s",
+    snprintf(pe->t.error, sizeof pe->t.error, "skipped: %.*s",
              SB_REASON_LEN - 16, why);
     return -1;
   }
@@ -236,7 +223,7 @@ static int start(peer_echo *pe, const sb_cell *c, sb_pin pin) {
   pe->addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   pe->listen_fd = sb_listen_tcp(&pe->addr, pe->c < 128 ? 128 : pe->c);
   if (pe->listen_fd < 0) {
-    snprintf(pe->error, sizeof pe->error, "listen on 127.0.0.1: %s",
+    snprintf(pe->t.error, sizeof pe->t.error, "listen on 127.0.0.1: %s",
              strerror(-pe->listen_fd));
     return -1;
   }
@@ -258,7 +245,8 @@ static int start(peer_echo *pe, const sb_cell *c, sb_pin pin) {
   int skip = 0;
   if (sb__server_start(&pe->server, argv, pe->listen_fd, cpus, ncpus, READY_MS,
                        &skip, why, sizeof why) != 0) {
-    snprintf(pe->error, sizeof pe->error, "%s%s", skip ? "skipped: " : "", why);
+    snprintf(pe->t.error, sizeof pe->t.error, "%s%s", skip ? "skipped: " : "",
+             why);
     return -1;
   }
   int w = how == SB_PEER_WORKERS_FOLLOW ? pe->workers
@@ -267,7 +255,8 @@ static int start(peer_echo *pe, const sb_cell *c, sb_pin pin) {
   pe->loadgen_pu = loadgen_pu(c, w);
   int rc = sb_loadgen_open(pe->loadgen_pu, &pe->lg);
   if (rc != 0) {
-    snprintf(pe->error, sizeof pe->error, "load generator: %s", strerror(-rc));
+    snprintf(pe->t.error, sizeof pe->t.error, "load generator: %s",
+             strerror(-rc));
     pe->lg = NULL;
     return -1;
   }
@@ -288,15 +277,11 @@ void *sb__peer_echo_open(const sb_cell *c, sb_pin pin, sb_gb_body *body) {
   *body = pe->body;
   pe->lat = calloc(1, sizeof *pe->lat);
   if (pe->lat == NULL) {
-    snprintf(pe->error, sizeof pe->error, "out of memory");
+    snprintf(pe->t.error, sizeof pe->t.error, "out of memory");
     return pe;
   }
-  if (start(pe, c, pin) != 0)
-    return pe;
-  char why[SB_REASON_LEN] = "";
-  if (one_run(pe, why, sizeof why) != 0)
-    snprintf(pe->error, sizeof pe->error, "warm-up run: %.*s",
-             SB_REASON_LEN - 16, why);
+  if (start(pe, c, pin) == 0)
+    sb__tally_warmup(&pe->t, one_run, pe);
   return pe;
 }
 

@@ -1,7 +1,8 @@
 /* The standard counters every cell reports (PROTOCOL.md 2, 3): time per op,
  * context switches, and the peak RSS of one repetition, whose window is
  * opened at the start of each Google Benchmark call by resetting the
- * kernel's high-water mark. */
+ * kernel's high-water mark; and the call's tallies that every body making
+ * timed runs shares (begin, batch, warm-up, counters). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -80,4 +81,40 @@ void sb__counters_standard(sb_counters *c, double seconds, int64_t ops,
    * process so far, not this repetition alone. */
   if (!peak_reset)
     sb_counter_set(c, "peak_rss_reset", 0);
+}
+
+int sb__tally_begin(sb_tally *t, char *why, size_t len) {
+  if (t->error[0] != '\0') {
+    snprintf(why, len, "%s", t->error);
+    return -1;
+  }
+  t->peak_reset = sb__peak_rss_reset();
+  t->ns = 0;
+  t->switches = 0;
+  return 0;
+}
+
+int sb__tally_batch(sb_tally *t, sb_run_fn run, void *arg, int64_t n,
+                    double *seconds, char *why, size_t len) {
+  int64_t before = t->ns;
+  for (int64_t i = 0; i < n; i++) {
+    if (run(arg, why, len) != 0) {
+      snprintf(t->error, sizeof t->error, "%s", why);
+      return -1;
+    }
+  }
+  *seconds = (double)(t->ns - before) / 1e9;
+  return 0;
+}
+
+void sb__tally_warmup(sb_tally *t, sb_run_fn run, void *arg) {
+  char why[SB_REASON_LEN] = "";
+  if (t->error[0] == '\0' && run(arg, why, sizeof why) != 0)
+    snprintf(t->error, sizeof t->error, "warm-up run: %.*s", SB_REASON_LEN - 16,
+             why);
+}
+
+void sb__tally_counters(const sb_tally *t, int64_t ops, sb_counters *c) {
+  sb__counters_standard(c, (double)t->ns / 1e9, ops, t->switches,
+                        sb__peak_rss_bytes(t->peak_reset), t->peak_reset);
 }

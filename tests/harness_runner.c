@@ -158,7 +158,7 @@ static void runner(void) {
   sb_config cfg = {0};
   sb_cell_run r;
   sb__cell_open(&r, &c, &cfg);
-  ASSERT(r.error[0] == '\0');
+  ASSERT(r.t.error[0] == '\0');
   fake_state *st = r.state;
   ASSERT_EQ(st->roots, 1); /* the warm-up, before Google Benchmark */
   ASSERT_EQ(st->resets, 0);
@@ -189,13 +189,13 @@ static void runner_failures(void) {
   char why[SB_REASON_LEN];
   sb_cell c = fake_cell(7, 1000);
   sb__cell_open(&r, &c, &cfg);
-  ASSERT(strncmp(r.error, "warm-up run: out 7", 18) == 0);
+  ASSERT(strncmp(r.t.error, "warm-up run: out 7", 18) == 0);
   ASSERT_EQ(r.body.begin(r.body.arg, why, sizeof why), -1);
-  ASSERT(strcmp(why, r.error) == 0);
+  ASSERT(strcmp(why, r.t.error) == 0);
   sb__cell_close(&r);
   c = fake_cell(42, (int64_t)3600 * 1000000000);
   sb__cell_open(&r, &c, &cfg);
-  ASSERT(strstr(r.error, "outside block_on") != NULL);
+  ASSERT(strstr(r.t.error, "outside block_on") != NULL);
   sb__cell_close(&r);
 }
 
