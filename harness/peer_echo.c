@@ -118,13 +118,13 @@ static int one_run(void *arg, char *why, size_t len) {
     snprintf(why, len, "load generator: %s", strerror(-rc));
     return -1;
   }
+  if (client_ok(pe, &res, why, len) != 0) {
+    sb__server_explain(&pe->server, why, len);
+    return -1;
+  }
   if (res.timed_ns <= 0) { /* c x r round trips cannot take no time */
     snprintf(why, len, "load generator: no timed region (timed_ns %" PRId64 ")",
              res.timed_ns);
-    return -1;
-  }
-  if (client_ok(pe, &res, why, len) != 0) {
-    sb__server_explain(&pe->server, why, len);
     return -1;
   }
   if (server_after(pe, &s0, &s1, why, len) != 0)
