@@ -23,8 +23,10 @@ static const sb_rcell *pick(const sb_results *r, const char *workload,
   for (size_t i = 0; i < r->ncells; i++) {
     const sb_rcell *c = &r->cells[i];
     sb_rstat st;
+    /* The unconfined spawn+join cells: what the claims are about. */
     if (strcmp(c->workload, workload) != 0 ||
-        strcmp(c->runtime, runtime) != 0 ||
+        strcmp(c->runtime, runtime) != 0 || c->cpus_limit > 0 ||
+        !sb_rcell_spawn_join(c) ||
         (pname != NULL && sb_rcell_param(c, pname, -1) != pval) ||
         sb_rcell_stat(c, key, &st) != 0)
       continue;

@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 
+#include "face_format.h"
 #include "results_read.h"
 
 /* The figure a workload's headline is read by, with how to write it. */
@@ -32,6 +33,28 @@ int sb__summary_tables(const sb_results *r, FILE *out, int markdown);
 /* The notes on noise and on cells that produced no number. Returns how
  * many notes were written. */
 int sb__summary_notes(const sb_results *r, FILE *out, int markdown);
+
+/* Which columns a summary row has beyond cell, figure, cv, context
+ * switches and reps (summary_table.c). */
+typedef struct sb_row_spec {
+  int primitive; /* a primitive column; the figure says what it is per */
+  int extra;     /* the workload's extra figure (p99, efficiency, ...) */
+  int serial;    /* fib: the serial row of the language, and the difference */
+} sb_row_spec;
+/* Starts a table with the columns of spec; figure heads the figure column.
+ * Returns 0 or -ENOMEM. */
+int sb__summary_head(sb_table *t, const char *figure, const char *workload,
+                     sb_row_spec spec);
+/* Appends c's row to t (made by sb__summary_head with the same spec); sets
+ * *single when its figure is a single repetition. 0 or -ENOMEM. */
+int sb__summary_row(sb_table *t, const sb_results *r, const sb_rcell *c,
+                    sb_row_spec spec, int *single);
+/* The table per question, each with its other primitives and headlines. */
+int sb__summary_questions(const sb_results *r, FILE *out, int md, int *single);
+
+/* The report's fairness section (fairness.c); report is the report's path
+ * (the link to PROTOCOL.md is relative to it). */
+void sb__report_fairness(const sb_results *r, const char *report, FILE *out);
 
 /* Renders the five plots of r into dir (created if needed): .dat files,
  * then PNG and SVG through gnuplot. Writes one line per plot to notes

@@ -11,7 +11,7 @@
 extern "C" {
 #endif
 
-#define SB_GB_MAX_COUNTERS 24
+#define SB_GB_MAX_COUNTERS 40
 #define SB_GB_NAME_LEN 48
 #define SB_GB_LABEL_LEN 64
 

@@ -159,14 +159,24 @@ int sb__pd_switch(const sb_results *r, const char *dir, char *vars, size_t vlen,
   return rc;
 }
 
-/* (2) spawn cost per task and memory per waiting task, per runtime. */
+void sb__pd_label(const sb_results *r, const char *workload,
+                  const char *runtime, char *buf, size_t len) {
+  const sb_rcell *c = sb_results_find(r, workload, runtime, NULL);
+  snprintf(buf, len, "%s", runtime);
+  if (c != NULL && !sb_rcell_spawn_join(c) && strncmp(runtime, "serial", 6))
+    snprintf(buf + strlen(buf), len - strlen(buf), " (%s)", c->primitive);
+}
+
+/* (2) spawn cost per task and memory per waiting task, per runtime; a
+ * spawn figure of another primitive (rayon's scope.spawn) is a series of
+ * its own, labelled, never beside the spawn+join bars. */
 int sb__pd_spawn(const sb_results *r, const char *dir, char *vars, size_t vlen,
                  char *why, size_t len) {
   const char *rts[SB_PD_MAX_RT], *more[SB_PD_MAX_RT];
   const sb_rcell *like = sb__pd_common(r, "spawn");
   size_t n = sb__pd_runtimes(r, "spawn", rts),
          m = sb__pd_runtimes(r, "million", more);
-  int rc, spawned = 0, held = 0;
+  int rc, spawned = 0, held = 0, others = 0;
   for (size_t j = 0; j < m; j++) {
     size_t k = 0;
     while (k < n && strcmp(rts[k], more[j]) != 0)
@@ -178,7 +188,8 @@ int sb__pd_spawn(const sb_results *r, const char *dir, char *vars, size_t vlen,
   if (f == NULL)
     return rc;
   fprintf(f, "# runtime spawn-ns-per-task(med lo hi) "
-             "bytes-per-waiting-task(med lo hi) million-n\n");
+             "bytes-per-waiting-task(med lo hi) million-n "
+             "other-primitive-spawn-ns(med lo hi)\n");
   for (size_t j = 0; j < n; j++) {
     /* Memory per task from the runtime's largest million cell. */
     const sb_rcell *big = NULL;
@@ -192,21 +203,27 @@ int sb__pd_spawn(const sb_results *r, const char *dir, char *vars, size_t vlen,
            sb_rcell_param(c, "n", 0) > sb_rcell_param(big, "n", 0)))
         big = c;
     }
-    fprintf(f, "\"%s\"", rts[j]);
-    spawned +=
-        sb__pd_put(f, like ? sb_results_find(r, "spawn", rts[j], like) : NULL,
-                   "ns_per_op", 1);
+    const sb_rcell *sp =
+        like ? sb_results_find(r, "spawn", rts[j], like) : NULL;
+    int other = sp != NULL && !sb_rcell_spawn_join(sp);
+    char label[64];
+    sb__pd_label(r, "spawn", rts[j], label, sizeof label);
+    fprintf(f, "\"%s\"", label);
+    spawned += sb__pd_put(f, other ? NULL : sp, "ns_per_op", 1);
     held += sb__pd_put(f, big, "rss_per_task_bytes", 1);
-    fprintf(f, " %.0f\n", big ? sb_rcell_param(big, "n", 0) : 0);
+    fprintf(f, " %.0f", big ? sb_rcell_param(big, "n", 0) : 0);
+    others += sb__pd_put(f, other ? sp : NULL, "ns_per_op", 1);
+    fputc('\n', f);
   }
   rc = sb__pd_close(f, 0);
-  if (rc == 0 && spawned + held == 0)
+  if (rc == 0 && spawned + held + others == 0)
     return sb__pd_skip(why, len, "no spawn or million cell in the run");
   char pa[96] = "";
   if (like != NULL)
     sb_rcell_params_str(like, pa, sizeof pa);
-  snprintf(vars, vlen, "spawn_params='%s'; have_spawn=%d; have_memory=%d", pa,
-           spawned > 0, held > 0);
+  snprintf(vars, vlen,
+           "spawn_params='%s'; have_spawn=%d; have_memory=%d; have_other=%d",
+           pa, spawned + others > 0, held > 0, others > 0);
   return rc;
 }
 

@@ -42,6 +42,10 @@ int sb__pd_put(FILE *f, const sb_rcell *c, const char *key, double scale);
 FILE *sb__pd_open(const char *dir, const char *name, int *rc);
 /* Closes f; returns rc, or -EIO when rc was 0 and the close failed. */
 int sb__pd_close(FILE *f, int rc);
+/* The label of runtime's bars for workload: its name, plus its primitive
+ * when that is not spawn+join ("rayon (join)"). */
+void sb__pd_label(const sb_results *r, const char *workload,
+                  const char *runtime, char *buf, size_t len);
 /* Writes the reason a picture is skipped into why and returns -ENODATA. */
 int sb__pd_skip(char *why, size_t len, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

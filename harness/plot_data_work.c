@@ -187,7 +187,10 @@ int sb__pd_cpu(const sb_results *r, const char *dir, char *vars, size_t vlen,
              "(med lo hi); then a block per runtime: grain µs, efficiency %% "
              "(med lo hi)\n");
   for (size_t j = 0; j < n; j++) {
-    fprintf(f, "\"%s\"", rts[j]);
+    /* A join or serial bar is labelled with what it is. */
+    char label[64];
+    sb__pd_label(r, fib ? "fib" : "sum", rts[j], label, sizeof label);
+    fprintf(f, "\"%s\"", label);
     speedups +=
         put_speedup(f, sb_results_find(r, "fib", "single", fib),
                     fib ? sb_results_find(r, "fib", rts[j], fib) : NULL);

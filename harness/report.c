@@ -1,6 +1,7 @@
 /* `switchbench report RESULTS.json [--out FILE]`: a Markdown page beside
  * the results: the machine, the talks' claims each with what this run
- * measured and a computed verdict, the notes, the plots and the tables. */
+ * measured and a computed verdict, the notes, the fairness section, the
+ * plots and the tables. */
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -146,6 +147,7 @@ int sb_cmd_report(int argc, char **argv) {
   if (sb__summary_notes(r, out, 1) == 0)
     fprintf(out, "- the machine looked quiet: nothing to flag\n");
   fputc('\n', out);
+  sb__report_fairness(r, report, out);
   plots(r, pdir, link, out);
   fprintf(out, "## The tables\n\n");
   if (sb__summary_tables(r, out, 1) != 0) {

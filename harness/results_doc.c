@@ -17,7 +17,22 @@ static const char *source_name(sb_source s) {
                                : "switchbench";
 }
 
-static json_t *cell_json(const sb_cell *c) {
+/* The settings a cell runs with (PROTOCOL.md 7): what reached it. */
+static void cell_settings(json_t *o, const sb_cell *c, const sb_run_opts *ro) {
+  int cpus[SB_MAX_CPUS];
+  int n = sb__cell_cpus(c, ro->pin, cpus, SB_MAX_CPUS);
+  json_t *list = json_array();
+  for (int i = 0; i < n; i++)
+    json_array_append_new(list, json_integer(cpus[i]));
+  int floor = c->source == SB_SOURCE_FLOOR;
+  json_object_update_new(
+      o, json_pack("{s:f, s:i, s:i, s:s, s:o, s:s}", "min_time", ro->min_time,
+                   "repetitions", ro->repetitions, "warmup", floor ? 0 : 1,
+                   "pin", sb_pin_name(ro->pin), "cpus", list, "primitive",
+                   floor ? "none" : c->primitive));
+}
+
+static json_t *cell_json(const sb_cell *c, const sb_run_opts *ro) {
   json_t *params = json_object();
   for (int i = 0; i < SB_MAX_PARAMS && c->params.p[i].name != NULL; i++)
     json_object_set_new(params, c->params.p[i].name,
@@ -42,6 +57,7 @@ static json_t *cell_json(const sb_cell *c) {
       "checksum", "", "workers", c->workers);
   if (c->source == SB_SOURCE_PEER && c->peer >= 0)
     json_object_set_new(o, "peer", json_string(sb__peers[c->peer].lang));
+  cell_settings(o, c, ro);
   return o;
 }
 
@@ -61,7 +77,7 @@ json_t *sb__doc_new(const sb_machine *m, const sb_run_opts *o,
                 "num_cpus", m->num_cpus, "switchbench", sw);
   json_t *list = json_array();
   for (size_t i = 0; i < n; i++)
-    json_array_append_new(list, cell_json(&cells[i]));
+    json_array_append_new(list, cell_json(&cells[i], o));
   return json_pack("{s:o, s:[], s:o}", "context", context, "benchmarks",
                    "switchbench_cells", list);
 }
@@ -141,8 +157,9 @@ static size_t retry_failed(json_t *d) {
   json_t *cell;
   json_array_foreach(cells, i, cell) {
     const char *st = json_string_value(json_object_get(cell, "status"));
-    if (st == NULL || (strcmp(st, "failed") != 0 &&
-                       strcmp(st, "timeout") != 0 && strcmp(st, "crashed") != 0))
+    if (st == NULL ||
+        (strcmp(st, "failed") != 0 && strcmp(st, "timeout") != 0 &&
+         strcmp(st, "crashed") != 0))
       continue;
     const char *name = json_string_value(json_object_get(cell, "name"));
     for (size_t k = json_array_size(benches); name != NULL && k-- > 0;) {

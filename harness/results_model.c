@@ -71,6 +71,10 @@ static int derive(sb_arena *a, sb_rcell *c) {
       c->workload = seg;
     else if (i == 1 && c->runtime[0] == '\0')
       c->runtime = seg;
+    else if (i >= 2 && strncmp(seg, "cpus:", 5) == 0)
+      c->cpus_limit = atoi(seg + 5); /* the harness's, not a parameter */
+    else if (i >= 2 && strncmp(seg, "workers:", 8) == 0)
+      continue;
     else if (i >= 2 && colon != NULL && c->nparams == 0) {
       *colon = '\0';
       params[i - 2].name = seg;
@@ -90,6 +94,11 @@ static int derive(sb_arena *a, sb_rcell *c) {
     c->unit = "op";
   if (c->source[0] == '\0')
     c->source = strcmp(c->workload, "floor") == 0 ? "floor" : "switchbench";
+  /* Files from before cells recorded it: what the runtime's name says. */
+  if (c->primitive[0] == '\0')
+    c->primitive = strcmp(c->workload, "floor") == 0       ? "none"
+                   : strncmp(c->runtime, "serial", 6) == 0 ? "serial"
+                                                           : "spawn+join";
   return 0;
 }
 
@@ -167,9 +176,13 @@ int sb__results_join(sb_arena *a, sb_results *r, size_t nlisted) {
     if (c == NULL) {
       /* Listed by no cell: a cell derived from the name alone. */
       c = &r->cells[r->ncells++];
-      *c = (sb_rcell){.name = keys[i].base};
+      *c = (sb_rcell){.name = keys[i].base,
+                      .min_time = -1,
+                      .repetitions = -1,
+                      .warmup = -1};
       c->workload = c->runtime = c->question = c->kind = c->source = c->status =
-          c->reason = c->unit = empty();
+          c->reason = c->unit = c->primitive = c->peer = c->pin = c->cpus =
+              empty();
       if ((rc = derive(a, c)) != 0)
         goto cleanup;
       rc = -ENOMEM;
@@ -268,7 +281,7 @@ cleanup:
 }
 
 int sb_rcell_same_params(const sb_rcell *a, const sb_rcell *b) {
-  if (a->nparams != b->nparams)
+  if (a->nparams != b->nparams || a->cpus_limit != b->cpus_limit)
     return 0;
   for (size_t i = 0; i < a->nparams; i++)
     if (strcmp(a->params[i].name, b->params[i].name) != 0 ||

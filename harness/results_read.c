@@ -247,6 +247,27 @@ static int read_entries(parser *p, const json_t *root, sb_results *r) {
   return 0;
 }
 
+/* Reads the CPU list obj.cpus (an array of CPU numbers) as "0,1". */
+static int read_cpus(parser *p, const json_t *obj, const char *where,
+                     char **dst) {
+  const json_t *v = json_object_get(obj, "cpus");
+  char buf[512] = "";
+  size_t at = 0, i;
+  const json_t *x;
+  if (v != NULL && !json_is_array(v))
+    return fail(p, "%s.cpus is %s, expected an array", where, type_name(v));
+  json_array_foreach((json_t *)v, i, x) {
+    if (!json_is_integer(x) || json_integer_value(x) < 0 ||
+        json_integer_value(x) > 1000000)
+      return fail(p, "%s.cpus[%zu] is not a CPU number", where, i);
+    if (at < sizeof buf)
+      at += (size_t)snprintf(buf + at, sizeof buf - at, "%s%lld", i ? "," : "",
+                             (long long)json_integer_value(x));
+  }
+  *dst = sb__arena_strdup(p->arena, buf);
+  return *dst == NULL ? -ENOMEM : 0;
+}
+
 static int read_cell(parser *p, const json_t *obj, size_t i, sb_rcell *c) {
   char where[48];
   int rc;
@@ -264,7 +285,14 @@ static int read_cell(parser *p, const json_t *obj, size_t i, sb_rcell *c) {
       (rc = get_str(p, obj, "source", where, &c->source)) ||
       (rc = get_str(p, obj, "status", where, &c->status)) ||
       (rc = get_str(p, obj, "reason", where, &c->reason)) ||
-      (rc = get_num(p, obj, "seconds", where, 0, &c->seconds)))
+      (rc = get_num(p, obj, "seconds", where, 0, &c->seconds)) ||
+      (rc = get_str(p, obj, "primitive", where, &c->primitive)) ||
+      (rc = get_str(p, obj, "peer", where, &c->peer)) ||
+      (rc = get_str(p, obj, "pin", where, &c->pin)) ||
+      (rc = read_cpus(p, obj, where, &c->cpus)) ||
+      (rc = get_num(p, obj, "min_time", where, -1, &c->min_time)) ||
+      (rc = get_int(p, obj, "repetitions", where, &c->repetitions)) ||
+      (rc = get_int(p, obj, "warmup", where, &c->warmup)))
     return rc;
   const json_t *params = json_object_get(obj, "params");
   if (params == NULL)

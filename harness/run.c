@@ -24,6 +24,7 @@ typedef struct args {
   int retry_failed;    /* --retry-failed: run failed cells of FILE again */
   int timeout_given;   /* --timeout was given */
   int reps_given;      /* --repetitions was given */
+  int min_time_given;  /* --min-time was given */
   int selection_given; /* any option --resume cannot be combined with */
   int peers_flag;      /* -1 default, 1 --peers, 0 --no-peers */
   char *lists[8];      /* strdup'd copies the selection points into */
@@ -116,7 +117,8 @@ static int parse(args *a, int argc, char **argv) {
     O_NOPEERS,
     O_NOPLOTS,
     O_PARAM,
-    O_RETRY
+    O_RETRY,
+    O_MINTIME
   };
   static const struct option longopts[] = {
       {"quick", no_argument, NULL, O_QUICK},
@@ -134,6 +136,7 @@ static int parse(args *a, int argc, char **argv) {
       {"no-plots", no_argument, NULL, O_NOPLOTS},
       {"param", required_argument, NULL, O_PARAM},
       {"retry-failed", no_argument, NULL, O_RETRY},
+      {"min-time", required_argument, NULL, O_MINTIME},
       {NULL, 0, NULL, 0}};
   int ch, rc = 0;
   long v = 0;
@@ -195,6 +198,17 @@ static int parse(args *a, int argc, char **argv) {
     case O_RETRY:
       a->retry_failed = 1;
       break;
+    case O_MINTIME: {
+      char *end = NULL;
+      errno = 0;
+      double t = strtod(optarg, &end);
+      if (errno != 0 || end == optarg || *end != '\0' || !(t > 0) ||
+          t > 3600)
+        rc = bad("--min-time", optarg, "want seconds, above 0, at most 3600");
+      a->o.min_time = t;
+      a->min_time_given = 1;
+      break;
+    }
     default:
       fprintf(stderr,
               "switchbench: run: unknown or incomplete option '%s' "
@@ -322,7 +336,8 @@ int sb__cmd_run(int argc, char **argv, int full_argc, char **full_argv) {
                       : a.o.quick  ? 3
                                    : 5;
     /* Smoke: one iteration per cell (any time is enough). */
-    a.o.min_time = a.o.smoke ? 1e-9 : a.o.quick ? 0.05 : 0.5;
+    if (!a.min_time_given)
+      a.o.min_time = a.o.smoke ? 1e-9 : a.o.quick ? 0.05 : 0.5;
     if (!a.timeout_given)
       a.o.timeout = a.o.quick || a.o.smoke ? 30 : 300;
     a.o.workers = a.sel.nworkers > 0 ? a.sel.workers[0] : 0;

@@ -1,6 +1,7 @@
 /* The end-of-run summary: the machine, the kernel floor next to pingpong,
- * a table per question with the headline ratios spelled out, and notes on
- * how far the numbers can be trusted. Also used, as Markdown, by report. */
+ * a table per question with the headline ratios spelled out
+ * (summary_table.c), and notes on how far the numbers can be trusted. Also
+ * used, as Markdown, by report. */
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -63,55 +64,6 @@ void sb__summary_machine(const sb_results *r, FILE *out) {
           c->date[0] ? c->date : "date unknown", c->git_commit);
 }
 
-/* Fills the figure columns of one row: value, cv, ctx switches, extra. */
-static void figure_cols(const sb_rcell *c, char cols[4][48], int *single) {
-  sb_rstat st, ctx, ex;
-  sb_figure xf = sb__extra_figure(c->workload);
-  for (int i = 0; i < 4; i++)
-    strcpy(cols[i], "-");
-  if (sb_rcell_stat(c, "ns_per_op", &st) == 0) {
-    sb__fmt_ns(st.median, cols[0], 40);
-    if (st.single) {
-      strcat(cols[0], " *");
-      *single = 1;
-    }
-    if (st.cv >= 0)
-      snprintf(cols[1], 48, "%.1f%%", st.cv * 100);
-  }
-  if (sb_rcell_stat(c, "ctx_switches_per_op", &ctx) == 0)
-    snprintf(cols[2], 48, "%.3g", ctx.median);
-  if (xf.key != NULL && sb_rcell_stat(c, xf.key, &ex) == 0)
-    sb__fmt_figure(xf, ex.median, cols[3], 48);
-}
-
-static void status_col(const sb_rcell *c, char *buf, size_t len) {
-  if (strcmp(c->status, "ok") == 0)
-    snprintf(buf, len, "%zu", c->nreps);
-  else
-    snprintf(buf, len, "%s", c->status);
-}
-
-/* Appends c's row: name, figure, cv, ctx switches, [extra,] reps. */
-static int add_cell_row(sb_table *t, const sb_rcell *c, int *single) {
-  char cols[4][48], st[64];
-  figure_cols(c, cols, single);
-  status_col(c, st, sizeof st);
-  const char *full[] = {c->name, cols[0], cols[1], cols[2], cols[3], st};
-  const char *noextra[] = {c->name, cols[0], cols[1], cols[2], st};
-  return sb__table_add(t, t->ncols == 6 ? full : noextra);
-}
-
-/* Why the cells of workload that are not ok gave no number. */
-static void reasons(const sb_results *r, const char *workload, FILE *out,
-                    int md) {
-  for (size_t i = 0; i < r->ncells; i++) {
-    const sb_rcell *c = &r->cells[i];
-    if (strcmp(c->workload, workload) == 0 && strcmp(c->status, "ok") != 0)
-      fprintf(out, "%s%s %s: %s\n", md ? "- " : "  ", c->name, c->status,
-              c->reason[0] ? c->reason : "no reason given");
-  }
-}
-
 /* The floor rows and pingpong on every runtime, one table. */
 static int switch_table(const sb_results *r, FILE *out, int md, int *single) {
   static const char *const head[] = {"switch", "per switch", "cv",
@@ -125,7 +77,7 @@ static int switch_table(const sb_results *r, FILE *out, int md, int *single) {
       const sb_rcell *c = &r->cells[i];
       if (strcmp(c->workload, pass == 0 ? "floor" : "pingpong") != 0)
         continue;
-      if ((rc = add_cell_row(&t, c, single)) != 0)
+      if ((rc = sb__summary_row(&t, r, c, (sb_row_spec){0}, single)) != 0)
         goto cleanup;
       rows++;
     }
@@ -141,140 +93,10 @@ cleanup:
   return rc;
 }
 
-/* The ok cell of workload on runtime with the largest n. */
-static const sb_rcell *largest(const sb_results *r, const char *workload,
-                               const char *runtime, sb_figure f, sb_rstat *st) {
-  const sb_rcell *best = NULL;
-  for (size_t i = 0; i < r->ncells; i++) {
-    const sb_rcell *c = &r->cells[i];
-    sb_rstat s;
-    if (strcmp(c->workload, workload) == 0 &&
-        strcmp(c->runtime, runtime) == 0 && sb_rcell_stat(c, f.key, &s) == 0 &&
-        (best == NULL ||
-         sb_rcell_param(c, "n", 0) > sb_rcell_param(best, "n", 0)))
-      best = c, *st = s;
-  }
-  return best;
-}
-
-/* "pingpong n:10000: threads 2.10 µs vs single 28.0 ns per message:
- * threads 77x slower". Compares threads with single on the parameters of
- * like (or, with like NULL, on each runtime's largest n); without both, the
- * slowest and the fastest runtime. */
-static void headline(const sb_results *r, const char *workload,
-                     const sb_rcell *like, FILE *out, int md) {
-  sb_figure f = sb__headline_figure(workload);
-  sb_rstat sa, sb;
-  const sb_rcell *a, *b;
-  if (like != NULL) {
-    a = sb_results_find(r, workload, "threads", like);
-    b = sb_results_find(r, workload, "single", like);
-  } else {
-    a = largest(r, workload, "threads", f, &sa);
-    b = largest(r, workload, "single", f, &sb);
-  }
-  if (a == NULL || b == NULL || sb_rcell_stat(a, f.key, &sa) != 0 ||
-      sb_rcell_stat(b, f.key, &sb) != 0) {
-    a = b = NULL;
-    for (size_t i = 0; i < r->ncells; i++) {
-      const sb_rcell *c = &r->cells[i];
-      sb_rstat s;
-      if (strcmp(c->workload, workload) != 0 ||
-          (like != NULL && !sb_rcell_same_params(c, like)) ||
-          sb_rcell_stat(c, f.key, &s) != 0)
-        continue;
-      if (a == NULL || s.median > sa.median)
-        a = c, sa = s;
-      if (b == NULL || s.median < sb.median)
-        b = c, sb = s;
-    }
-    if (a == NULL || a == b)
-      return;
-  }
-  char pa[96] = "", x[32], y[32], ratio[32], verdict[96];
-  double big = fmax(sa.median, sb.median), small = fmin(sa.median, sb.median);
-  const char *worse = sa.median >= sb.median ? a->runtime : b->runtime;
-  const char *word = strcmp(f.key, "rss_per_task_bytes") == 0 ? "larger"
-                     : strstr(f.key, "late_p99_ns") != NULL   ? "later"
-                                                              : "slower";
-  if (like != NULL)
-    sb_rcell_params_str(like, pa, sizeof pa);
-  else
-    snprintf(pa, sizeof pa, "(largest n each)");
-  sb__fmt_figure(f, sa.median, x, sizeof x);
-  sb__fmt_figure(f, sb.median, y, sizeof y);
-  if (small > 0 && big / small < 1.05)
-    snprintf(verdict, sizeof verdict, "within 5%% of each other");
-  else
-    snprintf(
-        verdict, sizeof verdict, "%s %s %s", worse,
-        sb__fmt_ratio(small > 0 ? big / small : INFINITY, ratio, sizeof ratio),
-        word);
-  fprintf(out, "%s%s%s%s: %s %s vs %s %s %s%s: %s\n", md ? "- " : "  ",
-          workload, pa[0] ? " " : "", pa, a->runtime, x, b->runtime, y,
-          f.what ? "" : "per ", f.what ? f.what : a->unit, verdict);
-}
-
-/* The table of one workload, its reasons and its headlines. */
-static int workload_table(const sb_results *r, const sb_rcell *q, FILE *out,
-                          int md, int *single) {
-  sb_figure xf = sb__extra_figure(q->workload);
-  char per[64];
-  snprintf(per, sizeof per, "per %s", q->unit);
-  const char *head6[] = {"cell", per, "cv", "OS ctx sw/op", xf.what, "reps"};
-  const char *head5[] = {"cell", per, "cv", "OS ctx sw/op", "reps"};
-  sb_table t;
-  int rc = sb__table_init(&t, xf.key ? 6 : 5, xf.key ? head6 : head5);
-  for (const sb_rcell *c = q; rc == 0 && c < r->cells + r->ncells; c++)
-    if (strcmp(c->workload, q->workload) == 0)
-      rc = add_cell_row(&t, c, single);
-  if (rc != 0)
-    goto cleanup;
-  const char *question = q->question[0] ? q->question : q->workload;
-  fprintf(out, md ? "### %s (%s)\n\n" : "== %s (%s)\n", question, q->workload);
-  sb__table_print(&t, out, md, "  ");
-  fputs(md ? "\n" : "", out);
-  reasons(r, q->workload, out, md);
-  if (strcmp(q->workload, "million") == 0) {
-    /* Memory per task compares across sizes: each runtime's largest. */
-    headline(r, q->workload, NULL, out, md);
-  } else {
-    /* A headline per parameter set, from the first cell that has it. */
-    for (const sb_rcell *c = q; c < r->cells + r->ncells; c++) {
-      int first = strcmp(c->workload, q->workload) == 0;
-      for (const sb_rcell *k = q; k < c && first; k++)
-        first = !(strcmp(k->workload, c->workload) == 0 &&
-                  sb_rcell_same_params(k, c));
-      if (first)
-        headline(r, q->workload, c, out, md);
-    }
-  }
-  fputc('\n', out);
-cleanup:
-  sb__table_free(&t);
-  return rc;
-}
-
-/* One table per question, in the order workloads first appear. */
-static int question_tables(const sb_results *r, FILE *out, int md,
-                           int *single) {
-  for (size_t i = 0; i < r->ncells; i++) {
-    const sb_rcell *q = &r->cells[i];
-    int seen = 0, rc;
-    for (size_t j = 0; j < i && !seen; j++)
-      seen = strcmp(r->cells[j].workload, q->workload) == 0;
-    if (seen || strcmp(q->workload, "floor") == 0)
-      continue;
-    if ((rc = workload_table(r, q, out, md, single)) != 0)
-      return rc;
-  }
-  return 0;
-}
-
 int sb__summary_tables(const sb_results *r, FILE *out, int markdown) {
   int single = 0, rc;
   if ((rc = switch_table(r, out, markdown, &single)) != 0 ||
-      (rc = question_tables(r, out, markdown, &single)) != 0)
+      (rc = sb__summary_questions(r, out, markdown, &single)) != 0)
     return rc;
   if (single)
     fprintf(out,

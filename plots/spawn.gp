@@ -1,7 +1,9 @@
 # (2) What do a spawn and a waiting task cost? Left: ns to spawn and join
 # one task per runtime; right: RSS per waiting task or thread (million,
 # each runtime's largest n) against the 2 MiB stack the talks quote. Log
-# axes. Data: spawn.dat (runtime, spawn med/min/max, bytes med/min/max, n).
+# axes. Data: spawn.dat (runtime, spawn med/min/max, bytes med/min/max, n,
+# then the spawn figure of another primitive (rayon's scope.spawn), drawn as
+# a series of its own and never as a spawn+join bar).
 load scripts.'/common.gp'
 set multiplot layout 1,2 title 'What do a spawn and a waiting task cost? (median; bars: min to max over repetitions)' margins 0.09,0.98,0.15,0.88 spacing 0.1,0
 set style data histograms
@@ -13,7 +15,13 @@ set logscale y
 if (have_spawn) {
   set title 'spawn '.spawn_params.': start and join one task'
   set ylabel 'ns per task (log scale)'
-  plot dir.'/spawn.dat' using 2:3:4:xtic(1) lt 2 notitle
+  if (have_other) {
+    set key top left
+    plot dir.'/spawn.dat' using 2:3:4:xtic(1) lt 2 title 'spawn+join: one heap task with a join handle', \
+         '' using 9:10:11 lt 4 title 'another primitive (labelled): not a spawned task'
+  } else {
+    plot dir.'/spawn.dat' using 2:3:4:xtic(1) lt 2 notitle
+  }
 } else {
   set title 'spawn: not measured in this run'
   unset logscale y

@@ -6,6 +6,9 @@
  *   harness_check FILE aggregates CELL     mean, median, stddev, cv present
  *   harness_check FILE all-ok              every cell ok or skipped, each ok
  *                                          cell with a positive ns_per_op
+ *   harness_check FILE field CELL KEY VAL  the cell entry's KEY is VAL (a
+ *                                          string as is, else compact JSON)
+ *   harness_check FILE reason CELL TEXT    the cell's reason contains TEXT
  * Exit 0 when the check holds, 1 (with the reason) when not, 2 on bad use. */
 #include <jansson.h>
 #include <stdio.h>
@@ -120,6 +123,27 @@ int main(int argc, char **argv) {
     for (int i = 0; i < 4 && rc == 0; i++)
       if (entries(argv[3], aggs[i]) != 1)
         rc = fail("missing aggregate", aggs[i]);
+  } else if (strcmp(check, "field") == 0 && argc == 6) {
+    json_t *c = cell(argv[3]), *v = json_object_get(c, argv[4]);
+    char *dump = v != NULL && !json_is_string(v)
+                     ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY)
+                     : NULL;
+    const char *got = dump != NULL ? dump : json_string_value(v);
+    if (c == NULL)
+      rc = fail("no such cell", argv[3]);
+    else if (got == NULL || strcmp(got, argv[5]) != 0) {
+      fprintf(stderr, "harness_check: %s.%s is %s, want %s\n", argv[3], argv[4],
+              got != NULL ? got : "absent", argv[5]);
+      rc = 1;
+    } else {
+      rc = 0;
+    }
+    free(dump);
+  } else if (strcmp(check, "reason") == 0 && argc == 5) {
+    json_t *c = cell(argv[3]);
+    rc = c != NULL && strstr(str(c, "reason"), argv[4]) != NULL
+             ? 0
+             : fail(c == NULL ? "no such cell" : str(c, "reason"), argv[4]);
   } else if (strcmp(check, "all-ok") == 0 && argc == 3) {
     rc = all_ok();
   } else {

@@ -136,6 +136,55 @@ peers)
     --param n=1000 --quick --no-plots --out "$tmp/skip.json" \
     >/dev/null 2>&1
   expect "$tmp/skip.json" status pingpong/tokio-ct/n:1000 skipped
+  # The settings reach every peer (min time, repetitions, warm-up, workers,
+  # the CPU list) and every cell records them; runtimes whose workers follow
+  # --workers run once per value; the thread model runs confined to one
+  # CPU (the peer's process too); each cell says what one task is.
+  log="$tmp/peer.log"
+  FAKE_PEER_LOG="$log" "$sb" run --workload pingpong,spawn \
+    --runtime tokio-ct,tokio-mt,std-thread,threads --param n=100 --quick \
+    --workers 1,2 --pin compact --repetitions 2 --min-time 0.01 --no-plots \
+    --out "$tmp/set.json" >/dev/null 2>"$tmp/err" ||
+    die "settings run failed: $(cat "$tmp/err")"
+  expect "$tmp/set.json" all-ok
+  grep -q -- "--workload pingpong --runtime tokio-ct --workers 1 --reps 2 --min-time 0.01 --warmup 1 --cpus 0 --param n=100" "$log" ||
+    die "settings did not reach the peer: $(cat "$log")"
+  expect "$tmp/set.json" status spawn/tokio-mt/n:100/workers:1 ok
+  expect "$tmp/set.json" status spawn/tokio-mt/n:100/workers:2 ok
+  expect "$tmp/set.json" field spawn/tokio-mt/n:100/workers:2 workers 2
+  grep -q -- "--runtime tokio-mt --workers 2 .* --cpus 0,1 " "$log" ||
+    die "no two-worker run with its CPU list: $(cat "$log")"
+  expect "$tmp/set.json" status pingpong/tokio-ct/n:100 ok
+  expect "$tmp/set.json" field pingpong/tokio-ct/n:100 min_time 0.01
+  expect "$tmp/set.json" field pingpong/tokio-ct/n:100 repetitions 2
+  expect "$tmp/set.json" field pingpong/tokio-ct/n:100 warmup 1
+  expect "$tmp/set.json" field pingpong/tokio-ct/n:100 pin compact
+  expect "$tmp/set.json" field pingpong/tokio-ct/n:100 cpus "[0]"
+  expect "$tmp/set.json" field pingpong/tokio-ct/n:100 primitive spawn+join
+  for rt in threads std-thread; do
+    expect "$tmp/set.json" status pingpong/$rt/n:100/cpus:1 ok
+    expect "$tmp/set.json" field pingpong/$rt/n:100/cpus:1 cpus "[0]"
+  done
+  grep -q -- "--runtime std-thread .*--cpus 0 --param n=100 \[allowed 0\]" "$log" ||
+    die "the confined peer ran elsewhere: $(cat "$log")"
+  # Primitives from the peer's list; an old two-column list means spawn+join.
+  "$sb" run --workload fib --runtime rayon,serial-rust,serial --param n=20 \
+    --param cutoff=5 --smoke --peers --out "$tmp/fib.json" >/dev/null 2>&1 ||
+    die "fib run failed"
+  expect "$tmp/fib.json" field fib/rayon/n:20/cutoff:5 primitive join
+  expect "$tmp/fib.json" field fib/serial-rust/n:20/cutoff:5 primitive serial
+  expect "$tmp/fib.json" field fib/serial/n:20/cutoff:5 primitive serial
+  expect "$tmp/fib.json" all-ok
+  FAKE_PEER_OLD=1 "$sb" run --workload fib --runtime rayon --param n=20 \
+    --param cutoff=5 --smoke --peers --out "$tmp/old.json" >/dev/null 2>&1 ||
+    die "old peer run failed"
+  expect "$tmp/old.json" field fib/rayon/n:20/cutoff:5 primitive spawn+join
+  # A peer server that cannot serve here declines (77): skipped, its reason.
+  FAKE_SERVE_BAD=skip "$sb" run --workload echo --runtime tokio-ct \
+    --param c=2 --param r=2 --param b=8 --smoke --peers \
+    --out "$tmp/serve.json" >/dev/null 2>&1
+  expect "$tmp/serve.json" status echo/tokio-ct/c:2/b:8/r:2 skipped
+  expect "$tmp/serve.json" reason echo/tokio-ct/c:2/b:8/r:2 "declines to serve"
   # No peer binary at all: one line saying so, and the C cells still run.
   export SB_PEER_RUST="$tmp/no-such-peer"
   "$sb" run --workload floor --smoke --peers --out "$tmp/none.json" \

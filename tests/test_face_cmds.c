@@ -45,6 +45,20 @@ static void summary(void) {
   ASSERT_HAS(c.out, "CPU frequency scaling is on");
   ASSERT_HAS(c.out, "running in a VM (kvm)");
   ASSERT(strstr(c.out, "single iteration") == NULL);
+  /* Another primitive is apart and labelled, never a per-task row. */
+  ASSERT_HAS(c.out, "another primitive: not a spawned task, so not in the "
+                    "per-task column above:");
+  ASSERT_HAS(c.out, "join: one closure inline, the other a stack job, no "
+                    "allocation");
+  ASSERT_HAS(c.out, " per fork");
+  ASSERT_HAS(c.out, "scope-spawn: a heap job joined by its scope, no handle");
+  /* fib beside its language's serial row. */
+  ASSERT_HAS(c.out, "serial row");
+  ASSERT_HAS(c.out, "serial-rust 5");
+  /* The thread model on one CPU is its own parameter set. */
+  ASSERT_HAS(c.out, "pingpong/threads/n:10000/cpus:1");
+  ASSERT_HAS(c.out, "pingpong n:10000: threads 2.13 µs vs single 27.7 ns per "
+                    "message: threads 77x slower");
 
   char *one[] = {"summary", path("results-onerep.json"), NULL};
   catch_cmd(summary_cmd, 2, one, &c);
@@ -123,6 +137,14 @@ static void report(void) {
   ASSERT_HAS(page, "**Verdict:** holds: the burn delays every other task");
   ASSERT_HAS(page, "### What does handing a message to another task cost?");
   ASSERT_HAS(page, "| pingpong/single/n:10000 | 27.7 ns |");
+  /* The fairness section: the protocol, the remaining differences, and how
+   * each peer cell was pinned. */
+  ASSERT_HAS(page, "## Fairness");
+  ASSERT_HAS(page, "PROTOCOL.md)");
+  ASSERT_HAS(page, "Go's blocking sleep does not block an executor");
+  ASSERT_HAS(page, "Rust boxes recursive futures");
+  ASSERT_HAS(page, "In this run: 1 cell (fib/tokio-mt/n:25/cutoff:10)");
+  ASSERT_HAS(page, "| fib/rayon/n:25/cutoff:10 | none | - | not pinned");
   if (have_gnuplot())
     ASSERT_HAS(page, "![What does a switch cost? Kernel floor and runtimes]"
                      "(run-plots/switch.png)");

@@ -21,13 +21,22 @@ Q = {
 }
 
 def cell(workload, runtime, params, ns, extra=None, source="switchbench",
-         status="ok", reason="", ctx=0.0, reps=5, cv=0.03, error=None):
+         status="ok", reason="", ctx=0.0, reps=5, cv=0.03, error=None,
+         primitive=None, peer=None, cpus=None):
     name = "/".join([workload, runtime] + ["%s:%d" % kv for kv in params])
+    if cpus:
+        name += "/cpus:%d" % len(cpus)
     q, unit, kind = Q.get(workload, ("What is the kernel's floor for one switch?", "switch", "switch"))
     meta = {"name": name, "workload": workload, "runtime": runtime,
             "params": dict(params), "question": q, "unit": unit, "kind": kind,
             "source": source, "status": status, "reason": reason,
             "seconds": 1.5, "checksum": "0x0000000000000001"}
+    # Newer files record these; cells without them read as the old ones.
+    if primitive:
+        meta.update(primitive=primitive, min_time=0.5, repetitions=reps,
+                    warmup=1, pin="none", cpus=cpus or [])
+    if peer:
+        meta["peer"] = peer
     return meta, dict(ns=ns, extra=extra or {}, ctx=ctx, reps=reps, cv=cv,
                       error=error)
 
@@ -141,6 +150,20 @@ def matrix(reps):
     c.append(cell("workqueue", "threads", [("r", 2), ("n", 1000), ("cap", 16)], 0,
                   status="failed", reason="checksum mismatch",
                   error="checksum 0x2 != 0x1"))
+    # Appended last, so the draws of the cells above stay as they were:
+    # the serial rows, peers of each primitive, the thread model on 1 CPU.
+    fib = [("n", 25), ("cutoff", 10)]
+    c.append(cell("fib", "serial", fib, 61, reps=reps, primitive="serial"))
+    c.append(cell("fib", "tokio-mt", fib, 240, reps=reps, source="peer",
+                  primitive="spawn+join", peer="rust"))
+    c.append(cell("fib", "rayon", fib, 17, reps=reps, source="peer",
+                  primitive="join", peer="rust"))
+    c.append(cell("fib", "serial-rust", fib, 55, reps=reps, source="peer",
+                  primitive="serial", peer="rust"))
+    c.append(cell("spawn", "rayon", [("n", 10000)], 90, reps=reps,
+                  source="peer", primitive="scope-spawn", peer="rust"))
+    c.append(cell("pingpong", "threads", [("n", 10000)], 950, ctx=1.0,
+                  reps=reps, primitive="spawn+join", cpus=[0]))
     return c
 
 def rounded(x):
