@@ -39,14 +39,12 @@ fn link_pair() -> Result<(Link, Link), String> {
     Link::pair().map_err(|e| format!("socketpair: {}", e))
 }
 
-async fn read_token(mut l: &Link) -> u64 {
-    let mut tok = [0u8; 8];
-    l.read_exact(&mut tok).await.expect("ring: read");
-    u64::from_le_bytes(tok)
+async fn read_token(l: &Link) -> u64 {
+    crate::suite::read_token(l).await
 }
 
-async fn write_token(mut l: &Link, v: u64) {
-    l.write_all(&v.to_le_bytes()).await.expect("ring: write");
+async fn write_token(l: &Link, v: u64) {
+    crate::suite::write_token(l, v).await
 }
 
 async_suite!();

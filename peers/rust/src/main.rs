@@ -57,6 +57,15 @@ fn main() {
 
 fn run(args: &[String]) -> i32 {
     let a = cli::run_args(args).unwrap_or_else(|e| bad(e));
+    if a.workload == "ring" {
+        // Both ends of every link stay open for the whole cell.
+        let need = 2 * expect::p(&a.params, "n") + 64;
+        let have = sys::raise_fd_limit();
+        if have < need {
+            eprintln!("sb-peer-rust: needs {} open files; RLIMIT_NOFILE is {} and cannot be raised", need, have);
+            return 77; // the harness records the cell as skipped, with this reason
+        }
+    }
     let m = measure::Measure::new(&a);
     let result = match a.runtime.as_str() {
         "tokio-mt" => tokio_peer::cell(&a, &m, true),

@@ -352,7 +352,6 @@ macro_rules! async_io_cell {
                 })
             }
             "ring" => {
-                $crate::suite::check_fds(2 * n)?;
                 let links =
                     std::sync::Arc::new($rt.enter(|| (0..n).map(|_| link_pair()).collect::<Result<Vec<_>, String>>())?);
                 $m.run(|clk, _: &mut ()| {
@@ -396,12 +395,16 @@ pub fn check_answered(answered: u64, n: u64) -> Result<(), String> {
     }
 }
 
-/// ring holds `need` descriptors at once; fails with the reason when the
-/// open-file limit cannot be raised that far.
-pub fn check_fds(need: u64) -> Result<(), String> {
-    let have = crate::sys::raise_fd_limit();
-    if have < need + 64 {
-        return Err(format!("needs {} open files; RLIMIT_NOFILE is {} and cannot be raised", need + 64, have));
-    }
-    Ok(())
+/// ring's token over any futures-io stream (smol's and async-std's links,
+/// read and written by reference).
+pub async fn read_token<R: futures::io::AsyncRead + Unpin>(mut from: R) -> u64 {
+    use futures::io::AsyncReadExt;
+    let mut tok = [0u8; 8];
+    from.read_exact(&mut tok).await.expect("ring: read");
+    u64::from_le_bytes(tok)
+}
+
+pub async fn write_token<W: futures::io::AsyncWrite + Unpin>(mut to: W, v: u64) {
+    use futures::io::AsyncWriteExt;
+    to.write_all(&v.to_le_bytes()).await.expect("ring: write");
 }
