@@ -39,13 +39,29 @@ func checkParams(w string, ps params) string {
 			return fmt.Sprintf("%s: %s must be at least 1", w, k)
 		}
 	}
+	for _, k := range names {
+		if most, ok := paramMost[w+" "+k]; ok && ps.get(k) > most {
+			return fmt.Sprintf("%s: %s must be at most %d", w, k, most)
+		}
+	}
 	switch {
-	case w == "fib" && ps.get("n") > 90:
-		return "fib: n must be at most 90"
-	case w == "timers" && ps.get("blocking") > 1:
-		return "timers: blocking must be 0 or 1"
+	case w == "fib" && ps.get("n") < 2:
+		return "fib: n must be at least 2"
+	case w == "fib" && ps.get("cutoff") >= ps.get("n"):
+		// A run that spawns no goroutine would have zero ops.
+		return "fib: cutoff must be below n"
+	case w == "sum" && ps.get("chunk") > ps.get("n"):
+		return "sum: chunk must be at most n"
 	}
 	return ""
+}
+
+// paramMost: the largest value of a parameter, as the C workload's check
+// has it (fib(80) is the largest whose serial time is bearable).
+var paramMost = map[string]uint64{
+	"pingpong n": 1 << 32, "yield k": 1 << 20, "yield n": 1 << 32, "spawn n": 1 << 32,
+	"fib n": 80, "timers n": 1 << 20, "timers blocking": 1, "workqueue r": 1 << 16,
+	"workqueue n": 1 << 24, "workqueue cap": 1 << 20, "million n": 1 << 26,
 }
 
 func fibIter(n uint64) uint64 {
