@@ -9,16 +9,6 @@
 #include "fib.h"
 #include "harness.h"
 
-/* TODO(merge): use sb_fib_tree (workloads/fib.h) once the workload side
- * lands it; until then this is a temporary copy of that same tree walk:
- * above the cutoff both halves, as fib's tasks would, at or below it the
- * leaf's plain recursion. */
-__attribute__((noinline)) static uint64_t fib_tree(int n, int cutoff) {
-  if (n <= cutoff || n < 2)
-    return sb_fib_serial(n);
-  return fib_tree(n - 1, cutoff) + fib_tree(n - 2, cutoff);
-}
-
 /* One timed walk of the tree, checked. */
 static int one_run(void *arg, char *why, size_t len) {
   sb_serial_run *r = arg;
@@ -29,7 +19,7 @@ static int one_run(void *arg, char *why, size_t len) {
    * output to be used before t1, so a walk the compiler knows to be pure
    * can be neither hoisted out of the clock nor merged across runs. */
   __asm__ volatile("" : "+r"(n) : : "memory");
-  uint64_t out = fib_tree(n, r->cutoff);
+  uint64_t out = sb_fib_tree(n, r->cutoff);
   __asm__ volatile("" : "+r"(out) : : "memory");
   int64_t t1 = sb_now_ns();
   r->t.switches += sb__ctx_switches() - s0;

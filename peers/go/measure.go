@@ -104,6 +104,10 @@ func (c *cell) measure(reps uint64, minTime float64, warmup bool) error {
 		}
 	}
 	minNs := int64(minTime * 1e9)
+	// Google Benchmark's rule, which the C cells follow: the first
+	// repetition runs until its timed sum reaches the minimum time, and
+	// every later repetition makes that same number of runs.
+	var runsPerRep uint64
 	for rep := uint64(0); rep < reps; rep++ {
 		if c.reset != nil {
 			c.reset()
@@ -124,9 +128,12 @@ func (c *cell) measure(reps uint64, minTime float64, warmup bool) error {
 			total.switches += s.switches
 			total.work.tasks += s.work.tasks
 			total.work.messages += s.work.messages
-			if total.elapsedNs >= minNs {
+			if (rep == 0 && total.elapsedNs >= minNs) || (rep > 0 && runs >= runsPerRep) {
 				break
 			}
+		}
+		if rep == 0 {
+			runsPerRep = runs
 		}
 		cpuNs := usageNow().cpuNs - u0.cpuNs
 		peak, err := peakRSS()

@@ -92,6 +92,10 @@ impl Measure {
         if self.warmup {
             self.one(&mut once, &mut A::default(), &mut Totals::default())?;
         }
+        // Google Benchmark's rule, which the C cells follow: the first
+        // repetition runs until its timed sum reaches the minimum time,
+        // and every later repetition makes that same number of runs.
+        let mut runs_per_rep = 0u64;
         for rep in 0..self.reps {
             let mut extra = A::default();
             let mut tot = Totals::default();
@@ -99,9 +103,13 @@ impl Measure {
             let before = sys::usage();
             loop {
                 self.one(&mut once, &mut extra, &mut tot)?;
-                if tot.timed_ns >= self.min_time_ns {
+                let done = if rep == 0 { tot.timed_ns >= self.min_time_ns } else { tot.runs >= runs_per_rep };
+                if done {
                     break;
                 }
+            }
+            if rep == 0 {
+                runs_per_rep = tot.runs;
             }
             let peak = sys::peak_rss()?;
             let cpu_ns = sys::usage().cpu_ns - before.cpu_ns;
