@@ -132,29 +132,67 @@ int sb_topo_pin_pu(sb_topo *t, int pu) {
   return bind_to(t, obj->cpuset);
 }
 
+/* The CPUs the calling thread may run on now (its affinity: a cell
+ * confined with /cpus:N, or taskset), as a new bitmap, or NULL. */
+static hwloc_bitmap_t allowed_now(sb_topo *t) {
+  hwloc_bitmap_t set = hwloc_bitmap_alloc();
+  if (set != NULL && hwloc_get_cpubind(t->hw, set, HWLOC_CPUBIND_THREAD) != 0)
+    hwloc_bitmap_copy(set, hwloc_topology_get_allowed_cpuset(t->hw));
+  return set;
+}
+
+/* The index-th PU (logical order, cycling) among those in allowed, as a new
+ * bitmap, or NULL when allowed holds none. */
+static hwloc_bitmap_t nth_allowed_pu(sb_topo *t, hwloc_const_bitmap_t allowed,
+                                     int index) {
+  int n = 0;
+  for (int pass = 0; pass < 2; pass++) {
+    int k = 0;
+    for (int i = 0; i < t->pus; i++) {
+      hwloc_obj_t obj =
+          hwloc_get_obj_by_type(t->hw, HWLOC_OBJ_PU, (unsigned)i);
+      if (obj == NULL || !hwloc_bitmap_isincluded(obj->cpuset, allowed))
+        continue;
+      if (pass == 1 && k == index % n)
+        return hwloc_bitmap_dup(obj->cpuset);
+      k++;
+    }
+    n = k;
+    if (n == 0)
+      return NULL;
+  }
+  return NULL;
+}
+
 /* The PU set worker `index` of `count` gets under policy (NONE counts as
- * COMPACT here: callers decide whether NONE binds at all), as a new bitmap
- * the caller frees, or NULL. */
+ * COMPACT here: callers decide whether NONE binds at all), always inside
+ * the CPUs the calling thread may use, so a confined process stays
+ * confined; a new bitmap the caller frees, or NULL. */
 static hwloc_bitmap_t worker_set(sb_topo *t, sb_pin policy, int index,
                                  int count) {
-  if (policy != SB_PIN_SPREAD) {
-    /* hwloc's logical PU order walks one core's PUs before the next. */
-    hwloc_obj_t obj =
-        hwloc_get_obj_by_type(t->hw, HWLOC_OBJ_PU, (unsigned)(index % t->pus));
-    return obj != NULL ? hwloc_bitmap_dup(obj->cpuset) : NULL;
-  }
-  hwloc_bitmap_t *sets = calloc((size_t)count, sizeof *sets);
-  hwloc_bitmap_t out = NULL;
-  if (sets == NULL)
+  hwloc_bitmap_t allowed = allowed_now(t), out = NULL;
+  if (allowed == NULL)
     return NULL;
-  hwloc_obj_t root = hwloc_get_root_obj(t->hw);
-  if (hwloc_distrib(t->hw, &root, 1, sets, (unsigned)count, INT_MAX, 0) == 0) {
-    out = sets[index];
-    sets[index] = NULL;
+  if (policy == SB_PIN_SPREAD) {
+    hwloc_bitmap_t *sets = calloc((size_t)count, sizeof *sets);
+    hwloc_obj_t root = hwloc_get_root_obj(t->hw);
+    if (sets != NULL &&
+        hwloc_distrib(t->hw, &root, 1, sets, (unsigned)count, INT_MAX, 0) ==
+            0 &&
+        hwloc_bitmap_intersects(sets[index], allowed)) {
+      out = sets[index];
+      sets[index] = NULL;
+      hwloc_bitmap_and(out, out, allowed);
+    }
+    for (int i = 0; sets != NULL && i < count; i++)
+      hwloc_bitmap_free(sets[i]);
+    free(sets);
   }
-  for (int i = 0; i < count; i++)
-    hwloc_bitmap_free(sets[i]);
-  free(sets);
+  /* Compact, or a spread share that fell outside the allowed CPUs: hwloc's
+   * logical PU order walks one core's PUs before the next. */
+  if (out == NULL)
+    out = nth_allowed_pu(t, allowed, index);
+  hwloc_bitmap_free(allowed);
   return out;
 }
 

@@ -23,7 +23,9 @@ void sb_topo_cpu_model(const sb_topo *t, char *buf, size_t len);
 int sb_topo_pin_worker(sb_topo *t, sb_pin policy, int index, int count);
 /* Writes into cpus[0..count) the OS index of the CPU (PU) worker i of
  * count gets under policy, in worker order (NONE gives the COMPACT order:
- * the first CPUs, one core's PUs before the next). This is the list the
+ * the first CPUs, one core's PUs before the next), always among the CPUs
+ * the calling thread may use now (a confined process stays confined;
+ * sb_topo_pin_worker follows the same rule). This is the list the
  * harness hands to the peers (`--cpus`) and records in each cell. Returns
  * count, or -EINVAL (count < 1, cap < count, or hwloc failed). */
 int sb_topo_cpu_list(sb_topo *t, sb_pin policy, int count, int *cpus, int cap);
