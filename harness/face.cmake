@@ -2,7 +2,8 @@
 # in plots/), the Markdown report and compare with its U test. It needs only
 # jansson and libm, so it builds and tests without the runtimes.
 add_library(sb_face STATIC
-  results_read.c results_model.c results_primitive.c face_format.c summary.c
+  results_schema.c results_read.c results_model.c results_legacy.c
+  results_primitive.c face_format.c face_roles.c summary.c summary_model.c
   summary_table.c claims.c fairness.c
   plot.c plot_data.c plot_data_work.c report.c compare.c mannwhitney.c)
 target_include_directories(sb_face PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
@@ -18,8 +19,8 @@ if(SB_FUZZ)
   if(NOT CMAKE_C_COMPILER_ID MATCHES "Clang")
     message(FATAL_ERROR "SB_FUZZ needs clang: -DCMAKE_C_COMPILER=clang")
   endif()
-  add_executable(fuzz_results fuzz_results.c results_read.c results_model.c
-    results_primitive.c)
+  add_executable(fuzz_results fuzz_results.c results_schema.c results_read.c
+    results_model.c results_legacy.c results_primitive.c)
   target_include_directories(fuzz_results PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
   target_compile_options(fuzz_results PRIVATE -fsanitize=fuzzer,address,undefined)
   target_link_options(fuzz_results PRIVATE -fsanitize=fuzzer,address,undefined)

@@ -11,6 +11,7 @@
 #endif
 
 #include "harness.h"
+#include "results_schema.h"
 #include "topo.h"
 
 #ifndef SB_GIT_COMMIT
@@ -110,7 +111,8 @@ void sb__machine_add_context(const sb_machine *m, const char *pin) {
 }
 
 json_t *sb__machine_json(const sb_machine *m) {
-  return json_pack("{s:i, s:s, s:s, s:i, s:i, s:s, s:s, s:s, s:s}", "schema", 1,
+  return json_pack("{s:i, s:s, s:s, s:i, s:i, s:s, s:s, s:s, s:s}", "schema",
+                   SB_RESULTS_SCHEMA,
                    "git_commit", SB_GIT_COMMIT, "cpu_model", m->cpu_model,
                    "cores", m->cores, "pus", m->pus, "topology", m->topology,
                    "kernel", m->kernel, "compiler", m->compiler,

@@ -99,6 +99,7 @@ static int derive(sb_arena *a, sb_rcell *c) {
     c->primitive = strcmp(c->workload, "floor") == 0       ? "none"
                    : strncmp(c->runtime, "serial", 6) == 0 ? "serial"
                                                            : "spawn+join";
+  sb__results_legacy(c);
   return 0;
 }
 
@@ -180,9 +181,9 @@ int sb__results_join(sb_arena *a, sb_results *r, size_t nlisted) {
                       .min_time = -1,
                       .repetitions = -1,
                       .warmup = -1};
-      c->workload = c->runtime = c->question = c->kind = c->source = c->status =
-          c->reason = c->unit = c->primitive = c->peer = c->pin = c->cpus =
-              empty();
+      c->workload = c->runtime = c->question = c->kind = c->headline =
+          c->headline_unit = c->source = c->status = c->reason = c->unit =
+              c->primitive = c->peer = c->pin = c->cpus = empty();
       if ((rc = derive(a, c)) != 0)
         goto cleanup;
       rc = -ENOMEM;
@@ -324,6 +325,10 @@ int sb_runtime_rank(const char *runtime) {
     if (strcmp(order[i], runtime) == 0)
       return i;
   return 100;
+}
+
+int sb_rcell_is_floor(const sb_rcell *c) {
+  return strcmp(c->source, "floor") == 0;
 }
 
 int sb_runtime_is_thread(const char *runtime) {

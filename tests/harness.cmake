@@ -4,7 +4,7 @@
 # crashing cell), an interrupted run finished with --resume, the floor on a
 # one-core machine, and peers (a fake peer speaking the protocol).
 add_executable(harness_check harness_check.c)
-target_link_libraries(harness_check PRIVATE PkgConfig::JANSSON)
+target_link_libraries(harness_check PRIVATE sb_face PkgConfig::JANSSON)
 # The fake peer's echo server (fake_peer.sh serve execs it).
 add_executable(fake_peer_serve fake_peer_serve.c)
 target_link_libraries(fake_peer_serve PRIVATE Threads::Threads)

@@ -9,11 +9,16 @@
  *   harness_check FILE field CELL KEY VAL  the cell entry's KEY is VAL (a
  *                                          string as is, else compact JSON)
  *   harness_check FILE reason CELL TEXT    the cell's reason contains TEXT
+ *   harness_check FILE schema              every key as the schema table
+ *                                          says (harness/results_schema.c),
+ *                                          each written key present
  * Exit 0 when the check holds, 1 (with the reason) when not, 2 on bad use. */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "results_schema.h"
 
 static json_t *doc;
 
@@ -144,6 +149,11 @@ int main(int argc, char **argv) {
     rc = c != NULL && strstr(str(c, "reason"), argv[4]) != NULL
              ? 0
              : fail(c == NULL ? "no such cell" : str(c, "reason"), argv[4]);
+  } else if (strcmp(check, "schema") == 0 && argc == 3) {
+    char why[256];
+    rc = sb_schema_check_doc(doc, SB_JS_WRITTEN, why, sizeof why) == 0
+             ? 0
+             : fail("not as the schema says", why);
   } else if (strcmp(check, "all-ok") == 0 && argc == 3) {
     rc = all_ok();
   } else {

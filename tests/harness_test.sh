@@ -41,6 +41,7 @@ smoke)
     die "switchbench run --smoke failed"
   expect "$tmp/smoke.json" complete 1
   expect "$tmp/smoke.json" all-ok
+  expect "$tmp/smoke.json" schema
   ;;
 
 watchdog)
@@ -147,6 +148,7 @@ peers)
     --out "$tmp/set.json" >/dev/null 2>"$tmp/err" ||
     die "settings run failed: $(cat "$tmp/err")"
   expect "$tmp/set.json" all-ok
+  expect "$tmp/set.json" schema
   grep -q -- "--workload pingpong --runtime tokio-ct --workers 1 --reps 2 --min-time 0.01 --warmup 1 --cpus 0 --param n=100" "$log" ||
     die "settings did not reach the peer: $(cat "$log")"
   expect "$tmp/set.json" status spawn/tokio-mt/n:100/workers:1 ok
@@ -175,6 +177,7 @@ peers)
   expect "$tmp/fib.json" field fib/serial-rust/n:20/cutoff:5 primitive serial
   expect "$tmp/fib.json" field fib/serial/n:20/cutoff:5 primitive serial
   expect "$tmp/fib.json" all-ok
+  expect "$tmp/fib.json" schema
   FAKE_PEER_OLD=1 "$sb" run --workload fib --runtime rayon --param n=20 \
     --param cutoff=5 --smoke --peers --out "$tmp/old.json" >/dev/null 2>&1 ||
     die "old peer run failed"
@@ -185,6 +188,7 @@ peers)
     --out "$tmp/serve.json" >/dev/null 2>&1
   expect "$tmp/serve.json" status echo/tokio-ct/c:2/b:8/r:2 skipped
   expect "$tmp/serve.json" reason echo/tokio-ct/c:2/b:8/r:2 "declines to serve"
+  expect "$tmp/serve.json" schema
   # No peer binary at all: one line saying so, and the C cells still run.
   export SB_PEER_RUST="$tmp/no-such-peer"
   "$sb" run --workload floor --smoke --peers --out "$tmp/none.json" \
