@@ -1,6 +1,7 @@
 /* The data writers behind the plots (plot_data.c, plot_data_work.c): each
  * writes dir/<stem>.dat for plots/<stem>.gp and the gnuplot variables the
- * script needs, or says why its picture has nothing to show. */
+ * script needs, or says why its picture has nothing to show. They pick
+ * cells by role and headline (face_internal.h), never by workload name. */
 #ifndef SB_PLOT_DATA_H
 #define SB_PLOT_DATA_H
 
@@ -10,6 +11,10 @@
 
 /* Most runtimes a picture shows. */
 #define SB_PD_MAX_RT 32
+/* Most workloads a picture shows (series, panels). */
+#define SB_PD_MAX_SERIES 8
+/* Room for a bar's label. */
+#define SB_PD_LABEL 64
 
 /* Writes the data of plot i (see sb__plots) into dir and its gnuplot
  * variables ("a='x'; b=1") into vars. Returns 0, -ENODATA with the reason
@@ -22,8 +27,8 @@ int sb__pd_switch(const sb_results *r, const char *dir, char *vars, size_t vlen,
                   char *why, size_t len);
 int sb__pd_spawn(const sb_results *r, const char *dir, char *vars, size_t vlen,
                  char *why, size_t len);
-int sb__pd_echo(const sb_results *r, const char *dir, char *vars, size_t vlen,
-                char *why, size_t len);
+int sb__pd_io(const sb_results *r, const char *dir, char *vars, size_t vlen,
+              char *why, size_t len);
 int sb__pd_cpu(const sb_results *r, const char *dir, char *vars, size_t vlen,
                char *why, size_t len);
 int sb__pd_pitfalls(const sb_results *r, const char *dir, char *vars,
@@ -33,6 +38,13 @@ int sb__pd_pitfalls(const sb_results *r, const char *dir, char *vars,
  * workload, in display order; returns how many. */
 size_t sb__pd_runtimes(const sb_results *r, const char *workload,
                        const char **out);
+/* Adds runtime to out (n used, room for SB_PD_MAX_RT) in display order
+ * unless it is there; returns the new count. */
+size_t sb__pd_add_runtime(const char **out, size_t n, const char *runtime);
+/* 1 when c is not NULL and has a figure for key. */
+int sb__pd_has(const sb_rcell *c, const char *key);
+/* Writes s double-quoted for gnuplot (a '"' becomes '\''). */
+void sb__pd_quoted(FILE *f, const char *s);
 /* The cell whose parameters the most ok cells of workload share, or NULL. */
 const sb_rcell *sb__pd_common(const sb_results *r, const char *workload);
 /* Writes " median min max" of key in c times scale, or " ? ? ?" (gnuplot's

@@ -88,7 +88,7 @@ static void plot(void) {
   }
   catch_cmd(sb_cmd_plot, 4, argv, &c);
   ASSERT_EQ(c.rc, 0);
-  static const char *const stems[] = {"switch", "spawn", "echo", "cpu",
+  static const char *const stems[] = {"switch", "spawn", "io", "cpu",
                                       "pitfalls"};
   for (int i = 0; i < 5; i++) {
     char n[64];
@@ -105,10 +105,10 @@ static void plot(void) {
   char *few[] = {"plot", path("results-rerun.json"), "--out", out, NULL};
   catch_cmd(sb_cmd_plot, 4, few, &c);
   ASSERT_EQ(c.rc, 0);
-  ASSERT_HAS(c.out, "plot echo     skipped: no echo cell in the run");
+  ASSERT_HAS(c.out, "plot io       skipped: no io cell in the run");
   ASSERT_HAS(c.out, "plot pitfalls skipped");
   ASSERT(file_exists(out, "switch.png") && file_exists(out, "spawn.svg"));
-  ASSERT(!file_exists(out, "echo.png"));
+  ASSERT(!file_exists(out, "io.png"));
   char *usage[] = {"plot", NULL};
   catch_cmd(sb_cmd_plot, 1, usage, &c);
   ASSERT_EQ(c.rc, 2);
