@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "face.h"
+#include "face_cli.h"
 #include "face_internal.h"
 #include "plot_data.h"
 
@@ -188,20 +189,20 @@ static void default_dir(const char *results, char *out, size_t len) {
 }
 
 int sb_cmd_plot(int argc, char **argv) {
+  static const struct option longopts[] = {
+      {"out", required_argument, NULL, 'o'}, {NULL, 0, NULL, 0}};
   const char *path = NULL, *out = NULL;
   char dir[PATH_MAX];
   sb_results *r = NULL;
-  int rc;
-  for (int i = 1; i < argc; i++) {
-    if (strcmp(argv[i], "--out") == 0 && i + 1 < argc)
-      out = argv[++i];
-    else if (strncmp(argv[i], "--out=", 6) == 0)
-      out = argv[i] + 6;
-    else if (argv[i][0] != '-' && path == NULL)
-      path = argv[i];
-    else
-      path = NULL, i = argc;
+  int rc, ch;
+  sb__cli_start();
+  while ((ch = getopt_long(argc, argv, SB_CLI_SHORT, longopts, NULL)) != -1) {
+    if (ch != 'o')
+      return sb__cli_bad("plot", ch, argv);
+    out = optarg;
   }
+  if (optind == argc - 1)
+    path = argv[optind];
   if (path == NULL || (out != NULL && out[0] == '\0')) {
     fprintf(stderr, "usage: switchbench plot RESULTS.json [--out DIR]\n");
     return 2;

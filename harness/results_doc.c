@@ -283,7 +283,8 @@ int sb__doc_cells(json_t *doc, sb_cell **out, size_t *n, char *why,
       cells[i].workers = (int)json_integer_value(w);
     /* A file from before cells declared how they are read: this build's
      * declarations, so the finished file describes itself. */
-    if (json_object_get(c, "headline") == NULL && cells[i].w != NULL) {
+    if (json_object_get(c, "headline") == NULL &&
+        (cells[i].w != NULL || cells[i].source == SB_SOURCE_FLOOR)) {
       cell_meta m = meta_of(&cells[i]);
       json_object_set_new(c, "kind", json_string(m.kind));
       json_object_set_new(c, "headline", json_string(m.headline));

@@ -10,11 +10,14 @@ set logscale x
 set xlabel xparam.' (log scale)'
 set key top left
 set title 'throughput'
+# Throughput falls as load grows: the key goes where the lines are not.
+set key bottom left
 set ylabel unit.'s per second'
 set yrange [0:*]
 plot for [i=0:nblocks-1] dir.'/io.dat' index i using 1:2:3:4 with yerrorlines lt i+2 title columnheader(1)
 unset label 99
 set title head
+set key top left
 set ylabel head.', log scale'
 set yrange [*:*]
 set logscale y

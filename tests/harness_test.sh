@@ -2,7 +2,7 @@
 # The harness's end-to-end tests: switchbench run as a user runs it.
 #   harness_test.sh CASE SWITCHBENCH HARNESS_CHECK FAKE_PEER [ARGS...]
 # Cases: expect2 ARGS... (bad input: exit 2, one line on stderr), smoke,
-# watchdog, resume, onecore, peers. Timings are never asserted.
+# watchdog, resume, onecore, peers, version. Timings are never asserted.
 set -u
 case_name=$1
 sb=$2
@@ -96,10 +96,18 @@ resume)
     expect "$f" status floor/futex/same-core ok
     expect "$f" status floor/pipe/same-core pending
     expect "$f" entries floor/futex/same-core 6
+    # Resumed as a file from before cells recorded their headline: the
+    # finished file records it (RESULTS.md, "Older files").
+    if [ $sig = KILL ]; then
+      expect "$f" strip headline
+      expect "$f" strip headline_unit
+    fi
     "$sb" run --resume "$f" --timeout 60 >/dev/null 2>"$tmp/resume-$sig" ||
       die "resume failed: $(cat "$tmp/resume-$sig")"
     expect "$f" complete 1
     expect "$f" all-ok
+    expect "$f" schema
+    expect "$f" field floor/pipe/same-core headline ns_per_op
     expect "$f" entries floor/futex/same-core 6
     expect "$f" entries floor/pipe/same-core 6
     "$sb" run --resume "$f" >/dev/null 2>&1
@@ -195,6 +203,20 @@ peers)
     >/dev/null 2>"$tmp/err" || die "run without peers failed"
   [ "$(grep -c '^peers skipped: ' "$tmp/err")" -eq 1 ] ||
     die "want one 'peers skipped' line: $(cat "$tmp/err")"
+  ;;
+
+version)
+  # One line: the version and the commit (12 hex digits, -dirty when the
+  # tree differed, "unknown" outside git), the commit every result records.
+  v=$("$sb" --version) || die "switchbench --version failed"
+  echo "$v" | grep -Eq '^switchbench [0-9]+\.[0-9]+\.[0-9]+ \(commit ([0-9a-f]{12}(-dirty)?|unknown)\)$' ||
+    die "unexpected --version: $v"
+  "$sb" run --workload floor --smoke --out "$tmp/v.json" >/dev/null 2>&1 ||
+    die "floor run failed"
+  commit=$(echo "$v" | sed 's/.*(commit \(.*\))$/\1/')
+  expect "$tmp/v.json" schema
+  "$check" "$tmp/v.json" context git_commit "$commit" ||
+    die "the results record another commit than --version says ($commit)"
   ;;
 
 *)
