@@ -83,7 +83,7 @@ static void add(char *buf, size_t len, const char *fmt, ...) {
  * first switch workload with cells on threads and on an executor. */
 static void switch_cost(const sb_results *r, sb_claim *c) {
   const sb_rcell *roles[MAX_ROLE], *t = NULL, *e = NULL;
-  size_t n = sb__role_workloads(r, "switch", roles, MAX_ROLE);
+  size_t n = sb__role_workloads(r, SB_ROLE_SWITCH, roles, MAX_ROLE);
   double os = 0, task = 0, fs = 0, fx = 0;
   for (size_t i = 0; i < n && (t == NULL || e == NULL); i++) {
     t = pick(r, roles[i], "threads", NULL, 0, "ns_per_op", &os);
@@ -151,7 +151,7 @@ static void switch_cost(const sb_results *r, sb_claim *c) {
 
 /* 2: a thread holds a 2 MB stack. Read from the memory workload. */
 static void stack_size(const sb_results *r, sb_claim *c) {
-  const sb_rcell *m = sb__role_lead(r, "memory", NULL);
+  const sb_rcell *m = sb__role_lead(r, SB_ROLE_MEMORY, NULL);
   const char *key = m ? m->headline : "";
   double th = 0, ex = 0;
   char a[32], b[32], ratio[32];
@@ -194,7 +194,7 @@ static void stack_size(const sb_results *r, sb_claim *c) {
 /* 3: async scales to millions of tasks. Read from the memory workload's
  * largest size on an executor. */
 static void millions(const sb_results *r, sb_claim *c) {
-  const sb_rcell *m = sb__role_lead(r, "memory", NULL), *e = NULL;
+  const sb_rcell *m = sb__role_lead(r, SB_ROLE_MEMORY, NULL), *e = NULL;
   const char *key = m ? m->headline : "";
   double ex = 0, th = 0;
   char a[32], b[32];
@@ -236,7 +236,8 @@ static void millions(const sb_results *r, sb_claim *c) {
  * worse against the other and against threads on the same parameters. */
 static void blocking(const sb_results *r, sb_claim *c) {
   const sb_rcell *roles[MAX_ROLE];
-  size_t n = sb__role_workloads(r, "pitfall", roles, MAX_ROLE), judged = 0;
+  size_t n = sb__role_workloads(r, SB_ROLE_PITFALL, roles, MAX_ROLE),
+         judged = 0;
   int holds = 0;
   char why[256] = "";
   c->measured[0] = '\0';
@@ -344,8 +345,9 @@ static int judge_role(const sb_results *r, const char *kind, int larger,
 static void cpu_vs_io(const sb_results *r, sb_claim *c) {
   char cpu[384] = "", io[384] = "", cy[128] = "", cn[128] = "", iy[128] = "",
        in[128] = "", half[2][192];
-  int have_cpu = judge_role(r, "cpu", 0, 1.25, cpu, sizeof cpu, cy, cn, 128);
-  int have_io = judge_role(r, "io", 1, 1.1, io, sizeof io, iy, in, 128);
+  int have_cpu =
+      judge_role(r, SB_ROLE_CPU, 0, 1.25, cpu, sizeof cpu, cy, cn, 128);
+  int have_io = judge_role(r, SB_ROLE_IO, 1, 1.1, io, sizeof io, iy, in, 128);
   if (!have_cpu && !have_io) {
     say(c->measured, sizeof c->measured,
         "cpu and io workloads on both an OS-thread runtime and an executor "

@@ -10,6 +10,17 @@
 
 /* ---- face_roles.c: what the face reads instead of workload names ----- */
 
+/* The roles a workload declares (its kind, RESULTS.md): the face's whole
+ * vocabulary for choosing cells. SB_ROLE_SPAWN is the role of making
+ * tasks, spelled like the workload that has it, and named here once so
+ * that the face's files hold no literal a workload's name could be. */
+#define SB_ROLE_SWITCH "switch"
+#define SB_ROLE_SPAWN "spawn"
+#define SB_ROLE_MEMORY "memory"
+#define SB_ROLE_CPU "cpu"
+#define SB_ROLE_IO "io"
+#define SB_ROLE_PITFALL "pitfall"
+
 /* How a figure is printed (a cell's headline_unit). */
 typedef enum sb_funit {
   SB_FU_NS = 0,   /* a duration in ns; lower is better */

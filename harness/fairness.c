@@ -40,7 +40,7 @@ static const difference differences[] = {
      "blocking nanosleep has its P handed to another thread (sysmon, after "
      "about 20 µs), so timers blocking:1 cannot show the pitfall on Go. "
      "That is Go's design, not a flaw of the cell.",
-     go, "pitfall", "late_p99_ns", NULL, 1, 0},
+     go, SB_ROLE_PITFALL, "late_p99_ns", NULL, 1, 0},
     /* A recursion's cells have a cutoff parameter. */
     {"Rust boxes recursive futures: fib recurses through async, which needs "
      "a boxed future per call in Rust; the C futures are fixed-size structs "
@@ -92,7 +92,7 @@ static const char *pinned_how(const sb_rcell *c) {
   if (c->cpus_limit > 0)
     return "the whole process confined to the list (/cpus:N)";
   /* A peer's io cell is a server the harness's load generator drives. */
-  if (sb__is_role(c, "io"))
+  if (sb__is_role(c, SB_ROLE_IO))
     return "its server process confined to the list; the load generator "
            "runs in the harness";
   if (strcmp(c->runtime, "tokio-mt") == 0 || strcmp(c->runtime, "rayon") == 0)

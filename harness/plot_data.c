@@ -121,7 +121,7 @@ int sb__pd_switch(const sb_results *r, const char *dir, char *vars, size_t vlen,
                   char *why, size_t len) {
   const sb_rcell *ws[SB_PD_MAX_SERIES], *like[SB_PD_MAX_SERIES];
   const char *rts[SB_PD_MAX_RT], *more[SB_PD_MAX_RT];
-  size_t nw = sb__role_workloads(r, "switch", ws, SB_PD_MAX_SERIES);
+  size_t nw = sb__role_workloads(r, SB_ROLE_SWITCH, ws, SB_PD_MAX_SERIES);
   size_t nrt = 0, points = 0;
   int rc;
   FILE *f = sb__pd_open(dir, "switch.dat", &rc);
@@ -207,8 +207,8 @@ static const sb_rcell *largest(const sb_results *r, const char *workload,
 int sb__pd_spawn(const sb_results *r, const char *dir, char *vars, size_t vlen,
                  char *why, size_t len) {
   const char *rts[SB_PD_MAX_RT];
-  const sb_rcell *sw = sb__role_lead(r, "spawn", NULL);
-  const sb_rcell *mem = sb__role_lead(r, "memory", NULL);
+  const sb_rcell *sw = sb__role_lead(r, SB_ROLE_SPAWN, NULL);
+  const sb_rcell *mem = sb__role_lead(r, SB_ROLE_MEMORY, NULL);
   const sb_rcell *like = sw ? sb__pd_common(r, sw->workload) : NULL;
   size_t n = like ? sb__pd_runtimes(r, sw->workload, rts) : 0;
   int rc, spawned = 0, held = 0, others = 0;
@@ -266,10 +266,10 @@ int sb__pd_spawn(const sb_results *r, const char *dir, char *vars, size_t vlen,
 }
 
 const sb_plot_info sb__plots[] = {
-    {"switch", "What does a switch cost? Kernel floor and runtimes"},
-    {"spawn", "What do a spawn and a waiting task cost?"},
-    {"io", "Waiting on I/O: throughput and tail latency against load"},
-    {"cpu", "CPU-bound work: speed-up and grain efficiency (METG)"},
+    {SB_ROLE_SWITCH, "What does a switch cost? Kernel floor and runtimes"},
+    {SB_ROLE_SPAWN, "What do a spawn and a waiting task cost?"},
+    {SB_ROLE_IO, "Waiting on I/O: throughput and tail latency against load"},
+    {SB_ROLE_CPU, "CPU-bound work: speed-up and grain efficiency (METG)"},
     {"pitfalls", "Pitfalls: what a blocking call does to the other tasks"},
 };
 const size_t sb__nplots = sizeof(sb__plots) / sizeof(sb__plots[0]);

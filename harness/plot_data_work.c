@@ -139,7 +139,7 @@ static size_t sweep_row(const sb_results *r, const sb_rcell *like, int x,
 int sb__pd_io(const sb_results *r, const char *dir, char *vars, size_t vlen,
               char *why, size_t len) {
   const sb_rcell *ws[SB_PD_MAX_SERIES], *w = NULL;
-  size_t nw = sb__role_workloads(r, "io", ws, SB_PD_MAX_SERIES);
+  size_t nw = sb__role_workloads(r, SB_ROLE_IO, ws, SB_PD_MAX_SERIES);
   /* The io workload read by more than its time per op, if there is one. */
   for (size_t i = 0; i < nw && w == NULL; i++)
     if (!sb__headline_is_ns_per_op(ws[i]))
@@ -256,7 +256,7 @@ int sb__pd_cpu(const sb_results *r, const char *dir, char *vars, size_t vlen,
   const sb_rcell *ws[SB_PD_MAX_SERIES], *sp[SB_PD_MAX_SERIES], *gw = NULL;
   const sb_rcell *like[SB_PD_MAX_SERIES], **row = NULL;
   const char *rts[SB_PD_MAX_RT], *more[SB_PD_MAX_RT];
-  size_t nw = sb__role_workloads(r, "cpu", ws, SB_PD_MAX_SERIES), ns = 0;
+  size_t nw = sb__role_workloads(r, SB_ROLE_CPU, ws, SB_PD_MAX_SERIES), ns = 0;
   size_t nrt = 0, blocks = 0, rows = 0;
   int rc, speedups = 0;
   for (size_t i = 0; i < nw; i++) {
@@ -391,7 +391,7 @@ static const sb_rcell *variant(const sb_results *r, const sb_rcell *like,
 int sb__pd_pitfalls(const sb_results *r, const char *dir, char *vars,
                     size_t vlen, char *why, size_t len) {
   const sb_rcell *ws[SB_PD_MAX_SERIES];
-  size_t nw = sb__role_workloads(r, "pitfall", ws, SB_PD_MAX_SERIES);
+  size_t nw = sb__role_workloads(r, SB_ROLE_PITFALL, ws, SB_PD_MAX_SERIES);
   size_t panels = 0, used = 0;
   int rc;
   if (nw == 0)

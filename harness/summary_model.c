@@ -147,7 +147,7 @@ static int question(const sb_results *r, const sb_rcell *lead, sb_squestion *q,
   }
   /* What a waiting task holds compares across sizes: one headline over
    * each runtime's largest; else one per parameter set. */
-  int memory = sb__is_role(lead, "memory");
+  int memory = sb__is_role(lead, SB_ROLE_MEMORY);
   for (const sb_rcell *c = lead; c < end; c++) {
     if (memory ? c != lead
                : strcmp(c->workload, lead->workload) != 0 ||
@@ -163,7 +163,7 @@ static int question(const sb_results *r, const sb_rcell *lead, sb_squestion *q,
 int sb__summary_build(const sb_results *r, sb_summary *s) {
   size_t cfloor = 0, cq = 0;
   *s = (sb_summary){0};
-  s->switch_lead = sb__role_lead(r, "switch", NULL);
+  s->switch_lead = sb__role_lead(r, SB_ROLE_SWITCH, NULL);
   for (int pass = 0; pass < 2; pass++)
     for (size_t i = 0; i < r->ncells; i++) {
       const sb_rcell *c = &r->cells[i];
