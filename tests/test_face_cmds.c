@@ -196,6 +196,62 @@ static void gate(void) {
   ASSERT_EQ(count_lines(c.err), 1);
 }
 
+/* Workloads the face has never heard of (results-roles.json): every table,
+ * claim and picture reads them by the role and headline their cells
+ * record, as a new workload would be read. */
+static void roles(void) {
+  char *argv[] = {"summary", path("results-roles.json"), NULL};
+  catch_cmd(summary_cmd, 2, argv, &c);
+  ASSERT_EQ(c.rc, 0);
+  ASSERT_HAS(c.out, "the kernel floor (futex, pipe; same-core and "
+                    "cross-core) next to relay on each runtime");
+  ASSERT_HAS(c.out, "== What does an idle task hold? (idle)");
+  ASSERT_HAS(c.out, "idle (largest n each): threads 11.6 KiB vs single 200 B "
+                    "held_bytes: threads 59x larger");
+  ASSERT_HAS(c.out, "fill n:4000 g:100: threads 5% vs single 43% fill: "
+                    "threads 9x lower");
+  ASSERT_HAS(c.out, "nap n:10 sync:1: threads 50.1 µs vs single 77.7 ms");
+
+  char json[1100], md[1100], cmd[2400];
+  snprintf(json, sizeof json, "%s/roles.json", tmp);
+  snprintf(md, sizeof md, "%s/roles.md", tmp);
+  snprintf(cmd, sizeof cmd, "cp '%s' '%s'", path("results-roles.json"), json);
+  ASSERT_EQ(system(cmd), 0);
+  char *rargv[] = {"report", json, NULL};
+  catch_cmd(sb_cmd_report, 2, rargv, &c);
+  ASSERT_EQ(c.rc, 0);
+  FILE *f = fopen(md, "r");
+  ASSERT(f != NULL);
+  static char page[1 << 17];
+  slurp(f, page, sizeof page);
+  ASSERT_HAS(page, "One token (relay) costs 2.97 µs on threads");
+  ASSERT_HAS(page, "A waiting thread holds 11.6 KiB (held_bytes, "
+                   "idle/threads/n:100)");
+  ASSERT_HAS(page, "**Verdict:** holds: on single, nap with sync:1 leaves "
+                   "the other tasks");
+  ASSERT_HAS(page, "CPU: crunch: pool 0.51 ns vs steal 0.51 ns per block; "
+                   "waiting: rpc (c:512)");
+  if (!have_gnuplot())
+    return;
+  char out[1100];
+  snprintf(out, sizeof out, "%s/roles-plots", tmp);
+  char *pargv[] = {"plot", path("results-roles.json"), "--out", out, NULL};
+  catch_cmd(sb_cmd_plot, 4, pargv, &c);
+  ASSERT_EQ(c.rc, 0);
+  static const char *const stems[] = {"switch", "spawn", "io", "cpu",
+                                      "pitfalls"};
+  for (int i = 0; i < 5; i++) {
+    char n[64];
+    snprintf(n, sizeof n, "%s.png", stems[i]);
+    ASSERT(file_exists(out, n));
+  }
+  snprintf(cmd, sizeof cmd, "%s/pitfalls.dat", out);
+  f = fopen(cmd, "r");
+  ASSERT(f != NULL);
+  slurp(f, page, sizeof page);
+  ASSERT_HAS(page, "\"single\" 49");
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) {
     fprintf(stderr, "usage: %s DATA_DIR\n", argv[0]);
@@ -207,9 +263,10 @@ int main(int argc, char **argv) {
   plot();
   report();
   gate();
+  roles();
   char cmd[128];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
   ASSERT_EQ(system(cmd), 0);
-  fprintf(stderr, "face commands: 4 cases passed\n");
+  fprintf(stderr, "face commands: 5 cases passed\n");
   return 0;
 }

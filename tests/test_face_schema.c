@@ -206,6 +206,15 @@ int main(int argc, char **argv) {
   }
   closedir(d);
   file_holds(argv[3]);
+  /* results-roles.json is written as this build writes: every key. */
+  snprintf(path, sizeof path, "%s/results-roles.json", argv[2]);
+  json_t *doc = json_load_file(path, 0, NULL);
+  char why[256];
+  ASSERT(doc != NULL);
+  if (sb_schema_check_doc(doc, SB_JS_WRITTEN, why, sizeof why) != 0)
+    fprintf(stderr, "%s: %s\n", path, why);
+  ASSERT_EQ(sb_schema_check_doc(doc, SB_JS_WRITTEN, why, sizeof why), 0);
+  json_decref(doc);
   ASSERT_GE(files, 4);
   fprintf(stderr, "face schema: the table, refusals and %d files passed\n",
           files + 1);
