@@ -1,5 +1,6 @@
 /* The command line's shared part (face_cli.h): resetting getopt_long
- * between commands and saying what it refused. */
+ * between commands, saying what it refused, and the one command line plot
+ * and report both take. */
 #include "face_cli.h"
 
 #include <stdio.h>
@@ -22,4 +23,26 @@ int sb__cli_bad(const char *cmd, int ch, char **argv) {
             "switchbench: %s: unknown option '%s' (try switchbench help)\n",
             cmd, arg);
   return 2;
+}
+
+int sb__cli_results_out(const char *cmd, const char *out_what, int argc,
+                        char **argv, const char **path, const char **out) {
+  static const struct option longopts[] = {
+      {"out", required_argument, NULL, 'o'}, {NULL, 0, NULL, 0}};
+  int ch;
+  *path = *out = NULL;
+  sb__cli_start();
+  while ((ch = getopt_long(argc, argv, SB_CLI_SHORT, longopts, NULL)) != -1) {
+    if (ch != 'o')
+      return sb__cli_bad(cmd, ch, argv);
+    *out = optarg;
+  }
+  if (optind == argc - 1)
+    *path = argv[optind];
+  if (*path == NULL || (*out != NULL && (*out)[0] == '\0')) {
+    fprintf(stderr, "usage: switchbench %s RESULTS.json [--out %s]\n", cmd,
+            out_what);
+    return 2;
+  }
+  return 0;
 }

@@ -17,5 +17,10 @@ void sb__cli_start(void);
  * for command cmd: an unknown option, or one missing its value. Returns 2
  * (the exit code for bad input). */
 int sb__cli_bad(const char *cmd, int ch, char **argv);
+/* The command line plot and report share: `CMD RESULTS.json [--out X]`
+ * (out_what names X in the usage line: "DIR", "FILE"). Returns 0 with
+ * *path and *out (NULL when not given), or 2 after one line on stderr. */
+int sb__cli_results_out(const char *cmd, const char *out_what, int argc,
+                        char **argv, const char **path, const char **out);
 
 #endif

@@ -189,24 +189,12 @@ static void default_dir(const char *results, char *out, size_t len) {
 }
 
 int sb_cmd_plot(int argc, char **argv) {
-  static const struct option longopts[] = {
-      {"out", required_argument, NULL, 'o'}, {NULL, 0, NULL, 0}};
-  const char *path = NULL, *out = NULL;
+  const char *path, *out;
   char dir[PATH_MAX];
   sb_results *r = NULL;
-  int rc, ch;
-  sb__cli_start();
-  while ((ch = getopt_long(argc, argv, SB_CLI_SHORT, longopts, NULL)) != -1) {
-    if (ch != 'o')
-      return sb__cli_bad("plot", ch, argv);
-    out = optarg;
-  }
-  if (optind == argc - 1)
-    path = argv[optind];
-  if (path == NULL || (out != NULL && out[0] == '\0')) {
-    fprintf(stderr, "usage: switchbench plot RESULTS.json [--out DIR]\n");
-    return 2;
-  }
+  int rc = sb__cli_results_out("plot", "DIR", argc, argv, &path, &out);
+  if (rc != 0)
+    return rc;
   if ((rc = sb__results_load(path, &r)) != 0)
     return rc;
   if (out == NULL)

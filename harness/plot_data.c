@@ -114,13 +114,37 @@ void sb__pd_label(const sb_results *r, const char *workload,
     snprintf(buf + strlen(buf), len - strlen(buf), " (%s)", c->primitive);
 }
 
+size_t sb__pd_series(FILE *f, const sb_results *r, const sb_rcell *const *ws,
+                     size_t n, int per_unit, const sb_rcell **like,
+                     const char **rts) {
+  const char *more[SB_PD_MAX_RT];
+  size_t nrt = 0;
+  for (size_t w = 0; w < n; w++) {
+    char params[96] = "", title[160];
+    like[w] = sb__pd_common(r, ws[w]->workload);
+    if (like[w] != NULL)
+      sb_rcell_params_str(like[w], params, sizeof params);
+    snprintf(title, sizeof title, "%s%s%s%s%s%s", ws[w]->workload,
+             params[0] ? " " : "", params, per_unit ? " (per " : "",
+             per_unit ? ws[w]->unit : "", per_unit ? ")" : "");
+    fputc(' ', f);
+    sb__pd_quoted(f, title);
+    fputs(" lo hi", f);
+    size_t k = sb__pd_runtimes(r, ws[w]->workload, more);
+    for (size_t j = 0; j < k; j++)
+      nrt = sb__pd_add_runtime(rts, nrt, more[j]);
+  }
+  fputc('\n', f);
+  return nrt;
+}
+
 /* (1) the switch picture: the kernel floor, then every switch workload
  * (a series each, on its most common parameters) on each runtime, ns per
  * op. The header row names the series (gnuplot's columnheader). */
 int sb__pd_switch(const sb_results *r, const char *dir, char *vars, size_t vlen,
                   char *why, size_t len) {
   const sb_rcell *ws[SB_PD_MAX_SERIES], *like[SB_PD_MAX_SERIES];
-  const char *rts[SB_PD_MAX_RT], *more[SB_PD_MAX_RT];
+  const char *rts[SB_PD_MAX_RT];
   size_t nw = sb__role_workloads(r, SB_ROLE_SWITCH, ws, SB_PD_MAX_SERIES);
   size_t nrt = 0, points = 0;
   int rc;
@@ -130,21 +154,7 @@ int sb__pd_switch(const sb_results *r, const char *dir, char *vars, size_t vlen,
   fprintf(f, "# label, then median min max: the floor, then each switch "
              "workload, ns per op\n\"label\" \"kernel floor (ns per switch)\" "
              "lo hi");
-  for (size_t w = 0; w < nw; w++) {
-    char params[96], title[160];
-    like[w] = sb__pd_common(r, ws[w]->workload);
-    if (like[w] != NULL)
-      sb_rcell_params_str(like[w], params, sizeof params);
-    snprintf(title, sizeof title, "%s %s (per %s)", ws[w]->workload,
-             like[w] ? params : "", ws[w]->unit);
-    fputc(' ', f);
-    sb__pd_quoted(f, title);
-    fputs(" lo hi", f);
-    size_t k = sb__pd_runtimes(r, ws[w]->workload, more);
-    for (size_t j = 0; j < k; j++)
-      nrt = sb__pd_add_runtime(rts, nrt, more[j]);
-  }
-  fputc('\n', f);
+  nrt = sb__pd_series(f, r, ws, nw, 1, like, rts);
   for (size_t i = 0; i < r->ncells; i++) {
     const sb_rcell *c = &r->cells[i];
     if (!sb_rcell_is_floor(c) || !sb__pd_has(c, "ns_per_op"))

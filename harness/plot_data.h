@@ -43,6 +43,14 @@ size_t sb__pd_runtimes(const sb_results *r, const char *workload,
 size_t sb__pd_add_runtime(const char **out, size_t n, const char *runtime);
 /* 1 when c is not NULL and has a figure for key. */
 int sb__pd_has(const sb_rcell *c, const char *key);
+/* Writes the header columns of the series ws[0..n) (" \"fib n:30\" lo hi"
+ * each: its workload, its most common parameters and, with per_unit, what
+ * one op is), then a newline; fills like[w] with the cell of each one's
+ * most common parameters and rts (room for SB_PD_MAX_RT) with their
+ * runtimes in display order. Returns how many runtimes. */
+size_t sb__pd_series(FILE *f, const sb_results *r, const sb_rcell *const *ws,
+                     size_t n, int per_unit, const sb_rcell **like,
+                     const char **rts);
 /* Writes s double-quoted for gnuplot (a '"' becomes '\''). */
 void sb__pd_quoted(FILE *f, const char *s);
 /* The cell whose parameters the most ok cells of workload share, or NULL. */

@@ -255,7 +255,7 @@ int sb__pd_cpu(const sb_results *r, const char *dir, char *vars, size_t vlen,
                char *why, size_t len) {
   const sb_rcell *ws[SB_PD_MAX_SERIES], *sp[SB_PD_MAX_SERIES], *gw = NULL;
   const sb_rcell *like[SB_PD_MAX_SERIES], **row = NULL;
-  const char *rts[SB_PD_MAX_RT], *more[SB_PD_MAX_RT];
+  const char *rts[SB_PD_MAX_RT];
   size_t nw = sb__role_workloads(r, SB_ROLE_CPU, ws, SB_PD_MAX_SERIES), ns = 0;
   size_t nrt = 0, blocks = 0, rows = 0;
   int rc, speedups = 0;
@@ -275,21 +275,7 @@ int sb__pd_cpu(const sb_results *r, const char *dir, char *vars, size_t vlen,
   fprintf(f, "# runtime, speed-up over single of each series (med lo hi); "
              "then a block per runtime: swept value, efficiency %% (med lo "
              "hi)\n\"runtime\"");
-  for (size_t w = 0; w < ns; w++) {
-    char params[96], title[160];
-    like[w] = sb__pd_common(r, sp[w]->workload);
-    params[0] = '\0';
-    if (like[w] != NULL)
-      sb_rcell_params_str(like[w], params, sizeof params);
-    snprintf(title, sizeof title, "%s %s", sp[w]->workload, params);
-    fputc(' ', f);
-    sb__pd_quoted(f, title);
-    fputs(" lo hi", f);
-    size_t k = sb__pd_runtimes(r, sp[w]->workload, more);
-    for (size_t j = 0; j < k; j++)
-      nrt = sb__pd_add_runtime(rts, nrt, more[j]);
-  }
-  fputc('\n', f);
+  nrt = sb__pd_series(f, r, sp, ns, 0, like, rts);
   for (size_t j = 0; j < nrt; j++) {
     const sb_rcell *base[SB_PD_MAX_SERIES], *cs[SB_PD_MAX_SERIES];
     const char *labelled = NULL;

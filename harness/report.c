@@ -98,25 +98,13 @@ static void stem_of(const char *path, const char *ext, char *out, size_t len) {
 }
 
 int sb_cmd_report(int argc, char **argv) {
-  static const struct option longopts[] = {
-      {"out", required_argument, NULL, 'o'}, {NULL, 0, NULL, 0}};
-  const char *path = NULL, *outp = NULL;
+  const char *path, *outp;
   char report[PATH_MAX], stem[PATH_MAX], pdir[PATH_MAX + 8];
   sb_results *r = NULL;
   FILE *out = NULL;
-  int rc, ch;
-  sb__cli_start();
-  while ((ch = getopt_long(argc, argv, SB_CLI_SHORT, longopts, NULL)) != -1) {
-    if (ch != 'o')
-      return sb__cli_bad("report", ch, argv);
-    outp = optarg;
-  }
-  if (optind == argc - 1)
-    path = argv[optind];
-  if (path == NULL || (outp != NULL && outp[0] == '\0')) {
-    fprintf(stderr, "usage: switchbench report RESULTS.json [--out FILE]\n");
-    return 2;
-  }
+  int rc = sb__cli_results_out("report", "FILE", argc, argv, &path, &outp);
+  if (rc != 0)
+    return rc;
   if ((rc = sb__results_load(path, &r)) != 0)
     return rc;
   stem_of(path, ".json", stem, sizeof stem);

@@ -78,6 +78,21 @@ static int have_gnuplot(void) {
   return system("gnuplot --version >/dev/null 2>&1") == 0;
 }
 
+/* dir holds every picture: PNG, SVG and its data. */
+static void all_pictures(const char *dir) {
+  static const char *const stems[] = {"switch", "spawn", "io", "cpu",
+                                      "pitfalls"};
+  static const char *const exts[] = {"png", "svg", "dat"};
+  for (int i = 0; i < 5; i++)
+    for (int e = 0; e < 3; e++) {
+      char n[64];
+      snprintf(n, sizeof n, "%s.%s", stems[i], exts[e]);
+      if (!file_exists(dir, n))
+        fprintf(stderr, "%s/%s is missing\n", dir, n);
+      ASSERT(file_exists(dir, n));
+    }
+}
+
 static void plot(void) {
   char out[1100];
   snprintf(out, sizeof out, "%s/plots", tmp);
@@ -88,17 +103,7 @@ static void plot(void) {
   }
   catch_cmd(sb_cmd_plot, 4, argv, &c);
   ASSERT_EQ(c.rc, 0);
-  static const char *const stems[] = {"switch", "spawn", "io", "cpu",
-                                      "pitfalls"};
-  for (int i = 0; i < 5; i++) {
-    char n[64];
-    snprintf(n, sizeof n, "%s.png", stems[i]);
-    ASSERT(file_exists(out, n));
-    snprintf(n, sizeof n, "%s.svg", stems[i]);
-    ASSERT(file_exists(out, n));
-    snprintf(n, sizeof n, "%s.dat", stems[i]);
-    ASSERT(file_exists(out, n));
-  }
+  all_pictures(out);
   /* A run without echo, fib, sum, grain, blocking or timers cells: those
    * pictures are skipped with a note, not an error. */
   snprintf(out, sizeof out, "%s/few", tmp);
@@ -114,19 +119,29 @@ static void plot(void) {
   ASSERT_EQ(c.rc, 2);
 }
 
-static void report(void) {
+/* Copies data file name to tmp/stem.json, writes its report (beside it:
+ * tmp/stem.md) and returns the page. */
+#define PAGE_LEN (1 << 17)
+static char *report_of(const char *name, const char *stem) {
+  static char page[PAGE_LEN];
   char json[1100], md[1100], cmd[2400];
-  snprintf(json, sizeof json, "%s/run.json", tmp);
-  snprintf(md, sizeof md, "%s/run.md", tmp);
-  snprintf(cmd, sizeof cmd, "cp '%s' '%s'", path("results-small.json"), json);
+  snprintf(json, sizeof json, "%s/%s.json", tmp, stem);
+  snprintf(md, sizeof md, "%s/%s.md", tmp, stem);
+  snprintf(cmd, sizeof cmd, "cp '%s' '%s'", path(name), json);
   ASSERT_EQ(system(cmd), 0);
   char *argv[] = {"report", json, NULL};
   catch_cmd(sb_cmd_report, 2, argv, &c);
   ASSERT_EQ(c.rc, 0);
   FILE *f = fopen(md, "r");
   ASSERT(f != NULL);
-  static char page[1 << 17];
   slurp(f, page, sizeof page);
+  return page;
+}
+
+static void report(void) {
+  char md[1100];
+  char *page = report_of("results-small.json", "run");
+  FILE *f;
   ASSERT_HAS(page, "## The machine");
   ASSERT_HAS(page, "| CPU | Synthetic CPU @ 2.00GHz |");
   /* Verdicts computed from the numbers. */
@@ -158,7 +173,7 @@ static void report(void) {
   ASSERT_EQ(c.rc, 0);
   f = fopen(md, "r");
   ASSERT(f != NULL);
-  slurp(f, page, sizeof page);
+  slurp(f, page, PAGE_LEN);
   ASSERT_HAS(page, "a pitfall workload (a cell pair with and without the "
                    "blocking call) on single is not in this run.  \n"
                    "   **Verdict:** not measured in this run.");
@@ -212,18 +227,7 @@ static void roles(void) {
                     "threads 9x lower");
   ASSERT_HAS(c.out, "nap n:10 sync:1: threads 50.1 µs vs single 77.7 ms");
 
-  char json[1100], md[1100], cmd[2400];
-  snprintf(json, sizeof json, "%s/roles.json", tmp);
-  snprintf(md, sizeof md, "%s/roles.md", tmp);
-  snprintf(cmd, sizeof cmd, "cp '%s' '%s'", path("results-roles.json"), json);
-  ASSERT_EQ(system(cmd), 0);
-  char *rargv[] = {"report", json, NULL};
-  catch_cmd(sb_cmd_report, 2, rargv, &c);
-  ASSERT_EQ(c.rc, 0);
-  FILE *f = fopen(md, "r");
-  ASSERT(f != NULL);
-  static char page[1 << 17];
-  slurp(f, page, sizeof page);
+  char *page = report_of("results-roles.json", "roles"), cmd[1200];
   ASSERT_HAS(page, "One token (relay) costs 2.97 µs on threads");
   ASSERT_HAS(page, "A waiting thread holds 11.6 KiB (held_bytes, "
                    "idle/threads/n:100)");
@@ -238,17 +242,11 @@ static void roles(void) {
   char *pargv[] = {"plot", path("results-roles.json"), "--out", out, NULL};
   catch_cmd(sb_cmd_plot, 4, pargv, &c);
   ASSERT_EQ(c.rc, 0);
-  static const char *const stems[] = {"switch", "spawn", "io", "cpu",
-                                      "pitfalls"};
-  for (int i = 0; i < 5; i++) {
-    char n[64];
-    snprintf(n, sizeof n, "%s.png", stems[i]);
-    ASSERT(file_exists(out, n));
-  }
+  all_pictures(out);
   snprintf(cmd, sizeof cmd, "%s/pitfalls.dat", out);
-  f = fopen(cmd, "r");
+  FILE *f = fopen(cmd, "r");
   ASSERT(f != NULL);
-  slurp(f, page, sizeof page);
+  slurp(f, page, PAGE_LEN);
   ASSERT_HAS(page, "\"single\" 49");
 }
 

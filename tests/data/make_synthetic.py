@@ -192,10 +192,14 @@ def write(path, reps, scale, seed, cpu="Synthetic CPU @ 2.00GHz",
             "command": "switchbench run --quick", "complete": True,
             "cells_total": len(cells), "cells_done": len(cells)}},
         "benchmarks": [], "switchbench_cells": []}
+    dump(path, doc, cells, rng, scale)
+
+def dump(path, doc, cells, rng, scale):
+    """Adds the cells' entries to doc and writes it: one benchmark entry or
+    cell per line, small, and diffs read well."""
     for meta, spec in cells:
         doc["benchmarks"] += entries(meta, spec, rng, scale)
         doc["switchbench_cells"].append(meta)
-    # One benchmark entry or cell per line: small, and diffs read well.
     with open(path, "w") as f:
         f.write('{"context": %s,\n"benchmarks": [\n' % json.dumps(doc["context"]))
         f.write(",\n".join(json.dumps(rounded(e)) for e in doc["benchmarks"]))
@@ -285,15 +289,7 @@ def write_roles(path, seed):
             "complete": True, "cells_total": len(cells),
             "cells_done": len(cells)}},
         "benchmarks": [], "switchbench_cells": []}
-    for meta, spec in cells:
-        doc["benchmarks"] += entries(meta, spec, rng, 1.0)
-        doc["switchbench_cells"].append(meta)
-    with open(path, "w") as f:
-        f.write('{"context": %s,\n"benchmarks": [\n' % json.dumps(doc["context"]))
-        f.write(",\n".join(json.dumps(rounded(e)) for e in doc["benchmarks"]))
-        f.write('],\n"switchbench_cells": [\n')
-        f.write(",\n".join(json.dumps(c) for c in doc["switchbench_cells"]))
-        f.write("]}\n")
+    dump(path, doc, cells, rng, 1.0)
 
 if __name__ == "__main__":
     d = os.path.dirname(os.path.abspath(__file__))
