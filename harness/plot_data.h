@@ -66,6 +66,28 @@ int sb__pd_close(FILE *f, int rc);
  * when that is not spawn+join ("rayon (join)"). */
 void sb__pd_label(const sb_results *r, const char *workload,
                   const char *runtime, char *buf, size_t len);
+/* ---- plot_sweep.c: the parameter a picture sweeps ---------------------- */
+
+/* 1 when c has like's workload and parameter names in like's order. */
+int sb__pd_same_names(const sb_rcell *c, const sb_rcell *like);
+/* The swept parameter of like's workload: the one with the most distinct
+ * values over its cells (the first on ties). *cov gets the parameters
+ * that follow it (one value for each of its values: the matrix shrinks a
+ * size as it grows the swept one). Returns its index in like->params, or
+ * -1 when like has no parameter. */
+int sb__pd_sweep(const sb_results *r, const sb_rcell *like, unsigned *cov);
+/* 1 when c is like but for parameter x and those in cov. */
+int sb__pd_same_but(const sb_rcell *c, const sb_rcell *like, int x,
+                    unsigned cov);
+/* like's workload and parameters but x and cov into buf: "echo b:64". */
+void sb__pd_title_but(const sb_rcell *like, int x, unsigned cov, char *buf,
+                      size_t len);
+/* The ok cells of runtime like like but for x and cov, sorted by x, into
+ * row (room for every cell of r). Returns how many. */
+size_t sb__pd_sweep_row(const sb_results *r, const sb_rcell *like, int x,
+                        unsigned cov, const char *runtime,
+                        const sb_rcell **row);
+
 /* Writes the reason a picture is skipped into why and returns -ENODATA. */
 int sb__pd_skip(char *why, size_t len, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

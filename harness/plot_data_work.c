@@ -11,97 +11,6 @@
 #include "face_internal.h"
 #include "plot_data.h"
 
-/* Most parameters a sweep looks at. */
-#define MAX_P 16
-
-/* 1 when c has like's parameter names in like's order. */
-static int same_names(const sb_rcell *c, const sb_rcell *like) {
-  if (strcmp(c->workload, like->workload) != 0 || c->nparams != like->nparams)
-    return 0;
-  for (size_t i = 0; i < c->nparams; i++)
-    if (strcmp(c->params[i].name, like->params[i].name) != 0)
-      return 0;
-  return 1;
-}
-
-/* Distinct values of parameter p over the cells of like's workload. */
-static size_t distinct(const sb_results *r, const sb_rcell *like, size_t p) {
-  size_t n = 0;
-  for (size_t i = 0; i < r->ncells; i++) {
-    const sb_rcell *c = &r->cells[i];
-    int seen = 0;
-    if (!same_names(c, like))
-      continue;
-    for (size_t j = 0; j < i && !seen; j++)
-      seen = same_names(&r->cells[j], like) &&
-             r->cells[j].params[p].value == c->params[p].value;
-    n += !seen;
-  }
-  return n;
-}
-
-/* 1 when parameter p takes one value for each value of parameter x. */
-static int follows(const sb_results *r, const sb_rcell *like, size_t p,
-                   size_t x) {
-  for (size_t i = 0; i < r->ncells; i++)
-    for (size_t j = 0; j < i; j++) {
-      const sb_rcell *a = &r->cells[i], *b = &r->cells[j];
-      if (same_names(a, like) && same_names(b, like) &&
-          a->params[x].value == b->params[x].value &&
-          a->params[p].value != b->params[p].value)
-        return 0;
-    }
-  return 1;
-}
-
-/* The swept parameter of like's workload: the one with the most distinct
- * values (the first on ties). *cov gets the parameters that follow it (the
- * matrix shrinks a size as it grows the swept one: echo's rounds with
- * connections, grain's task count with the grain). Returns its index, or
- * -1 when like has no parameter. */
-static int sweep(const sb_results *r, const sb_rcell *like, unsigned *cov) {
-  size_t best = 0, most = 0, n = like->nparams < MAX_P ? like->nparams : MAX_P;
-  *cov = 0;
-  if (n == 0)
-    return -1;
-  for (size_t p = 0; p < n; p++) {
-    size_t d = distinct(r, like, p);
-    if (d > most)
-      best = p, most = d;
-  }
-  for (size_t p = 0; p < n; p++)
-    if (p != best && distinct(r, like, p) > 1 && follows(r, like, p, best))
-      *cov |= 1u << p;
-  return (int)best;
-}
-
-/* 1 when c is like but for parameter x and those in cov. */
-static int same_but(const sb_rcell *c, const sb_rcell *like, int x,
-                    unsigned cov) {
-  if (!same_names(c, like))
-    return 0;
-  for (size_t i = 0; i < c->nparams; i++)
-    if ((int)i != x && !(i < MAX_P && (cov >> i & 1)) &&
-        c->params[i].value != like->params[i].value)
-      return 0;
-  return 1;
-}
-
-/* like's workload and parameters without x and cov: "echo b:64". */
-static void title_but(const sb_rcell *like, int x, unsigned cov, char *buf,
-                      size_t len) {
-  size_t used = (size_t)snprintf(buf, len, "%s", like->workload);
-  for (size_t i = 0; i < like->nparams && used < len; i++) {
-    if ((int)i == x || (i < MAX_P && (cov >> i & 1)))
-      continue;
-    int n = snprintf(buf + used, len - used, " %s:%.15g", like->params[i].name,
-                     like->params[i].value);
-    if (n < 0)
-      break;
-    used += (size_t)n;
-  }
-}
-
 /* The scale that prints figure f on a plot axis: µs, bytes, percent. */
 static double axis_scale(sb_figure f) {
   return f.unit == SB_FU_NS ? 1e-3 : f.unit == SB_FU_FRACTION ? 100 : 1;
@@ -110,28 +19,6 @@ static double axis_scale(sb_figure f) {
 /* The unit of figure f on a plot axis. */
 static const char *axis_unit(sb_figure f) {
   return f.unit == SB_FU_NS ? "µs" : f.unit == SB_FU_FRACTION ? "%" : "bytes";
-}
-
-/* The ok cells of runtime like like but for x and cov, sorted by x, into
- * row (room for every cell). Returns how many. */
-static size_t sweep_row(const sb_results *r, const sb_rcell *like, int x,
-                        unsigned cov, const char *runtime,
-                        const sb_rcell **row) {
-  size_t k = 0;
-  for (size_t i = 0; i < r->ncells; i++)
-    if (strcmp(r->cells[i].runtime, runtime) == 0 &&
-        strcmp(r->cells[i].status, "ok") == 0 &&
-        same_but(&r->cells[i], like, x, cov))
-      row[k++] = &r->cells[i];
-  /* Insertion sort by x: a row is a handful of cells. */
-  for (size_t i = 1; i < k; i++)
-    for (size_t j = i;
-         j > 0 && row[j - 1]->params[x].value > row[j]->params[x].value; j--) {
-      const sb_rcell *t = row[j];
-      row[j] = row[j - 1];
-      row[j - 1] = t;
-    }
-  return k;
 }
 
 /* (3) waiting on I/O: throughput and the headline (a tail latency) of the
@@ -152,7 +39,7 @@ int sb__pd_io(const sb_results *r, const char *dir, char *vars, size_t vlen,
   unsigned cov;
   size_t blocks = 0;
   int rc, x;
-  if (like == NULL || (x = sweep(r, like, &cov)) < 0)
+  if (like == NULL || (x = sb__pd_sweep(r, like, &cov)) < 0)
     return sb__pd_skip(why, len, "no io cell in the run");
   size_t n = sb__pd_runtimes(r, like->workload, rts);
   sb_figure f = sb__headline(like);
@@ -164,7 +51,7 @@ int sb__pd_io(const sb_results *r, const char *dir, char *vars, size_t vlen,
   fprintf(f_, "# a block per runtime: %s, %s/s (med lo hi), %s (med lo hi)\n",
           like->params[x].name, like->unit, f.what);
   for (size_t j = 0; j < n; j++) {
-    size_t k = sweep_row(r, like, x, cov, rts[j], row);
+    size_t k = sb__pd_sweep_row(r, like, x, cov, rts[j], row);
     if (k == 0)
       continue;
     fprintf(f_, "%s\"%s\" x tput lo hi head lo hi\n", blocks ? "\n\n" : "",
@@ -183,7 +70,7 @@ int sb__pd_io(const sb_results *r, const char *dir, char *vars, size_t vlen,
     goto cleanup;
   }
   char title[160];
-  title_but(like, x, cov, title, sizeof title);
+  sb__pd_title_but(like, x, cov, title, sizeof title);
   snprintf(vars, vlen,
            "nblocks=%zu; io_title='%s'; xparam='%s'; unit='%s'; "
            "head='%s (%s)'",
@@ -217,12 +104,12 @@ static size_t write_grain(const sb_results *r, const sb_rcell *gw, FILE *f,
   unsigned cov;
   int x;
   size_t blocks = 0;
-  if (like == NULL || (x = sweep(r, like, &cov)) < 0)
+  if (like == NULL || (x = sb__pd_sweep(r, like, &cov)) < 0)
     return 0;
   size_t n = sb__pd_runtimes(r, like->workload, rts);
-  title_but(like, x, cov, title, tlen);
+  sb__pd_title_but(like, x, cov, title, tlen);
   for (size_t j = 0; j < n; j++) {
-    size_t k = sweep_row(r, like, x, cov, rts[j], row);
+    size_t k = sb__pd_sweep_row(r, like, x, cov, rts[j], row);
     char metg[64];
     if (k == 0)
       continue;
@@ -341,7 +228,7 @@ static const sb_rcell *pitfall_case(const sb_results *r, const sb_rcell *w,
     for (size_t j = 0; j < r->ncells; j++) {
       const sb_rcell *o = &r->cells[j];
       int other = 1;
-      if (strcmp(o->status, "ok") != 0 || !same_names(o, c))
+      if (strcmp(o->status, "ok") != 0 || !sb__pd_same_names(o, c))
         continue;
       for (size_t p = 0; p < c->nparams; p++)
         other &= strcmp(c->params[p].name, sw) == 0 ||
@@ -360,7 +247,7 @@ static const sb_rcell *variant(const sb_results *r, const sb_rcell *like,
                                double val) {
   for (size_t i = 0; like != NULL && i < r->ncells; i++) {
     const sb_rcell *c = &r->cells[i];
-    int same = strcmp(c->runtime, runtime) == 0 && same_names(c, like) &&
+    int same = strcmp(c->runtime, runtime) == 0 && sb__pd_same_names(c, like) &&
                sb_rcell_param(c, sw, -1) == val;
     for (size_t p = 0; same && p < c->nparams; p++)
       same = strcmp(c->params[p].name, sw) == 0 ||
@@ -416,7 +303,7 @@ int sb__pd_pitfalls(const sb_results *r, const char *dir, char *vars,
     for (size_t p = 0; p < like->nparams; p++)
       if (strcmp(like->params[p].name, sw) == 0)
         at = (int)p;
-    title_but(like, at, 0, title, sizeof title);
+    sb__pd_title_but(like, at, 0, title, sizeof title);
     panels++;
     used += (size_t)snprintf(vars + used, used < vlen ? vlen - used : 0,
                              "title%zu='%s'; sw%zu='%s'; what%zu='%s (%s)'; ",
