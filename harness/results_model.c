@@ -242,6 +242,27 @@ static int by_value(const void *a, const void *b) {
   return x < y ? -1 : x > y;
 }
 
+/* The face's one computation of a median, a mean and a coefficient of
+ * variation: over v[0..n) (n > 0, sorted here) into out. At the merge
+ * with the shared statistics file this is the one place to swap. */
+static void describe(double *v, size_t n, sb_rstat *out) {
+  qsort(v, n, sizeof(*v), by_value);
+  out->n = n;
+  out->single = n == 1;
+  out->min = v[0];
+  out->max = v[n - 1];
+  out->median = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+  out->cv = -1;
+  if (n > 1) {
+    double mean = 0, ss = 0;
+    for (size_t i = 0; i < n; i++)
+      mean += v[i] / (double)n;
+    for (size_t i = 0; i < n; i++)
+      ss += (v[i] - mean) * (v[i] - mean);
+    out->cv = mean > 0 ? sqrt(ss / (double)(n - 1)) / mean : -1;
+  }
+}
+
 int sb_rcell_stat(const sb_rcell *c, const char *key, sb_rstat *out) {
   double *v = NULL;
   int rc = -ENOENT;
@@ -255,26 +276,14 @@ int sb_rcell_stat(const sb_rcell *c, const char *key, sb_rstat *out) {
   rc = -ENOENT;
   if (n == 0)
     goto cleanup;
-  qsort(v, n, sizeof(*v), by_value);
-  out->n = n;
-  out->single = n == 1;
-  out->min = v[0];
-  out->max = v[n - 1];
-  out->median = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+  describe(v, n, out);
+  /* Google Benchmark's own aggregates, where the file has them. */
   const double *agg = c->median ? sb_rentry_value(c->median, key) : NULL;
   if (agg != NULL && n > 1)
     out->median = *agg;
   const double *cv = c->cv ? sb_rentry_value(c->cv, key) : NULL;
-  if (cv != NULL && n > 1) {
+  if (cv != NULL && n > 1)
     out->cv = *cv;
-  } else if (n > 1) {
-    double mean = 0, ss = 0;
-    for (size_t i = 0; i < n; i++)
-      mean += v[i] / (double)n;
-    for (size_t i = 0; i < n; i++)
-      ss += (v[i] - mean) * (v[i] - mean);
-    out->cv = mean > 0 ? sqrt(ss / (double)(n - 1)) / mean : -1;
-  }
   rc = 0;
 cleanup:
   free(v);
