@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "face_cli.h"
 #include "harness.h"
 #include "topo.h"
 
@@ -76,8 +77,8 @@ int sb__cell_main(int argc, char **argv) {
   double min_time = 0.5;
   sb_pin pin = SB_PIN_NONE;
   int ch;
-  optind = 1;
-  while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+  sb__cli_start();
+  while ((ch = getopt_long(argc, argv, SB_CLI_SHORT, longopts, NULL)) != -1) {
     char *end = NULL;
     switch (ch) {
     case 'j':
@@ -108,11 +109,9 @@ int sb__cell_main(int argc, char **argv) {
         return 2;
       }
       break;
-    default:
-      fprintf(stderr, "usage: switchbench cell NAME [--json FILE] "
-                      "[--repetitions N] [--min-time S] [--workers N] "
-                      "[--pin P] [--peer PATH]\n");
-      return 2;
+    default: /* usage: cell NAME [--json FILE] [--repetitions N]
+              [--min-time S] [--workers N] [--pin P] [--peer PATH] */
+      return sb__cli_bad("cell", ch, argv);
     }
   }
   if (optind != argc - 1) {

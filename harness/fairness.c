@@ -4,6 +4,7 @@
  * reason and the cells of this run it touches, and how each peer cell was
  * pinned. Everything but the reasons is read from the run. */
 #include <limits.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,13 +14,15 @@
 #define SB_PROTOCOL_MD "workloads/PROTOCOL.md"
 #endif
 
-/* One remaining difference: its reason, and which cells it touches. */
+/* One remaining difference: its reason, and which cells it touches, told
+ * by what the cells declare (role, headline, parameters), not by name. */
 typedef struct difference {
   const char *what;            /* the difference and its reason */
   const char *const *runtimes; /* the runtimes it concerns (NULL: none) */
-  const char *workload;        /* only this workload (NULL: any) */
-  const char *param;           /* only cells where this parameter ... */
-  double value;                /* ... has this value */
+  const char *kind;            /* only cells of this role (NULL: any) */
+  const char *headline;        /* only cells read by this counter */
+  const char *param;           /* only cells that have this parameter */
+  int toggled;                 /* only a pitfall's case with its switch 1 */
   int pinned;                  /* only cells run with a CPU list */
 } difference;
 
@@ -37,29 +40,31 @@ static const difference differences[] = {
      "blocking nanosleep has its P handed to another thread (sysmon, after "
      "about 20 µs), so timers blocking:1 cannot show the pitfall on Go. "
      "That is Go's design, not a flaw of the cell.",
-     go, "timers", "blocking", 1, 0},
+     go, SB_ROLE_PITFALL, "late_p99_ns", NULL, 1, 0},
+    /* A recursion's cells have a cutoff parameter. */
     {"Rust boxes recursive futures: fib recurses through async, which needs "
      "a boxed future per call in Rust; the C futures are fixed-size structs "
      "copied into the task.",
-     rust_async, "fib", NULL, 0, 0},
+     rust_async, NULL, NULL, "cutoff", 0, 0},
     {"The Rust async peers spawn the body: each run's body is one spawned "
      "task inside block_on, one spawn and join per run that work_tasks does "
      "not count.",
-     rust_async, NULL, NULL, 0, 0},
+     rust_async, NULL, NULL, NULL, 0, 0},
+    /* A bounded channel's cells have a capacity parameter. */
     {"Channels: smol, async-std, futures-local and std-thread reply over a "
      "bounded channel of one where tokio has a oneshot; the C workqueue "
      "carries its reply slot in a table.",
-     bounded_one, "workqueue", NULL, 0, 0},
+     bounded_one, NULL, NULL, "cap", 0, 0},
     {"Pinning: async-std and Go give no hook on their worker threads, so a "
      "CPU list confines their process instead of binding each worker.",
-     no_hook, NULL, NULL, 0, 1},
+     no_hook, NULL, NULL, NULL, 0, 1},
     {"futures-local has no reactor: it runs no echo, ring or timers cell.",
-     NULL, NULL, NULL, 0, 0},
-    {"No peer runs grain, blocking or files.", NULL, NULL, NULL, 0, 0},
+     NULL, NULL, NULL, NULL, 0, 0},
+    {"No peer runs grain, blocking or files.", NULL, NULL, NULL, NULL, 0, 0},
     {"Three compilers build fib's leaf work: read a runtime's cost per task "
      "against the serial row of its own language (fib/serial, "
      "fib/serial-rust, fib/serial-go; the fib table subtracts it).",
-     everyone, "fib", NULL, 0, 0},
+     everyone, NULL, NULL, "cutoff", 0, 0},
 };
 
 static int among(const char *const *list, const char *s) {
@@ -69,10 +74,14 @@ static int among(const char *const *list, const char *s) {
   return 0;
 }
 
-static int touches(const difference *d, const sb_rcell *c) {
+static int touches(const sb_results *r, const difference *d,
+                   const sb_rcell *c) {
+  const char *sw = d->toggled ? sb__toggle_param(r, c) : NULL;
   return strcmp(c->status, "ok") == 0 && among(d->runtimes, c->runtime) &&
-         (d->workload == NULL || strcmp(c->workload, d->workload) == 0) &&
-         (d->param == NULL || sb_rcell_param(c, d->param, -1) == d->value) &&
+         (d->kind == NULL || sb__is_role(c, d->kind)) &&
+         (d->headline == NULL || strcmp(c->headline, d->headline) == 0) &&
+         (d->param == NULL || !isnan(sb_rcell_param(c, d->param, NAN))) &&
+         (!d->toggled || (sw != NULL && sb_rcell_param(c, sw, -1) == 1)) &&
          (!d->pinned || c->cpus[0] != '\0');
 }
 
@@ -82,7 +91,8 @@ static const char *pinned_how(const sb_rcell *c) {
     return "not pinned: the kernel places its threads";
   if (c->cpus_limit > 0)
     return "the whole process confined to the list (/cpus:N)";
-  if (strcmp(c->workload, "echo") == 0)
+  /* A peer's io cell is a server the harness's load generator drives. */
+  if (sb__is_role(c, SB_ROLE_IO))
     return "its server process confined to the list; the load generator "
            "runs in the harness";
   if (strcmp(c->runtime, "tokio-mt") == 0 || strcmp(c->runtime, "rayon") == 0)
@@ -133,7 +143,7 @@ static void settings(const sb_results *r, FILE *out) {
   size_t differ = 0, n = 0;
   for (size_t i = 0; i < r->ncells; i++) {
     const sb_rcell *c = &r->cells[i];
-    if (strcmp(c->workload, "floor") == 0 || c->warmup < 0)
+    if (sb_rcell_is_floor(c) || c->warmup < 0)
       continue;
     n++;
     if (first == NULL)
@@ -149,7 +159,7 @@ static void settings(const sb_results *r, FILE *out) {
   }
   size_t measured = 0;
   for (size_t i = 0; i < r->ncells; i++)
-    measured += strcmp(r->cells[i].workload, "floor") != 0;
+    measured += !sb_rcell_is_floor(&r->cells[i]);
   fprintf(out,
           "- Settings (recorded by %zu of the %zu measured cells): %d untimed "
           "warm-up run%s, then %d repetition%s of at least %.3g s of timed "
@@ -181,7 +191,7 @@ void sb__report_fairness(const sb_results *r, const char *report, FILE *out) {
     size_t hit = 0;
     const char *one = NULL;
     for (size_t k = 0; k < r->ncells; k++)
-      if (touches(d, &r->cells[k]) && hit++ == 0)
+      if (touches(r, d, &r->cells[k]) && hit++ == 0)
         one = r->cells[k].name;
     fprintf(out, "- %s", d->what);
     if (d->runtimes != NULL && hit > 0)

@@ -7,7 +7,6 @@ add_library(sb_harness STATIC
   peers_list.c peers_run.c peer_serve.c peer_echo.c matrix.c run.c)
 target_include_directories(sb_harness PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
 target_compile_definitions(sb_harness PRIVATE
-  SB_GIT_COMMIT="${SB_GIT_COMMIT}"
   SB_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
 target_link_libraries(sb_harness PUBLIC
   sb_workloads sb_runtimes sb_face benchmark::benchmark

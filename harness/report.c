@@ -10,6 +10,7 @@
 
 #include "claims.h"
 #include "face.h"
+#include "face_cli.h"
 #include "face_internal.h"
 
 static void machine(const sb_results *r, FILE *out) {
@@ -97,25 +98,13 @@ static void stem_of(const char *path, const char *ext, char *out, size_t len) {
 }
 
 int sb_cmd_report(int argc, char **argv) {
-  const char *path = NULL, *outp = NULL;
+  const char *path, *outp;
   char report[PATH_MAX], stem[PATH_MAX], pdir[PATH_MAX + 8];
   sb_results *r = NULL;
   FILE *out = NULL;
-  int rc, bad = 0;
-  for (int i = 1; i < argc; i++) {
-    if (strcmp(argv[i], "--out") == 0 && i + 1 < argc)
-      outp = argv[++i];
-    else if (strncmp(argv[i], "--out=", 6) == 0)
-      outp = argv[i] + 6;
-    else if (argv[i][0] != '-' && path == NULL)
-      path = argv[i];
-    else
-      bad = 1;
-  }
-  if (path == NULL || bad || (outp != NULL && outp[0] == '\0')) {
-    fprintf(stderr, "usage: switchbench report RESULTS.json [--out FILE]\n");
-    return 2;
-  }
+  int rc = sb__cli_results_out("report", "FILE", argc, argv, &path, &outp);
+  if (rc != 0)
+    return rc;
   if ((rc = sb__results_load(path, &r)) != 0)
     return rc;
   stem_of(path, ".json", stem, sizeof stem);

@@ -99,6 +99,7 @@ static int derive(sb_arena *a, sb_rcell *c) {
     c->primitive = strcmp(c->workload, "floor") == 0       ? "none"
                    : strncmp(c->runtime, "serial", 6) == 0 ? "serial"
                                                            : "spawn+join";
+  sb__results_legacy(c);
   return 0;
 }
 
@@ -180,9 +181,9 @@ int sb__results_join(sb_arena *a, sb_results *r, size_t nlisted) {
                       .min_time = -1,
                       .repetitions = -1,
                       .warmup = -1};
-      c->workload = c->runtime = c->question = c->kind = c->source = c->status =
-          c->reason = c->unit = c->primitive = c->peer = c->pin = c->cpus =
-              empty();
+      c->workload = c->runtime = c->question = c->kind = c->headline =
+          c->headline_unit = c->source = c->status = c->reason = c->unit =
+              c->primitive = c->peer = c->pin = c->cpus = empty();
       if ((rc = derive(a, c)) != 0)
         goto cleanup;
       rc = -ENOMEM;
@@ -241,6 +242,27 @@ static int by_value(const void *a, const void *b) {
   return x < y ? -1 : x > y;
 }
 
+/* The face's one computation of a median, a mean and a coefficient of
+ * variation: over v[0..n) (n > 0, sorted here) into out. At the merge
+ * with the shared statistics file this is the one place to swap. */
+static void describe(double *v, size_t n, sb_rstat *out) {
+  qsort(v, n, sizeof(*v), by_value);
+  out->n = n;
+  out->single = n == 1;
+  out->min = v[0];
+  out->max = v[n - 1];
+  out->median = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+  out->cv = -1;
+  if (n > 1) {
+    double mean = 0, ss = 0;
+    for (size_t i = 0; i < n; i++)
+      mean += v[i] / (double)n;
+    for (size_t i = 0; i < n; i++)
+      ss += (v[i] - mean) * (v[i] - mean);
+    out->cv = mean > 0 ? sqrt(ss / (double)(n - 1)) / mean : -1;
+  }
+}
+
 int sb_rcell_stat(const sb_rcell *c, const char *key, sb_rstat *out) {
   double *v = NULL;
   int rc = -ENOENT;
@@ -254,26 +276,14 @@ int sb_rcell_stat(const sb_rcell *c, const char *key, sb_rstat *out) {
   rc = -ENOENT;
   if (n == 0)
     goto cleanup;
-  qsort(v, n, sizeof(*v), by_value);
-  out->n = n;
-  out->single = n == 1;
-  out->min = v[0];
-  out->max = v[n - 1];
-  out->median = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+  describe(v, n, out);
+  /* Google Benchmark's own aggregates, where the file has them. */
   const double *agg = c->median ? sb_rentry_value(c->median, key) : NULL;
   if (agg != NULL && n > 1)
     out->median = *agg;
   const double *cv = c->cv ? sb_rentry_value(c->cv, key) : NULL;
-  if (cv != NULL && n > 1) {
+  if (cv != NULL && n > 1)
     out->cv = *cv;
-  } else if (n > 1) {
-    double mean = 0, ss = 0;
-    for (size_t i = 0; i < n; i++)
-      mean += v[i] / (double)n;
-    for (size_t i = 0; i < n; i++)
-      ss += (v[i] - mean) * (v[i] - mean);
-    out->cv = mean > 0 ? sqrt(ss / (double)(n - 1)) / mean : -1;
-  }
   rc = 0;
 cleanup:
   free(v);
@@ -324,6 +334,10 @@ int sb_runtime_rank(const char *runtime) {
     if (strcmp(order[i], runtime) == 0)
       return i;
   return 100;
+}
+
+int sb_rcell_is_floor(const sb_rcell *c) {
+  return strcmp(c->source, "floor") == 0;
 }
 
 int sb_runtime_is_thread(const char *runtime) {

@@ -39,7 +39,10 @@ typedef struct sb_rcell {
   char *runtime;          /* "single", or the mechanism for floor cells */
   char *question;         /* the question the workload answers, "" if unknown */
   char *unit;             /* what one op is, "op" if unknown */
-  char *kind;             /* "switch", "spawn", "cpu", "io", "memory", "" */
+  char *kind;             /* the workload's role: "switch", "spawn",
+                             "memory", "cpu", "io", "pitfall" */
+  char *headline;         /* the counter it is read by: "ns_per_op" ... */
+  char *headline_unit;    /* "ns", "bytes" or "fraction" */
   char *source;           /* "switchbench", "floor", "peer" */
   char *status;           /* "ok", "failed", ... */
   char *reason;           /* why, when not ok */
@@ -131,6 +134,8 @@ char *sb_rcell_params_str(const sb_rcell *c, char *buf, size_t len);
 /* Display order of runtimes: threads, pool, single, steal, then the rest
  * (peers) in a fixed order. Smaller first. */
 int sb_runtime_rank(const char *runtime);
+/* 1 for a kernel-floor cell (no runtime: source floor). */
+int sb_rcell_is_floor(const sb_rcell *c);
 /* 1 for the OS-thread runtimes (a task is or runs on a blocking thread). */
 int sb_runtime_is_thread(const char *runtime);
 

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "face.h"
+#include "face_cli.h"
 #include "harness.h"
 #include "topo.h"
 
@@ -140,9 +141,9 @@ static int parse(args *a, int argc, char **argv) {
       {NULL, 0, NULL, 0}};
   int ch, rc = 0;
   long v = 0;
-  optind = 1;
-  opterr = 0;
-  while (rc == 0 && (ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+  sb__cli_start();
+  while (rc == 0 &&
+         (ch = getopt_long(argc, argv, SB_CLI_SHORT, longopts, NULL)) != -1) {
     a->selection_given |=
         ch != O_TIMEOUT && ch != O_NOPLOTS && ch != O_RESUME && ch != O_RETRY;
     switch (ch) {
@@ -202,19 +203,14 @@ static int parse(args *a, int argc, char **argv) {
       char *end = NULL;
       errno = 0;
       double t = strtod(optarg, &end);
-      if (errno != 0 || end == optarg || *end != '\0' || !(t > 0) ||
-          t > 3600)
+      if (errno != 0 || end == optarg || *end != '\0' || !(t > 0) || t > 3600)
         rc = bad("--min-time", optarg, "want seconds, above 0, at most 3600");
       a->o.min_time = t;
       a->min_time_given = 1;
       break;
     }
     default:
-      fprintf(stderr,
-              "switchbench: run: unknown or incomplete option '%s' "
-              "(try switchbench help)\n",
-              argv[optind - 1]);
-      rc = 2;
+      rc = sb__cli_bad("run", ch, argv);
     }
   }
   if (rc == 0 && optind < argc) {
@@ -328,9 +324,9 @@ int sb__cmd_run(int argc, char **argv, int full_argc, char **full_argv) {
     int names_peer = 0; /* --runtime names a runtime that is not ours */
     for (size_t i = 0; i < a.sel.nruntimes; i++)
       names_peer |= sb_runtime_find(a.sel.runtimes[i]) == NULL;
-    a.o.peers = a.peers_flag == 1 ||
-                (a.peers_flag == -1 &&
-                 ((!a.o.smoke && !a.o.quick) || names_peer));
+    a.o.peers =
+        a.peers_flag == 1 ||
+        (a.peers_flag == -1 && ((!a.o.smoke && !a.o.quick) || names_peer));
     a.o.repetitions = a.reps_given ? a.o.repetitions
                       : a.o.smoke  ? 1
                       : a.o.quick  ? 3

@@ -1,7 +1,6 @@
-/* The end-of-run summary: the machine, the kernel floor next to pingpong,
- * a table per question with the headline ratios spelled out
- * (summary_table.c), and notes on how far the numbers can be trusted. Also
- * used, as Markdown, by report. */
+/* The end-of-run summary: the machine, the tables (summary_model.c builds
+ * them, summary_table.c prints them), and notes on how far the numbers can
+ * be trusted. Also used, as Markdown, by report. */
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -14,40 +13,6 @@
 
 /* A cell's figure differs by more than this between repetitions: noisy. */
 #define NOISY_CV 0.10
-
-sb_figure sb__headline_figure(const char *workload) {
-  if (strcmp(workload, "million") == 0)
-    return (sb_figure){"rss_per_task_bytes", "memory per waiting task", 1};
-  if (strcmp(workload, "timers") == 0)
-    return (sb_figure){"late_p99_ns", "p99 lateness", 0};
-  if (strcmp(workload, "blocking") == 0)
-    return (sb_figure){"probe_late_p99_ns", "p99 probe lateness", 0};
-  return (sb_figure){"ns_per_op", NULL, 0};
-}
-
-sb_figure sb__extra_figure(const char *workload) {
-  if (strcmp(workload, "echo") == 0)
-    return (sb_figure){"p99_ns", "p99 round trip", 0};
-  if (strcmp(workload, "grain") == 0)
-    return (sb_figure){"efficiency", "efficiency", 2};
-  if (strcmp(workload, "million") == 0)
-    return (sb_figure){"rss_per_task_bytes", "RSS per task", 1};
-  if (strcmp(workload, "timers") == 0)
-    return (sb_figure){"late_p99_ns", "p99 late", 0};
-  if (strcmp(workload, "blocking") == 0)
-    return (sb_figure){"probe_late_p99_ns", "p99 late", 0};
-  return (sb_figure){NULL, NULL, 0};
-}
-
-char *sb__fmt_figure(sb_figure f, double v, char *buf, size_t len) {
-  if (f.bytes == 1)
-    return sb__fmt_bytes(v, buf, len);
-  if (f.bytes == 2) {
-    snprintf(buf, len, "%.0f%%", v * 100);
-    return buf;
-  }
-  return sb__fmt_ns(v, buf, len);
-}
 
 void sb__summary_machine(const sb_results *r, FILE *out) {
   const sb_rcontext *c = &r->ctx;
@@ -64,65 +29,29 @@ void sb__summary_machine(const sb_results *r, FILE *out) {
           c->date[0] ? c->date : "date unknown", c->git_commit);
 }
 
-/* The floor rows and pingpong on every runtime, one table. */
-static int switch_table(const sb_results *r, FILE *out, int md, int *single) {
-  static const char *const head[] = {"switch", "per switch", "cv",
-                                     "OS ctx sw/op", "reps"};
-  sb_table t;
-  int rc, rows = 0;
-  if ((rc = sb__table_init(&t, 5, head)) != 0)
-    goto cleanup;
-  for (int pass = 0; pass < 2; pass++)
-    for (size_t i = 0; i < r->ncells; i++) {
-      const sb_rcell *c = &r->cells[i];
-      if (strcmp(c->workload, pass == 0 ? "floor" : "pingpong") != 0)
-        continue;
-      if ((rc = sb__summary_row(&t, r, c, (sb_row_spec){0}, single)) != 0)
-        goto cleanup;
-      rows++;
-    }
-  if (rows > 0) {
-    fprintf(out, md ? "### Switch cost: the kernel floor next to pingpong\n\n"
-                    : "Switch cost: the kernel floor (futex, pipe; same-core "
-                      "and cross-core) next to pingpong on each runtime\n");
-    sb__table_print(&t, out, md, "  ");
-    fputc('\n', out);
-  }
-cleanup:
-  sb__table_free(&t);
-  return rc;
-}
+/* The notes, as data: each a sentence. */
+typedef struct notes {
+  char text[8][640]; /* the notes */
+  int n;             /* how many */
+} notes;
 
-int sb__summary_tables(const sb_results *r, FILE *out, int markdown) {
-  int single = 0, rc;
-  if ((rc = switch_table(r, out, markdown, &single)) != 0 ||
-      (rc = sb__summary_questions(r, out, markdown, &single)) != 0)
-    return rc;
-  if (single)
-    fprintf(out,
-            "%s* one repetition: the figure is that single iteration, "
-            "not a median.\n\n",
-            markdown ? "" : "  ");
-  return 0;
-}
-
-static void note(FILE *out, int md, int *count, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static void note(FILE *out, int md, int *count, const char *fmt, ...) {
+static void note(notes *ns, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void note(notes *ns, const char *fmt, ...) {
   va_list ap;
-  fputs(md ? "- " : "  - ", out);
+  if (ns->n == (int)(sizeof ns->text / sizeof ns->text[0]))
+    return;
   va_start(ap, fmt);
-  vfprintf(out, fmt, ap);
+  vsnprintf(ns->text[ns->n++], sizeof ns->text[0], fmt, ap);
   va_end(ap);
-  fputc('\n', out);
-  (*count)++;
 }
 
-int sb__summary_notes(const sb_results *r, FILE *out, int md) {
+/* How far the numbers can be trusted: noise, the machine, failures. */
+static void build_notes(const sb_results *r, notes *ns) {
   const sb_rcontext *c = &r->ctx;
-  int count = 0;
   size_t noisy = 0, failed = 0, maxreps = 0;
   char list[512] = "", flist[512] = "";
+  ns->n = 0;
   for (size_t i = 0; i < r->ncells; i++) {
     const sb_rcell *cell = &r->cells[i];
     sb_rstat st;
@@ -140,42 +69,47 @@ int sb__summary_notes(const sb_results *r, FILE *out, int md) {
     }
   }
   if (noisy > 0)
-    note(out, md, &count,
+    note(ns,
          "noisy: %zu cell%s by more than %.0f%% "
          "between repetitions: %s%s",
          noisy, noisy == 1 ? " varies" : "s vary", NOISY_CV * 100, list,
          noisy > 4 ? ", ..." : "");
   if (c->cpu_scaling == 1)
-    note(out, md, &count,
-         "CPU frequency scaling is on: figures move with "
-         "the clock (set the governor to performance for stable numbers)");
+    note(ns, "CPU frequency scaling is on: figures move with "
+             "the clock (set the governor to performance for stable numbers)");
   if (c->virtualization[0] && strcmp(c->virtualization, "none") != 0 &&
       strcmp(c->virtualization, "unknown") != 0)
-    note(out, md, &count,
+    note(ns,
          "running in a VM (%s): switches and wake-ups "
          "include the hypervisor, and other guests steal time",
          c->virtualization);
   if (maxreps == 1)
-    note(out, md, &count,
-         "one repetition per cell: figures are single "
-         "iterations, not medians, and noise cannot be judged");
+    note(ns, "one repetition per cell: figures are single "
+             "iterations, not medians, and noise cannot be judged");
   else if (maxreps > 0 && maxreps < 5)
-    note(out, md, &count,
+    note(ns,
          "only %zu repetitions per cell: too few to judge "
          "noise well (5 or more recommended)",
          maxreps);
   if (c->load_avg >= 0 && c->num_cpus > 0 && c->load_avg > 0.5 * c->num_cpus)
-    note(out, md, &count,
+    note(ns,
          "load average %.2f on %d CPUs when the run "
          "started: something else was running",
          c->load_avg, c->num_cpus);
   if (c->complete == 0)
-    note(out, md, &count, "the run is incomplete: %d of %d cells done",
-         c->cells_done, c->cells_total);
+    note(ns, "the run is incomplete: %d of %d cells done", c->cells_done,
+         c->cells_total);
   if (failed > 0)
-    note(out, md, &count, "%zu cell%s produced no number: %s%s", failed,
+    note(ns, "%zu cell%s produced no number: %s%s", failed,
          failed == 1 ? "" : "s", flist, failed > 4 ? ", ..." : "");
-  return count;
+}
+
+int sb__summary_notes(const sb_results *r, FILE *out, int md) {
+  notes ns;
+  build_notes(r, &ns);
+  for (int i = 0; i < ns.n; i++)
+    fprintf(out, "%s%s\n", md ? "- " : "  - ", ns.text[i]);
+  return ns.n;
 }
 
 int sb_summary_print(const char *results_path, FILE *out) {

@@ -4,7 +4,7 @@
 # crashing cell), an interrupted run finished with --resume, the floor on a
 # one-core machine, and peers (a fake peer speaking the protocol).
 add_executable(harness_check harness_check.c)
-target_link_libraries(harness_check PRIVATE PkgConfig::JANSSON)
+target_link_libraries(harness_check PRIVATE sb_face PkgConfig::JANSSON)
 # The fake peer's echo server (fake_peer.sh serve execs it).
 add_executable(fake_peer_serve fake_peer_serve.c)
 target_link_libraries(fake_peer_serve PRIVATE Threads::Threads)
@@ -77,3 +77,21 @@ sb_harness_bad(bad-min-time run --min-time soon)
 sb_harness_bad(cell-zero-cpus cell pingpong/single/n:10/cpus:0)
 sb_harness_bad(cell-cpus-not-last cell pingpong/single/cpus:1/n:10)
 sb_harness_bad(cell-peer-not-echo cell pingpong/tokio-ct/n:10 --peer /bin/true)
+# The face's commands and list parse with getopt_long too: the same rule.
+sb_harness_bad(list-option list --bogus)
+sb_harness_bad(plot-no-file plot)
+sb_harness_bad(plot-unknown-option plot x.json --bogus)
+sb_harness_bad(plot-missing-value plot x.json --out)
+sb_harness_bad(plot-two-files plot x.json y.json)
+sb_harness_bad(report-no-file report)
+sb_harness_bad(report-missing-value report x.json --out)
+sb_harness_bad(compare-one-file compare x.json)
+sb_harness_bad(compare-bad-gate compare x.json y.json --fail-above x)
+sb_harness_bad(compare-missing-gate compare x.json y.json --fail-above)
+sb_harness_bad(cell-unknown-option cell pingpong/single/n:10 --bogus)
+sb_harness_bad(version-extra --version extra)
+
+# --version: the version and the commit the results record.
+add_test(NAME harness/version COMMAND ${SB_HARNESS_TEST} version
+  ${SB_HARNESS_ARGS})
+set_tests_properties(harness/version PROPERTIES LABELS harness TIMEOUT 120)

@@ -252,7 +252,9 @@ const sb_workload sb_workload_blocking = {
     .question = "What does blocking the executor with a CPU loop cost the "
                 "other tasks' latency?",
     .unit = "probe wake",
-    .kind = "cpu",
+    .kind = "pitfall",
+    .headline = "probe_late_p99_ns",
+    .headline_unit = "ns",
     .quick = quick,
     .full = full,
     .check = blocking_check,

@@ -331,6 +331,8 @@ const sb_workload sb_workload_echo = {
                 "connections?",
     .unit = "round trip",
     .kind = "io",
+    .headline = "p99_ns",
+    .headline_unit = "ns",
     .quick = echo_quick,
     .full = echo_full,
     .check = echo_check,

@@ -153,7 +153,9 @@ const sb_workload sb_workload_fib = {
     .question = "What does a spawn cost in fork-join recursion, and does "
                 "work stealing scale?",
     .unit = "task",
-    .kind = "spawn",
+    .kind = "cpu",
+    .headline = "ns_per_op",
+    .headline_unit = "ns",
     .quick = quick,
     .full = full,
     .check = fib_check,

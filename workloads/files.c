@@ -365,6 +365,8 @@ const sb_workload sb_workload_files = {
                 "files read many at once, warm and cold)?",
     .unit = "file",
     .kind = "io",
+    .headline = "ns_per_op",
+    .headline_unit = "ns",
     .quick = files_quick,
     .full = files_full,
     .check = files_check,

@@ -214,6 +214,8 @@ const sb_workload sb_workload_grain = {
                 "dominates?",
     .unit = "task",
     .kind = "cpu",
+    .headline = "efficiency",
+    .headline_unit = "fraction",
     .quick = quick,
     .full = full,
     .check = grain_check,

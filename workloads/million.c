@@ -304,6 +304,8 @@ const sb_workload sb_workload_million = {
                 "to thousands, and what does a waiting task really cost?",
     .unit = "task",
     .kind = "memory",
+    .headline = "rss_per_task_bytes",
+    .headline_unit = "bytes",
     .quick = quick,
     .full = full,
     .check = million_check,

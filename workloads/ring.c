@@ -284,6 +284,8 @@ const sb_workload sb_workload_ring = {
                 "token around a ring of tasks over socketpairs)?",
     .unit = "hop",
     .kind = "switch",
+    .headline = "ns_per_op",
+    .headline_unit = "ns",
     .quick = ring_quick,
     .full = ring_full,
     .check = ring_check,

@@ -184,6 +184,8 @@ const sb_workload sb_workload_sum = {
                 "differ at all?",
     .unit = "element",
     .kind = "cpu",
+    .headline = "ns_per_op",
+    .headline_unit = "ns",
     .quick = quick,
     .full = full,
     .check = sum_check,

@@ -241,7 +241,9 @@ const sb_workload sb_workload_timers = {
     .question = "How late do sleeping tasks wake, and what does sleeping "
                 "with a blocking call do to total time?",
     .unit = "timer",
-    .kind = "io",
+    .kind = "pitfall",
+    .headline = "late_p99_ns",
+    .headline_unit = "ns",
     .quick = quick,
     .full = full,
     .check = timers_check,

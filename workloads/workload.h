@@ -37,7 +37,18 @@ typedef struct sb_workload {
   const char *name;     /* as in cell names */
   const char *question; /* the one-line question it answers */
   const char *unit;     /* what one op is: "message", "yield", "task", ... */
-  const char *kind;     /* "switch", "spawn", "cpu", "io", "memory" */
+  /* Its role, which the face reads instead of its name: "switch" (a
+   * handoff between tasks), "spawn" (making tasks), "memory" (what a
+   * waiting task holds), "cpu" (CPU-bound scaling), "io" (waiting on the
+   * kernel), "pitfall" (what goes wrong: a cell pair differing in one 0/1
+   * parameter). */
+  const char *kind;
+  /* The counter a cell is read by ("ns_per_op", "p99_ns", "efficiency",
+   * "late_p99_ns", "rss_per_task_bytes", ...) and how to print it: "ns" (a
+   * duration), "bytes" or "fraction" (0..1, printed as a percentage; higher
+   * is better). The harness records both in each cell (RESULTS.md). */
+  const char *headline;
+  const char *headline_unit;
   /* Parameter sets for the quick and the full matrix, terminated by an
    * entry whose first name is NULL. */
   const sb_params *quick;

@@ -192,16 +192,104 @@ def write(path, reps, scale, seed, cpu="Synthetic CPU @ 2.00GHz",
             "command": "switchbench run --quick", "complete": True,
             "cells_total": len(cells), "cells_done": len(cells)}},
         "benchmarks": [], "switchbench_cells": []}
+    dump(path, doc, cells, rng, scale)
+
+def dump(path, doc, cells, rng, scale):
+    """Adds the cells' entries to doc and writes it: one benchmark entry or
+    cell per line, small, and diffs read well."""
     for meta, spec in cells:
         doc["benchmarks"] += entries(meta, spec, rng, scale)
         doc["switchbench_cells"].append(meta)
-    # One benchmark entry or cell per line: small, and diffs read well.
     with open(path, "w") as f:
         f.write('{"context": %s,\n"benchmarks": [\n' % json.dumps(doc["context"]))
         f.write(",\n".join(json.dumps(rounded(e)) for e in doc["benchmarks"]))
         f.write('],\n"switchbench_cells": [\n')
         f.write(",\n".join(json.dumps(c) for c in doc["switchbench_cells"]))
         f.write("]}\n")
+
+# Workloads the face has never heard of, each with its role and headline as
+# this build records them: the face must read them by those alone.
+#   name: (question, unit, kind, headline, headline_unit)
+NEW = {
+    "relay": ("What does handing a token over a relay cost?", "token",
+              "switch", "ns_per_op", "ns"),
+    "hatch": ("What does hatching a task cost?", "task", "spawn",
+              "ns_per_op", "ns"),
+    "idle": ("What does an idle task hold?", "task", "memory", "held_bytes",
+             "bytes"),
+    "crunch": ("Does crunching blocks of numbers scale?", "block", "cpu",
+               "ns_per_op", "ns"),
+    "fill": ("How well do small tasks fill the CPU?", "task", "cpu", "fill",
+             "fraction"),
+    "rpc": ("How fast and how late are calls over a socket?", "call", "io",
+            "p999_ns", "ns"),
+    "nap": ("What does a nap that blocks do to the other tasks?", "wake",
+            "pitfall", "wake_p99_ns", "ns"),
+}
+
+def roles_matrix():
+    c = []
+    for mech, ns in (("futex", 1500), ("pipe", 2300)):
+        c.append(cell("floor", mech, [], ns, source="floor", ctx=1))
+        c[-1][0]["name"] = "floor/%s/same-core" % mech
+        c[-1][0]["params"] = {}
+    for r, ns in zip(RT, (3000, 2500, 40, 90)):
+        c.append(cell("relay", r, [("n", 1000)], ns))
+    for r, ns in zip(RT, (20000, 300, 50, 90)):
+        c.append(cell("hatch", r, [("n", 500)], ns))
+    for r, n, held in (("threads", 100, 12000), ("single", 5000, 200),
+                       ("steal", 5000, 240)):
+        c.append(cell("idle", r, [("n", n)], 1000, extra={"held_bytes": held}))
+    for r, ns in zip(RT, (1.0, 0.5, 1.0, 0.5)):
+        c.append(cell("crunch", r, [("n", 1000000)], ns))
+    fills = {"threads": (0.05, 0.3, 0.8), "pool": (0.4, 0.8, 0.95),
+             "single": (0.45, 0.48, 0.5), "steal": (0.6, 0.9, 0.97)}
+    for r in RT:
+        for n, g, e in zip((4000, 2000, 1000), (100, 1000, 10000), fills[r]):
+            c.append(cell("fill", r, [("n", n), ("g", g)], g / e,
+                          extra={"fill": e}))
+    for r in RT:
+        for conns, rounds in ((8, 800), (64, 100), (512, 12)):
+            ns = {"threads": 30000, "pool": 31000, "single": 12000,
+                  "steal": 11000}[r] / 2
+            c.append(cell("rpc", r, [("c", conns), ("r", rounds)], ns,
+                          extra={"p999_ns": ns * conns * 5}))
+    for r in RT:
+        for sync in (0, 1):
+            late = 80e6 if r == "single" and sync == 1 else 50000
+            c.append(cell("nap", r, [("n", 10), ("sync", sync)], 1e6,
+                          extra={"wake_p99_ns": late}))
+    for meta, spec in c:
+        w = meta["workload"]
+        if w != "floor":
+            q, unit, kind, head, hunit = NEW[w]
+            meta.update(question=q, unit=unit, kind=kind)
+        else:
+            head, hunit = "ns_per_op", "ns"
+        meta.update(headline=head, headline_unit=hunit, workers=0,
+                    primitive="none" if w == "floor" else "spawn+join",
+                    min_time=0.5, repetitions=spec["reps"],
+                    warmup=0 if w == "floor" else 1, pin="none", cpus=[])
+    return c
+
+def write_roles(path, seed):
+    """A file as this build writes it, of workloads no table names."""
+    rng = random.Random(seed)
+    cells = roles_matrix()
+    doc = {"context": {
+        "date": "2024-05-02T12:00:00+00:00", "host_name": "synthetic",
+        "num_cpus": 2,
+        "switchbench": {"schema": 1, "git_commit": "0123456789ab",
+            "cpu_model": "Synthetic CPU @ 2.00GHz", "cores": 2, "pus": 2,
+            "topology": "1 package, 2 cores, 2 PUs",
+            "kernel": "Linux 6.1.0-synthetic x86_64", "compiler": "gcc 12.2.0",
+            "virtualization": "none", "pin": "none", "workers": 0,
+            "quick": True, "smoke": False, "repetitions": 5, "min_time": 0.5,
+            "timeout": 30, "peers": False, "command": "switchbench run",
+            "complete": True, "cells_total": len(cells),
+            "cells_done": len(cells)}},
+        "benchmarks": [], "switchbench_cells": []}
+    dump(path, doc, cells, rng, 1.0)
 
 if __name__ == "__main__":
     d = os.path.dirname(os.path.abspath(__file__))
@@ -212,3 +300,4 @@ if __name__ == "__main__":
           cpu="Other CPU @ 3.10GHz", kernel="Linux 6.6.0-other x86_64",
           only=few)
     write(os.path.join(d, "results-onerep.json"), 1, 1.0, 4)
+    write_roles(os.path.join(d, "results-roles.json"), 5)
