@@ -6,7 +6,7 @@
 #include <stdio.h>
 
 #include "harness.h"
-#include "topo.h"
+#include "runtimes/os/topo.h"
 
 int sb__cell_workers(const sb_cell *c) {
   if (c->workers > 0)

@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "fib.h"
 #include "harness.h"
+#include "workloads/fib.h"
 
 /* One timed walk of the tree, checked. */
 static int one_run(void *arg, char *why, size_t len) {

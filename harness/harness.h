@@ -9,8 +9,9 @@
 #include <stdint.h>
 
 #include "gbench.h"
-#include "sb.h"
-#include "workload.h"
+#include "harness/registry/registry.h"
+#include "runtimes/core/sb.h"
+#include "workloads/workload.h"
 
 #define SB_CELL_NAME_LEN 192
 #define SB_REASON_LEN 256

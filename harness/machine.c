@@ -11,7 +11,7 @@
 #endif
 
 #include "harness.h"
-#include "topo.h"
+#include "runtimes/os/topo.h"
 
 #ifndef SB_GIT_COMMIT
 #define SB_GIT_COMMIT "unknown"

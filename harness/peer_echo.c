@@ -13,12 +13,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "echo_server.h"
-#include "fdlimit.h"
-#include "latency.h"
-#include "loadgen.h"
 #include "peer_serve.h"
-#include "topo.h"
+#include "runtimes/os/topo.h"
+#include "workloads/echo_server.h"
+#include "workloads/fdlimit.h"
+#include "workloads/latency.h"
+#include "workloads/loadgen.h"
 
 #define STALL_NS (10 * 1000000000LL) /* a run with no progress for 10 s */
 #define READY_MS 30000               /* a server not ready after 30 s */

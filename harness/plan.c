@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "harness.h"
-#include "topo.h"
+#include "runtimes/os/topo.h"
 
 /* The runtime names the peers use (RESULTS.md), accepted by --runtime even
  * when no peer binary is built. */

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "harness.h"
-#include "topo.h"
+#include "runtimes/os/topo.h"
 
 static const char *source_name(sb_source s) {
   return s == SB_SOURCE_FLOOR  ? "floor"

@@ -13,7 +13,7 @@
 
 #include "face.h"
 #include "harness.h"
-#include "topo.h"
+#include "runtimes/os/topo.h"
 
 /* Everything the command line said. */
 typedef struct args {

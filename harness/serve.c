@@ -14,10 +14,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "echo_server.h"
-#include "fdlimit.h"
+#include "harness/registry/registry.h"
+#include "runtimes/primitives/spawn.h"
 #include "serve.h"
-#include "spawn.h"
+#include "workloads/echo_server.h"
+#include "workloads/fdlimit.h"
 
 /* A server: what it serves, where, and how it stops. */
 typedef struct server {

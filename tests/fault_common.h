@@ -9,9 +9,9 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
-#include "echo_server.h"
-#include "spawn.h"
-#include "workload.h"
+#include "runtimes/primitives/spawn.h"
+#include "workloads/echo_server.h"
+#include "workloads/workload.h"
 
 /* ---- the server ------------------------------------------------------- */
 

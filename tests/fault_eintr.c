@@ -10,7 +10,7 @@
 #include "fault_common.h"
 #include "fault_xfer.h"
 #include "faultinject.h"
-#include "sleep.h"
+#include "runtimes/primitives/sleep.h"
 #include "test.h"
 
 /* ---- sleeps: none may end before its deadline --------------------------- */

@@ -8,7 +8,7 @@
 #include <errno.h>
 #include <jansson.h>
 
-#include "harness.h"
+#include "harness/harness.h"
 #include "test.h"
 
 /* ---- a fake workload with every hook ------------------------------------ */

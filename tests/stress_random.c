@@ -12,10 +12,10 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include "chan.h"
-#include "combine.h"
-#include "sleep.h"
-#include "spawn.h"
+#include "runtimes/primitives/chan.h"
+#include "runtimes/primitives/combine.h"
+#include "runtimes/primitives/sleep.h"
+#include "runtimes/primitives/spawn.h"
 #include "stress_random_plan.h"
 #include "test.h"
 

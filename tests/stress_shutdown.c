@@ -12,10 +12,10 @@
 #include <stdatomic.h>
 #include <unistd.h>
 
-#include "event.h"
-#include "fdio.h"
-#include "sleep.h"
-#include "spawn.h"
+#include "runtimes/primitives/event.h"
+#include "runtimes/primitives/fdio.h"
+#include "runtimes/primitives/sleep.h"
+#include "runtimes/primitives/spawn.h"
 #include "test.h"
 
 typedef struct counts {

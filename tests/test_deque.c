@@ -6,7 +6,7 @@
 #include <sched.h>
 #include <stdatomic.h>
 
-#include "deque.h"
+#include "runtimes/os/deque.h"
 #include "test.h"
 
 static void *item(uintptr_t i) {

@@ -8,10 +8,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "echo_server.h"
-#include "spawn.h"
+#include "runtimes/primitives/spawn.h"
 #include "test.h"
-#include "workload.h"
+#include "workloads/echo_server.h"
+#include "workloads/workload.h"
 #include "wrun.h"
 
 /* Runs workload name with params on ops (workers as given) as one

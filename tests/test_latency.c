@@ -3,8 +3,8 @@
  * max and mean, and recording from several threads at once. */
 #include <pthread.h>
 
-#include "latency.h"
 #include "test.h"
+#include "workloads/latency.h"
 #include "wrun.h" /* counters collected by name */
 
 static sb_latency *hist_new(void) {

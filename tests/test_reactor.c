@@ -9,7 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "reactor.h"
+#include "runtimes/os/reactor.h"
 #include "test.h"
 
 /* A stand-in for a runtime: a wake only counts, per fake task. */

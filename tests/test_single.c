@@ -8,9 +8,9 @@
 #include <pthread.h>
 #include <unistd.h>
 
-#include "fdio.h"
-#include "sleep.h"
-#include "spawn.h"
+#include "runtimes/primitives/fdio.h"
+#include "runtimes/primitives/sleep.h"
+#include "runtimes/primitives/spawn.h"
 #include "test.h"
 
 /* ---- a signal another thread raises: a flag and a waker under a lock ---- */

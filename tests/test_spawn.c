@@ -3,11 +3,11 @@
  * count every runtime reports (info.spawned, PROTOCOL.md section 4). */
 #include <sched.h>
 
-#include "oneshot.h"
-#include "sleep.h"
-#include "spawn.h"
+#include "runtimes/os/topo.h"
+#include "runtimes/primitives/oneshot.h"
+#include "runtimes/primitives/sleep.h"
+#include "runtimes/primitives/spawn.h"
 #include "test.h"
-#include "topo.h"
 
 /* A child that yields `yields` times, then returns v * 3 + 1. */
 typedef struct child {

@@ -4,11 +4,11 @@
  * against brute force, and param checking. */
 #include <errno.h>
 
-#include "fib.h"
-#include "lcg.h"
-#include "oslimits.h"
 #include "test.h"
-#include "workload.h"
+#include "workloads/fib.h"
+#include "workloads/lcg.h"
+#include "workloads/oslimits.h"
+#include "workloads/workload.h"
 #include "wrun.h"
 
 /* Runs w with ps on a fresh runtime as one repetition of `runs` runs after a

@@ -10,7 +10,7 @@
 #include <errno.h>
 
 #include "test.h"
-#include "workload.h"
+#include "workloads/workload.h"
 
 /* The counters a workload reported, by name (the harness implements the
  * real ones). */

@@ -6,7 +6,7 @@
 
 #include <pthread.h>
 
-#include "sb.h"
+#include "runtimes/core/sb.h"
 
 /* Join state of one task. Two references keep a task alive: its runner (the
  * thread that polls it to the end) and its join reference (given back by

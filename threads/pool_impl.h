@@ -8,9 +8,9 @@
 #include <stddef.h>
 
 #include "osrt.h"
-#include "park.h"
-#include "sb.h"
-#include "topo.h"
+#include "runtimes/core/sb.h"
+#include "runtimes/os/park.h"
+#include "runtimes/os/topo.h"
 
 typedef struct pool_runtime pool_runtime;
 typedef struct pool_task pool_task;
@@ -65,6 +65,9 @@ struct pool_runtime {
                                    under lock (info.spawned) */
   pool_worker *workers;         /* n workers, cache-line aligned */
 };
+/* pool.c: the ops table, the runtime's one export. */
+SB_RUNTIME_DECLARE(pool);
+
 /* pool_life.c: the runtime's lifetime and task memory. */
 int sb__pool_open(const sb_config *cfg, sb_runtime **out);
 void sb__pool_close(sb_runtime *base);

@@ -12,10 +12,12 @@
 #include <string.h>
 
 #include "osrt.h"
-#include "park.h"
-#include "sb.h"
-#include "topo.h"
-#include "wakeq.h"
+#include "runtimes/core/sb.h"
+#include "runtimes/os/park.h"
+#include "runtimes/os/topo.h"
+#include "runtimes/os/wakeq.h"
+
+SB_RUNTIME_DECLARE(threads);
 
 typedef struct thr_runtime thr_runtime;
 

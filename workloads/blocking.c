@@ -4,11 +4,11 @@
  * spawn_blocking buys back. */
 #include <stdlib.h>
 
-#include "blocking.h"
 #include "latency.h"
 #include "lcg.h"
-#include "sleep.h"
-#include "spawn.h"
+#include "runtimes/primitives/blocking.h"
+#include "runtimes/primitives/sleep.h"
+#include "runtimes/primitives/spawn.h"
 #include "wcheck.h"
 
 #define PROBE_NS 1000000 /* each probe sleeps 1 ms at a time */

@@ -10,8 +10,8 @@
 #include "fdlimit.h"
 #include "latency.h"
 #include "loadgen.h"
-#include "spawn.h"
-#include "topo.h"
+#include "runtimes/os/topo.h"
+#include "runtimes/primitives/spawn.h"
 #include "workload.h"
 
 #define STALL_NS (10 * 1000000000LL) /* a run with no progress for 10 s */

@@ -7,9 +7,9 @@
 #include <netinet/in.h>
 #include <pthread.h>
 
-#include "fdio.h"
-#include "sb.h"
-#include "sleep.h"
+#include "runtimes/core/sb.h"
+#include "runtimes/primitives/fdio.h"
+#include "runtimes/primitives/sleep.h"
 
 /* Opens a non-blocking listening TCP socket on addr (port 0 = any free
  * port) and writes the bound address back into *addr. Returns the fd, or

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 
 #include "fib.h"
-#include "spawn.h"
+#include "runtimes/primitives/spawn.h"
 #include "wcheck.h"
 
 #define FIB_MAX_N 80 /* fib(80) fits in 64 bits; the serial time does not */

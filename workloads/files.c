@@ -8,8 +8,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "blocking.h"
-#include "spawn.h"
+#include "runtimes/primitives/blocking.h"
+#include "runtimes/primitives/spawn.h"
 #include "workload.h"
 
 #define READ_CHUNK 65536 /* bytes per read(2) */

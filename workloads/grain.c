@@ -5,7 +5,7 @@
 #include <stdlib.h>
 
 #include "lcg.h"
-#include "spawn.h"
+#include "runtimes/primitives/spawn.h"
 #include "wcheck.h"
 
 #define BATCH 1024 /* tasks alive at once, as in spawn: threads can keep up */

@@ -14,8 +14,8 @@
 #include <unistd.h>
 
 #include "loadgen.h"
-#include "sb.h"
-#include "topo.h"
+#include "runtimes/core/sb.h"
+#include "runtimes/os/topo.h"
 
 #define SCRATCH_BYTES 65536
 #define EVENTS_AT_ONCE 256

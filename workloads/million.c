@@ -6,9 +6,9 @@
  * VmSize against the baseline read in setup. */
 #include <stdlib.h>
 
-#include "event.h"
 #include "oslimits.h"
-#include "spawn.h"
+#include "runtimes/primitives/event.h"
+#include "runtimes/primitives/spawn.h"
 #include "wcheck.h"
 
 typedef struct million_state million_state;
@@ -293,10 +293,8 @@ static void million_counters(void *state, sb_counters *c) {
 static const sb_params quick[] = {{{{"n", 2000}}}, {{{NULL, 0}}}};
 /* 10,000 is in reach of `threads` here, so RSS and VM per waiting thread
  * are measured; the larger sizes show where it stops. */
-static const sb_params full[] = {{{{"n", 10000}}},
-                                 {{{"n", 100000}}},
-                                 {{{"n", 1000000}}},
-                                 {{{NULL, 0}}}};
+static const sb_params full[] = {
+    {{{"n", 10000}}}, {{{"n", 100000}}}, {{{"n", 1000000}}}, {{{NULL, 0}}}};
 
 const sb_workload sb_workload_million = {
     .name = "million",

@@ -3,8 +3,8 @@
  * OS context switch on threads, a task switch on the executors). */
 #include <stdlib.h>
 
-#include "chan.h"
-#include "spawn.h"
+#include "runtimes/primitives/chan.h"
+#include "runtimes/primitives/spawn.h"
 #include "wcheck.h"
 
 typedef struct pp_state pp_state;

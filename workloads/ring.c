@@ -8,9 +8,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "fdio.h"
 #include "fdlimit.h"
-#include "spawn.h"
+#include "runtimes/primitives/fdio.h"
+#include "runtimes/primitives/spawn.h"
 #include "workload.h"
 
 /* What the root writes instead of the token when the ring is incomplete. */

@@ -2,7 +2,7 @@
  * so the run is the runtime's spawn, first poll, completion and join. */
 #include <stdlib.h>
 
-#include "spawn.h"
+#include "runtimes/primitives/spawn.h"
 #include "wcheck.h"
 
 #define BATCH 1024

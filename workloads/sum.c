@@ -3,7 +3,7 @@
  * another except the root joining them. */
 #include <stdlib.h>
 
-#include "spawn.h"
+#include "runtimes/primitives/spawn.h"
 #include "wcheck.h"
 
 #define SUM_MAX_N (INT64_C(1) << 30)      /* 8 GiB of uint64_t */

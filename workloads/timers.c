@@ -7,8 +7,8 @@
 #include <stdlib.h>
 
 #include "latency.h"
-#include "sleep.h"
-#include "spawn.h"
+#include "runtimes/primitives/sleep.h"
+#include "runtimes/primitives/spawn.h"
 #include "wcheck.h"
 
 #define PERIOD 20 /* task i sleeps 1 + i mod PERIOD ms */

@@ -4,7 +4,7 @@
 #ifndef SB_WORKLOAD_H
 #define SB_WORKLOAD_H
 
-#include "sb.h"
+#include "runtimes/core/sb.h"
 
 #define SB_MAX_PARAMS 4
 

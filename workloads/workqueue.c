@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "chan.h"
-#include "oneshot.h"
-#include "spawn.h"
+#include "runtimes/primitives/chan.h"
+#include "runtimes/primitives/oneshot.h"
+#include "runtimes/primitives/spawn.h"
 #include "wcheck.h"
 
 typedef struct wq_state wq_state;

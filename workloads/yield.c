@@ -3,8 +3,8 @@
  * on the OS-thread runtimes, a re-queue on the executors). */
 #include <stdlib.h>
 
-#include "sleep.h"
-#include "spawn.h"
+#include "runtimes/primitives/sleep.h"
+#include "runtimes/primitives/spawn.h"
 #include "wcheck.h"
 
 typedef struct yield_state yield_state;

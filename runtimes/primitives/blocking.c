@@ -1,0 +1,196 @@
+/* spawn_blocking: plain C functions run on a lazily started, bounded pool of
+ * OS threads (a mutex-and-condvar FIFO in libuv threadpool's manner); the
+ * awaiting task is woken when the function returns. */
+#include <errno.h>
+#include <pthread.h>
+
+#include "blocking.h"
+#include "runtimes/core/spinlock.h"
+#include "runtimes/os/wakeq.h"
+
+/* One call of fn(arg). Heap-allocated so that a dropped op can leave the job
+ * running: whichever of worker and op finishes with it last frees it. */
+struct sb_blocking_job {
+  sb_blocking_job *next; /* FIFO linkage, under pool.mu */
+  sb_blocking_fn fn;     /* the function to run (immutable) */
+  void *arg;             /* its argument (immutable) */
+  sb_spinlock lock;      /* protects the fields below */
+  uint64_t result;       /* fn's return value, once done */
+  int done;              /* 1 once fn returned */
+  int abandoned;         /* 1 once the op was dropped: worker frees */
+  int waiting;           /* 1 while waker is registered */
+  sb_waker waker;        /* the awaiting task */
+};
+
+/* The process-wide pool. mu protects every field. */
+static struct {
+  pthread_mutex_t mu;
+  pthread_cond_t cv;     /* signalled when a job is queued or on stop */
+  sb_blocking_job *head; /* oldest queued job */
+  sb_blocking_job *tail; /* newest queued job */
+  int queued;            /* jobs in the FIFO */
+  int idle;              /* threads waiting on cv */
+  int nthreads;          /* threads started, <= SB_BLOCKING_THREADS */
+  int stopping;          /* 1 once the process is exiting */
+  pthread_t threads[SB_BLOCKING_THREADS];
+} pool = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+
+static void job_finish(sb_blocking_job *job, uint64_t result) {
+  sb_spin_lock(&job->lock);
+  job->result = result;
+  job->done = 1;
+  /* Wake under the job lock: the op's drop takes it to clear `waiting`, so
+   * the task cannot be gone while we wake it (sb.h's waker rule). */
+  if (job->waiting) {
+    job->waiting = 0;
+    sb_wake(job->waker);
+  }
+  int owned = job->abandoned;
+  sb_spin_unlock(&job->lock);
+  if (owned)
+    free(job);
+}
+
+static void *worker_main(void *arg) {
+  (void)arg;
+  pthread_mutex_lock(&pool.mu);
+  for (;;) {
+    while (pool.head == NULL && !pool.stopping) {
+      pool.idle++;
+      pthread_cond_wait(&pool.cv, &pool.mu);
+      pool.idle--;
+    }
+    if (pool.head == NULL) /* stopping and drained */
+      break;
+    sb_blocking_job *job = pool.head;
+    pool.head = job->next;
+    if (pool.head == NULL)
+      pool.tail = NULL;
+    pool.queued--;
+    pthread_mutex_unlock(&pool.mu);
+    job_finish(job, job->fn(job->arg));
+    pthread_mutex_lock(&pool.mu);
+  }
+  pthread_mutex_unlock(&pool.mu);
+  return NULL;
+}
+
+/* Stops the pool at exit: queued jobs are still run, then threads joined. */
+static void pool_stop(void) {
+  pthread_mutex_lock(&pool.mu);
+  pool.stopping = 1;
+  pthread_cond_broadcast(&pool.cv);
+  int n = pool.nthreads;
+  pthread_mutex_unlock(&pool.mu);
+  for (int i = 0; i < n; i++)
+    pthread_join(pool.threads[i], NULL);
+}
+
+/* Queues job, starting a thread if none is idle and the bound allows.
+ * Returns 0, or -errno when no thread exists and none could be started. */
+static int pool_submit(sb_blocking_job *job) {
+  int rc = 0;
+  pthread_mutex_lock(&pool.mu);
+  if (pool.stopping) {
+    rc = -ESHUTDOWN;
+    goto out;
+  }
+  if (pool.idle <= pool.queued && pool.nthreads < SB_BLOCKING_THREADS) {
+    int err =
+        pthread_create(&pool.threads[pool.nthreads], NULL, worker_main, NULL);
+    if (err == 0) {
+      if (pool.nthreads++ == 0)
+        atexit(pool_stop);
+    } else if (pool.nthreads == 0) {
+      rc = -err;
+      goto out;
+    } /* else: the running threads will get to it */
+  }
+  job->next = NULL;
+  if (pool.tail != NULL)
+    pool.tail->next = job;
+  else
+    pool.head = job;
+  pool.tail = job;
+  pool.queued++;
+  pthread_cond_signal(&pool.cv);
+out:
+  pthread_mutex_unlock(&pool.mu);
+  return rc;
+}
+
+static sb_poll blocking_poll(sb_future *f, sb_cx *cx) {
+  return sb_spawn_blocking_poll((sb_spawn_blocking *)f, cx);
+}
+
+static void blocking_drop(sb_future *f, sb_runtime *rt) {
+  sb_spawn_blocking *op = (sb_spawn_blocking *)f;
+  sb_blocking_job *job = op->job;
+  (void)rt;
+  op->job = NULL;
+  op->base.line = -1;
+  if (job == NULL)
+    return;
+  sb_spin_lock(&job->lock);
+  job->waiting = 0;
+  job->abandoned = 1; /* the worker frees it when fn returns */
+  int done = job->done;
+  sb_spin_unlock(&job->lock);
+  if (done) /* fn already returned: the worker saw abandoned == 0 */
+    free(job);
+}
+
+void sb_spawn_blocking_init(sb_spawn_blocking *op, sb_blocking_fn fn,
+                            void *arg) {
+  op->base = SB_FUTURE_INIT(blocking_poll, blocking_drop);
+  op->fn = fn;
+  op->arg = arg;
+  op->job = NULL;
+}
+
+sb_poll sb_spawn_blocking_poll(sb_spawn_blocking *op, sb_cx *cx) {
+  sb_blocking_job *job = op->job;
+  if (job == NULL) {
+    if (!sb_coop_proceed(cx))
+      return SB_PENDING;
+    if (cx->rt->ops->flags & SB_RT_THREAD_PER_TASK) {
+      /* The task owns its thread: blocking it is the model, run inline,
+       * after issuing the wakes this poll made so far (wakeq.h). */
+      sb__wakeq_flush();
+      op->base.out = op->fn(op->arg);
+      goto ready;
+    }
+    job = calloc(1, sizeof(*job));
+    if (job == NULL) {
+      op->base.out = (uint64_t)(int64_t)-ENOMEM;
+      goto ready;
+    }
+    job->fn = op->fn;
+    job->arg = op->arg;
+    sb_spin_init(&job->lock);
+    job->waker = cx->waker; /* registered before the job can finish */
+    job->waiting = 1;
+    int rc = pool_submit(job);
+    if (rc < 0) {
+      free(job);
+      op->base.out = (uint64_t)(int64_t)rc;
+      goto ready;
+    }
+    op->job = job;
+    op->base.line = 1;
+  }
+  sb_spin_lock(&job->lock);
+  if (!job->done) {
+    job->waker = cx->waker; /* refresh on a spurious poll */
+    job->waiting = 1;
+    sb_spin_unlock(&job->lock);
+    return SB_PENDING;
+  }
+  op->base.out = job->result;
+  sb_spin_unlock(&job->lock);
+  free(job); /* done and not abandoned: the worker no longer touches it */
+  op->job = NULL;
+ready:
+  op->base.line = -1;
+  return SB_READY;
+}
