@@ -11,10 +11,11 @@
 #include "gbench.h"
 #include "harness/registry/registry.h"
 #include "runtimes/core/sb.h"
+#include "workloads/oslimits.h"
+#include "workloads/runner.h"
 #include "workloads/workload.h"
 
 #define SB_CELL_NAME_LEN 192
-#define SB_REASON_LEN 256
 
 /* Where a cell comes from: the suite's own runtimes, the kernel floor, or a
  * peer binary (Rust, Go). */
@@ -79,8 +80,6 @@ int sb__cell_parse(const char *name, int allow_peer, sb_cell *c, char *why,
 void sb__counters_standard(sb_counters *c, double seconds, int64_t ops,
                            uint64_t ctx_switches, double peak_rss,
                            int peak_reset);
-/* Voluntary + involuntary context switches of the whole process so far. */
-uint64_t sb__ctx_switches(void);
 /* The tallies of one Google Benchmark call of a body that makes timed
  * runs (a C cell, the serial row, a peer's echo server). */
 typedef struct sb_tally {
@@ -113,11 +112,6 @@ double sb__peak_rss_bytes(int reset);
 
 /* ---- work_check.c: equal work, verified (PROTOCOL.md 4) ---------------- */
 
-/* Sets work_tasks, work_messages and work_connections from total, for the
- * fields defined (the workload's closed form) does not mark -1 and total
- * counted (not -1). */
-void sb__work_counters(sb_counters *c, const sb_work *defined,
-                       const sb_work *total);
 /* Checks the work counters of every repetition entry in entries (a JSON
  * array) against iterations x c->w->work(params); a counter the workload
  * defines must be present. Cells with no closed form (floor, primitive
@@ -127,20 +121,14 @@ int sb__work_check(json_t *entries, const sb_cell *c, char *why, size_t len);
 
 /* ---- cell.c: one C cell in this process -------------------------------- */
 
-/* A C cell ready to run: the runtime open, the workload set up and warmed
- * up, or the reason it cannot run (reported through Google Benchmark as an
- * error). The tallies cover one Google Benchmark call. */
+/* A C cell ready to run: the workload runner (workloads/runner.h) with the
+ * runtime open, the workload set up and warmed up, or the reason it cannot
+ * run (reported through Google Benchmark as an error); and the time,
+ * context switches and peak RSS of one Google Benchmark call. */
 typedef struct sb_cell_run {
-  sb_gb_body body;      /* what Google Benchmark calls */
-  const sb_workload *w; /* the workload */
-  sb_params params;     /* its parameters */
-  sb_runtime *rt;       /* the open runtime; NULL if open failed */
-  void *state;          /* the workload's state; NULL if setup failed */
-  int64_t ops;          /* ops in one run */
-  int workers;          /* worker threads the runtime reports */
-  sb_tally t;           /* this call's tallies, or why it cannot run */
-  sb_work work;         /* work done in this call (-1: not counted) */
-  uint64_t last_out;    /* the output of the last run */
+  sb_gb_body body; /* what Google Benchmark calls */
+  sb_runner run;   /* the workload on its runtime */
+  sb_tally t;      /* this call's tallies, or why it cannot run */
 } sb_cell_run;
 
 /* Opens c's runtime with cfg, sets up its workload and runs the warm-up. */
@@ -179,6 +167,11 @@ int sb__cell_cpus(const sb_cell *c, sb_pin pin, int *cpus, int cap);
 void sb__cpus_format(const int *cpus, int n, char *buf, size_t len);
 /* The worker count cell c runs with: its workers, or one per core. */
 int sb__cell_workers(const sb_cell *c);
+/* The CPU (OS number) of the load generator that drives cell c's server
+ * when that server has workers threads (0: a thread per task), or -1 for
+ * unbound (PROTOCOL.md 6): the last PU when the workers leave it free;
+ * unbound in a confined cell (/cpus:N), whose every thread stays inside. */
+int sb__loadgen_cpu(const sb_cell *c, int workers);
 
 /* ---- floor.c: kernel baselines, no runtime --------------------------- */
 

@@ -1,5 +1,5 @@
 /* The fault tests' shared parts: the echo server future, checking client
- * threads, the workload runner, the SIGUSR1 storm and thread counting. */
+ * threads, the SIGUSR1 storm and thread counting. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -157,54 +157,6 @@ void fc_client_join(fc_client *c) {
   if (c->err != 0)
     fprintf(stderr, "  client: %s\n",
             c->err < 0 ? "early EOF" : strerror(c->err));
-}
-
-/* ---- workloads ---------------------------------------------------------- */
-
-/* The harness implements counters; the fault tests check results, not
- * figures, so they are dropped. */
-struct sb_counters {
-  int unused;
-};
-void sb_counter_set(sb_counters *c, const char *name, double value) {
-  (void)c;
-  (void)name;
-  (void)value;
-}
-
-int fc_run_workload(const sb_runtime_ops *ops, int workers, const char *name,
-                    sb_params ps, int runs) {
-  const sb_workload *w = sb_workload_find(name);
-  sb_config cfg = {.workers = workers};
-  sb_runtime *rt = NULL;
-  void *state = NULL;
-  char why[256] = "";
-  ASSERT(w != NULL);
-  ASSERT_EQ(w->check(&ps, why, sizeof(why)), 0);
-  ASSERT_EQ(ops->open(&cfg, &rt), 0);
-  int rc = w->setup(&ps, rt, &state, why, sizeof(why));
-  if (rc != 0) {
-    fprintf(stderr, "    setup: %s\n", why);
-    ASSERT_EQ(rc, -EOPNOTSUPP);
-    ops->close(rt);
-    return rc;
-  }
-  for (int i = 0; i < runs; i++) {
-    sb_future *root = w->root(state);
-    ASSERT(root != NULL);
-    ASSERT_EQ(ops->block_on(rt, root), 0);
-    if (w->verify(state, root->out, why, sizeof(why)) != 0) {
-      fprintf(stderr, "    %s verify: %s\n", name, why);
-      ASSERT(!"verify failed");
-    }
-    ASSERT_EQ(root->out, w->checksum(&ps));
-  }
-  sb_counters c;
-  if (w->counters != NULL)
-    w->counters(state, &c);
-  w->teardown(state);
-  ops->close(rt);
-  return 0;
 }
 
 /* ---- signals and threads ------------------------------------------------ */

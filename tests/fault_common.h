@@ -1,7 +1,7 @@
 /* What the fault tests share: an echo server future (accept with back-off,
  * a task per connection), blocking client threads that check every echoed
- * byte, a runner for registered workloads, a SIGUSR1 storm, and a count of
- * the process's threads. */
+ * byte, a SIGUSR1 storm, and a count of the process's threads. Workloads run
+ * through the runner as everywhere (run_check.h). */
 #ifndef SB_FAULT_COMMON_H
 #define SB_FAULT_COMMON_H
 
@@ -9,9 +9,9 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
+#include "run_check.h"
 #include "runtimes/primitives/spawn.h"
 #include "workloads/echo_server.h"
-#include "workloads/workload.h"
 
 /* ---- the server ------------------------------------------------------- */
 
@@ -60,13 +60,6 @@ void fc_client_start(fc_client *c);
 void fc_client_join(fc_client *c);
 /* The sum of the bytes c sends in rounds round trips from round first. */
 uint64_t fc_client_expect(const fc_client *c, int first, int rounds);
-
-/* ---- workloads ---------------------------------------------------------- */
-
-/* Runs workload name with ps on ops (workers as given) runs times and
- * asserts that every run verifies. Returns 0, or setup's -EOPNOTSUPP. */
-int fc_run_workload(const sb_runtime_ops *ops, int workers, const char *name,
-                    sb_params ps, int runs);
 
 /* ---- signals and threads ------------------------------------------------ */
 

@@ -121,12 +121,12 @@ static void storm_report(fc_storm *s) {
 static void test_storm_workloads(const sb_runtime_ops *ops) {
   fc_storm s;
   fc_storm_start(&s);
-  ASSERT_EQ(fc_run_workload(ops, 0, "pingpong", (sb_params){{{"n", 5000}}}, 2),
+  ASSERT_EQ(run_named(ops, 0, "pingpong", (sb_params){{{"n", 5000}}}, 2),
             0);
-  ASSERT_EQ(fc_run_workload(ops, 0, "timers",
+  ASSERT_EQ(run_named(ops, 0, "timers",
                             (sb_params){{{"n", 40}, {"blocking", 0}}}, 2),
             0);
-  int rc = fc_run_workload(ops, 0, "echo",
+  int rc = run_named(ops, 0, "echo",
                            (sb_params){{{"c", 5}, {"b", 512}, {"r", 100}}}, 2);
   ASSERT(rc == 0 || rc == -EOPNOTSUPP);
   storm_report(&s);

@@ -88,7 +88,7 @@ static void test_short_echo_server(const sb_runtime_ops *ops) {
 /* The echo workload end to end: server tasks and the load generator. */
 static void test_short_echo_workload(const sb_runtime_ops *ops) {
   arm_short(SB_FI_SOCK, 29, 1);
-  int rc = fc_run_workload(ops, 0, "echo",
+  int rc = run_named(ops, 0, "echo",
                            (sb_params){{{"c", 4}, {"b", 700}, {"r", 40}}}, 2);
   sb_fi_disarm_all();
   if (rc == -EOPNOTSUPP) {
@@ -103,7 +103,7 @@ static void test_short_echo_workload(const sb_runtime_ops *ops) {
  * files are written once, in setup). */
 static void test_short_file_reads(const sb_runtime_ops *ops) {
   arm_short(SB_FI_FILE, 100, 0);
-  ASSERT_EQ(fc_run_workload(ops, 0, "files",
+  ASSERT_EQ(run_named(ops, 0, "files",
                             (sb_params){{{"f", 4}, {"s", 8}, {"cold", 0}}}, 2),
             0);
   sb_fi_disarm_all();
@@ -113,7 +113,7 @@ static void test_short_file_reads(const sb_runtime_ops *ops) {
 
 static void test_short_file_writes(const sb_runtime_ops *ops) {
   arm_short(SB_FI_FILE, 100, 1);
-  ASSERT_EQ(fc_run_workload(ops, 0, "files",
+  ASSERT_EQ(run_named(ops, 0, "files",
                             (sb_params){{{"f", 4}, {"s", 8}, {"cold", 0}}}, 1),
             0);
   sb_fi_disarm_all();

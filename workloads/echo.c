@@ -10,11 +10,16 @@
 #include "fdlimit.h"
 #include "latency.h"
 #include "loadgen.h"
-#include "runtimes/os/topo.h"
 #include "runtimes/primitives/spawn.h"
 #include "workload.h"
 
 #define STALL_NS (10 * 1000000000LL) /* a run with no progress for 10 s */
+
+/* Connections, bytes per request, round trips: every cell names all three. */
+static const sb_param_spec specs[] = {{"c", 0, 1, 100000},
+                                      {"b", 0, 1, 1 << 20},
+                                      {"r", 0, 1, 100000000},
+                                      {NULL, 0, 0, 0}};
 
 typedef struct echo_state echo_state;
 
@@ -35,7 +40,7 @@ struct echo_state {
   int c, b, r;             /* connections, bytes per request, round trips */
   int listen_fd;           /* the server's listening socket */
   struct sockaddr_in addr; /* where it listens */
-  int loadgen_pu;          /* PU the generator is bound to, or -1 */
+  int loadgen_pu;          /* CPU the generator is bound to, or -1 */
   sb_loadgen *lg;          /* the load generator */
   sb_join *joins;          /* c join handles, reused by every run */
   uint8_t *spawned;        /* spawned[i] = 1 if connection i got a task */
@@ -148,19 +153,6 @@ static sb_future *echo_root_new(void *state) {
   return &st->root.base;
 }
 
-static int echo_check(const sb_params *ps, char *why, size_t len) {
-  int64_t c = sb_param(ps, "c", 0), b = sb_param(ps, "b", 0),
-          r = sb_param(ps, "r", 0);
-  if (c < 1 || c > 100000 || b < 1 || b > (1 << 20) || r < 1 || r > 100000000) {
-    snprintf(why, len,
-             "echo needs 1 <= c <= 100000, 1 <= b <= 1048576, "
-             "1 <= r <= 1e8 (got c=%lld b=%lld r=%lld)",
-             (long long)c, (long long)b, (long long)r);
-    return -EINVAL;
-  }
-  return 0;
-}
-
 static void echo_teardown(void *state) {
   echo_state *st = state;
   if (st->lg != NULL)
@@ -172,30 +164,17 @@ static void echo_teardown(void *state) {
   free(st);
 }
 
-/* The generator gets the last PU when the runtime's workers leave it free
- * (pinned runtimes fill PUs from the first); threads (a thread per task)
- * and machines with a PU per worker leave nothing apart. */
-static int loadgen_pu(sb_runtime *rt) {
-  sb_topo *topo;
-  sb_runtime_info info = {0};
-  if (sb_topo_get(&topo) < 0)
-    return -1;
-  rt->ops->info(rt, &info);
-  int pus = sb_topo_pus(topo);
-  return info.workers > 0 && info.workers < pus ? pus - 1 : -1;
-}
-
-static int echo_setup(const sb_params *ps, sb_runtime *rt, void **state,
-                      char *why, size_t len) {
+static int echo_setup(const sb_params *ps, const sb_setup_env *env,
+                      void **state, char *why, size_t len) {
   int rc;
   echo_state *st = calloc(1, sizeof(*st));
   if (st == NULL)
     return -ENOMEM;
-  st->rt = rt;
+  st->rt = env->rt;
   st->listen_fd = -1;
-  st->c = (int)sb_param(ps, "c", 0);
-  st->b = (int)sb_param(ps, "b", 0);
-  st->r = (int)sb_param(ps, "r", 0);
+  st->c = (int)sb_param_of(ps, specs, "c");
+  st->b = (int)sb_param_of(ps, specs, "b");
+  st->r = (int)sb_param_of(ps, specs, "r");
   sb_latency_reset(&st->lat);
   atomic_init(&st->served, 0);
   /* A server writing to a connection its client already closed must get
@@ -224,7 +203,7 @@ static int echo_setup(const sb_params *ps, sb_runtime *rt, void **state,
     goto fail;
   }
   st->listen_fd = rc;
-  st->loadgen_pu = loadgen_pu(rt);
+  st->loadgen_pu = env->loadgen_cpu;
   if ((rc = sb_loadgen_open(st->loadgen_pu, &st->lg)) < 0) {
     snprintf(why, len, "load generator: %s", strerror(-rc));
     goto fail;
@@ -269,8 +248,8 @@ static int echo_verify(void *state, uint64_t out, char *why, size_t len) {
 /* Sum over connections k < c, rounds i < r, bytes j < b of
  * (k*31 + i*7 + j) & 0xff, by counting how often each start byte occurs. */
 static uint64_t echo_checksum(const sb_params *ps) {
-  int64_t c = sb_param(ps, "c", 0), b = sb_param(ps, "b", 0),
-          r = sb_param(ps, "r", 0);
+  int64_t c = sb_param_of(ps, specs, "c"), b = sb_param_of(ps, specs, "b"),
+          r = sb_param_of(ps, specs, "r");
   uint64_t count[256] = {0}, sum = 0;
   for (int64_t k = 0; k < c; k++)
     for (int64_t i = 0; i < r && i < 256; i++)
@@ -285,15 +264,16 @@ static uint64_t echo_checksum(const sb_params *ps) {
 }
 
 static int64_t echo_ops(const sb_params *ps) {
-  return sb_param(ps, "c", 0) * sb_param(ps, "r", 0);
+  return sb_param_of(ps, specs, "c") * sb_param_of(ps, specs, "r");
 }
 
 /* A task per connection; every round trip completed by the generator, every
  * connection served to EOF by the server (PROTOCOL.md 4). */
 static void echo_work(const sb_params *ps, sb_work *out) {
-  int64_t c = sb_param(ps, "c", 0);
-  *out = (sb_work){
-      .tasks = c, .messages = c * sb_param(ps, "r", 0), .connections = c};
+  int64_t c = sb_param_of(ps, specs, "c");
+  *out = (sb_work){.tasks = c,
+                   .messages = c * sb_param_of(ps, specs, "r"),
+                   .connections = c};
 }
 
 static void echo_run_work(void *state, sb_work *out) {
@@ -333,7 +313,7 @@ const sb_workload sb_workload_echo = {
     .kind = "io",
     .quick = echo_quick,
     .full = echo_full,
-    .check = echo_check,
+    .params = specs,
     .setup = echo_setup,
     .root = echo_root_new,
     .verify = echo_verify,

@@ -132,6 +132,11 @@ int sb_topo_pin_pu(sb_topo *t, int pu) {
   return bind_to(t, obj->cpuset);
 }
 
+int sb_topo_pu_cpu(const sb_topo *t, int pu) {
+  hwloc_obj_t obj = hwloc_get_obj_by_type(t->hw, HWLOC_OBJ_PU, (unsigned)pu);
+  return pu < 0 || obj == NULL ? -EINVAL : (int)obj->os_index;
+}
+
 /* The CPUs the calling thread may run on now (its affinity: a cell
  * confined with /cpus:N, or taskset), as a new bitmap, or NULL. */
 static hwloc_bitmap_t allowed_now(sb_topo *t) {

@@ -34,6 +34,9 @@ int sb_topo_cpu_list(sb_topo *t, sb_pin policy, int count, int *cpus, int cap);
 int sb_topo_confine(sb_topo *t, const int *cpus, int n);
 /* Binds the calling thread to PU number pu (logical index). 0 or -errno. */
 int sb_topo_pin_pu(sb_topo *t, int pu);
+/* The OS number (as sched_setaffinity counts CPUs) of PU number pu (logical
+ * index), or -EINVAL when there is no such PU. */
+int sb_topo_pu_cpu(const sb_topo *t, int pu);
 /* Returns a policy name: "none", "compact", "spread"; and parses one (0 or
  * -EINVAL). */
 const char *sb_pin_name(sb_pin p);
