@@ -11,7 +11,7 @@ target_include_directories(sb_face PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
 target_compile_definitions(sb_face PRIVATE
   SB_PLOTS_SOURCE_DIR="${PROJECT_SOURCE_DIR}/plots"
   SB_PROTOCOL_MD="${PROJECT_SOURCE_DIR}/workloads/PROTOCOL.md")
-target_link_libraries(sb_face PUBLIC PkgConfig::JANSSON m)
+target_link_libraries(sb_face PUBLIC sb_stats PkgConfig::JANSSON m)
 
 # A libFuzzer target over the results reader: clang only, -DSB_FUZZ=ON.
 if(SB_FUZZ)

@@ -129,9 +129,9 @@ static sb_poll file_task_poll(sb_future *f, sb_cx *cx) {
 
 static void file_task_drop(sb_future *f, sb_runtime *rt) {
   file_task *self = (file_task *)f;
-  if (self->base.line > 0)
+  if (sb_future_is_pending(&self->base))
     sb_future_drop(&self->op.base, rt);
-  self->base.line = -1;
+  sb_future_done(&self->base);
 }
 
 static sb_poll files_root_poll(sb_future *f, sb_cx *cx) {
@@ -159,7 +159,7 @@ static void files_root_drop(sb_future *f, sb_runtime *rt) {
   files_root *self = (files_root *)f;
   for (int i = 0; i < self->spawned; i++)
     sb_join_release(&self->st->joins[i], rt);
-  self->base.line = -1;
+  sb_future_done(&self->base);
 }
 
 /* The fraction of fd's pages in the page cache (mincore over a mapping). */

@@ -49,9 +49,7 @@ struct grain_state {
 static sb_poll burn_poll(sb_future *f, sb_cx *cx) {
   (void)cx;
   burn_task *self = (burn_task *)f;
-  self->base.out = sb__lcg_burn(self->x, self->iters);
-  self->base.line = -1;
-  return SB_READY;
+  return sb_future_ready(&self->base, sb__lcg_burn(self->x, self->iters));
 }
 
 static void root_drop(sb_future *f, sb_runtime *rt) {

@@ -98,9 +98,9 @@ static sb_poll ring_task_poll(sb_future *f, sb_cx *cx) {
 
 static void ring_task_drop(sb_future *f, sb_runtime *rt) {
   ring_task *self = (ring_task *)f;
-  if (self->base.line > 0)
+  if (sb_future_is_pending(&self->base))
     sb_future_drop(&self->op.base, rt);
-  self->base.line = -1;
+  sb_future_done(&self->base);
 }
 
 static sb_poll ring_root_poll(sb_future *f, sb_cx *cx) {
@@ -162,7 +162,7 @@ static void ring_root_drop(sb_future *f, sb_runtime *rt) {
   sb_future_drop(&self->op.base, rt);
   for (int i = 0; i < self->spawned; i++)
     sb_join_release(&self->st->joins[i], rt);
-  self->base.line = -1;
+  sb_future_done(&self->base);
 }
 
 static sb_future *ring_root_new(void *state) {
@@ -173,7 +173,7 @@ static sb_future *ring_root_new(void *state) {
   memset(st->joins, 0, (size_t)st->n * sizeof(*st->joins));
   st->root.base = SB_FUTURE_INIT(ring_root_poll, ring_root_drop);
   st->root.st = st;
-  st->root.op.base.line = -1; /* nothing in flight yet: drop is a no-op */
+  sb_future_done(&st->root.op.base); /* nothing in flight: drop is a no-op */
   return &st->root.base;
 }
 

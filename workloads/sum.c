@@ -45,9 +45,7 @@ static sb_poll chunk_poll(sb_future *f, sb_cx *cx) {
   uint64_t s = 0;
   for (int64_t i = self->lo; i < self->hi; i++)
     s += self->a[i] * self->a[i];
-  self->base.out = s;
-  self->base.line = -1;
-  return SB_READY;
+  return sb_future_ready(&self->base, s);
 }
 
 static void root_drop(sb_future *f, sb_runtime *rt) {

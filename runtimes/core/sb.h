@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "list.h"
+
 #define SB_CACHELINE 64
 
 /* A broken invariant: print where and what, then abort. Never an error code. */
@@ -24,8 +26,10 @@
     }                                                                          \
   } while (0)
 
+/* clang-format off */
 #define SB_CONTAINER_OF(ptr, type, field)                                      \
-  ((type *)((char *)(ptr)-offsetof(type, field)))
+  ((type *)((char *)(ptr) - offsetof(type, field)))
+/* clang-format on */
 
 typedef enum sb_poll { SB_PENDING = 0, SB_READY = 1 } sb_poll;
 
@@ -53,12 +57,64 @@ typedef void (*sb_drop_fn)(sb_future *self, sb_runtime *rt);
 struct sb_future {
   sb_poll_fn poll; /* advances the state machine */
   sb_drop_fn drop; /* NULL when the future holds no registration */
-  int line;        /* resume point for SB_BEGIN / SB_AWAIT; 0 = not started */
+  int line;        /* its state (SB_FUTURE_*), or the resume point of a
+                      machine written with SB_BEGIN / SB_AWAIT */
   uint64_t out;    /* the output, valid once poll returned SB_READY */
 };
 
+/* What `line` says about a future. A leaf (an op of the primitives) moves
+ * IDLE -> WAITING -> DONE and uses these alone; a machine written with
+ * SB_BEGIN keeps its resume point (a source line, above 1) in between. Read
+ * and write them through the helpers below; only the SB_BEGIN macros touch
+ * `line` directly. */
+#define SB_FUTURE_IDLE 0    /* not polled yet: holds no registration */
+#define SB_FUTURE_WAITING 1 /* a leaf that may hold a registration */
+#define SB_FUTURE_DONE (-1) /* READY or dropped: drop is a no-op */
+
 #define SB_FUTURE_INIT(poll_fn, drop_fn)                                       \
-  ((sb_future){.poll = (poll_fn), .drop = (drop_fn), .line = 0, .out = 0})
+  ((sb_future){                                                                \
+      .poll = (poll_fn), .drop = (drop_fn), .line = SB_FUTURE_IDLE, .out = 0})
+
+/* 1 if f was never polled (it holds nothing to release). */
+static inline int sb_future_is_idle(const sb_future *f) {
+  return f->line == SB_FUTURE_IDLE;
+}
+
+/* 1 if f, a leaf, may hold a registration (it returned PENDING, or is
+ * about to). */
+static inline int sb_future_is_waiting(const sb_future *f) {
+  return f->line == SB_FUTURE_WAITING;
+}
+
+/* 1 if f was polled and is not done: it may hold registrations (a leaf
+ * waiting, or a machine suspended at an await). */
+static inline int sb_future_is_pending(const sb_future *f) {
+  return f->line > 0;
+}
+
+/* 1 if f is done: READY, or dropped. */
+static inline int sb_future_is_done(const sb_future *f) {
+  return f->line == SB_FUTURE_DONE;
+}
+
+/* Marks f, a leaf, as possibly holding a registration. */
+static inline void sb_future_waiting(sb_future *f) {
+  f->line = SB_FUTURE_WAITING;
+}
+
+/* Marks f done without an output: after a drop, or so that a future never
+ * started reads as done (its drop is then a no-op). */
+static inline void sb_future_done(sb_future *f) {
+  f->line = SB_FUTURE_DONE;
+}
+
+/* Completes f with output out: returns SB_READY, for `return
+ * sb_future_ready(&op->base, n);` at the end of a leaf's poll. */
+static inline sb_poll sb_future_ready(sb_future *f, uint64_t out) {
+  f->out = out;
+  f->line = SB_FUTURE_DONE;
+  return SB_READY;
+}
 
 /* Says "poll this task again". Copyable; valid while the future that stored
  * it is alive (not yet READY and not dropped). Whoever stores a waker removes
@@ -82,14 +138,13 @@ struct sb_cx {
  * never allocates. Zero-initialise it; only the runtime touches the fields
  * marked private. */
 typedef struct sb_wait {
-  sb_waker waker;       /* private: who to wake */
-  int64_t deadline;     /* private: sleep_until's absolute deadline, ns */
-  int fd;               /* private: wait_fd's descriptor */
-  uint32_t events;      /* private: wait_fd's SB_READABLE / SB_WRITABLE */
-  uint32_t state;       /* private: 0 when not registered */
-  uint32_t slot;        /* private: heap index or table slot */
-  struct sb_wait *next; /* private: list linkage */
-  struct sb_wait *prev; /* private: list linkage */
+  sb_waker waker;   /* private: who to wake */
+  int64_t deadline; /* private: sleep_until's absolute deadline, ns */
+  int fd;           /* private: wait_fd's descriptor */
+  uint32_t events;  /* private: wait_fd's SB_READABLE / SB_WRITABLE */
+  uint32_t state;   /* private: 0 when not registered */
+  uint32_t slot;    /* private: timer-heap index */
+  sb_list link;     /* private: on a reactor slot's list of waits */
 } sb_wait;
 
 #define SB_READABLE 1u
@@ -110,7 +165,7 @@ typedef struct sb_config {
 
 /* What a runtime says about itself once open, for the results' context. */
 typedef struct sb_runtime_info {
-  int workers; /* OS threads that poll tasks (threads: 0 = one per task) */
+  int workers;       /* OS threads that poll tasks (threads: 0: one per task) */
   size_t stack_size; /* bytes of stack per OS thread it creates; 0 = none */
   sb_pin pin;        /* the pinning policy in force */
   uint64_t spawned;  /* tasks spawned since open (every successful spawn op;
@@ -120,15 +175,15 @@ typedef struct sb_runtime_info {
 } sb_runtime_info;
 
 /* Capability bits in sb_runtime_ops.flags. */
-#define SB_RT_THREAD_PER_TASK                                                  \
-  1u /* each task owns an OS thread: blocking is                               \
-        free to run inline (spawn_blocking) */
-#define SB_RT_BLOCKING_WAITS                                                   \
-  2u /* wait_fd and sleep_until block the OS                                   \
-        thread polling the task (threads, pool):                               \
-        a blocking syscall inline costs no more,                               \
-        and at most info.workers tasks (0: any                                 \
-        number) can wait at once */
+/* clang-format off */
+#define SB_RT_THREAD_PER_TASK 1u /* each task owns an OS thread: blocking is
+                                    free to run inline (spawn_blocking) */
+#define SB_RT_BLOCKING_WAITS 2u  /* wait_fd and sleep_until block the OS
+                                    thread polling the task (threads, pool):
+                                    a blocking syscall inline costs no more,
+                                    and at most info.workers tasks (0: any
+                                    number) can wait at once */
+/* clang-format on */
 
 /* The runtime ops table. Each runtime has exactly one, exported as
  * sb_runtime_<name>, and embeds a pointer to it first in its state. All
@@ -224,7 +279,7 @@ static inline int64_t sb_now_ns(void) {
 
 /* Drops a future that is not done, if it has anything to release. */
 static inline void sb_future_drop(sb_future *f, sb_runtime *rt) {
-  if (f->drop != NULL && f->line != -1)
+  if (f->drop != NULL && !sb_future_is_done(f))
     f->drop(f, rt);
 }
 
@@ -256,21 +311,15 @@ static inline void sb_future_drop(sb_future *f, sb_runtime *rt) {
       return SB_PENDING;                                                       \
   } while (0)
 
-/* Ends the machine with an output. line = -1 marks "done": drop is a no-op. */
+/* Ends the machine with an output; it is then done (drop is a no-op). */
 #define SB_END(self, value)                                                    \
   default:                                                                     \
     break;                                                                     \
     }                                                                          \
-    (self)->base.out = (uint64_t)(value);                                      \
-    (self)->base.line = -1;                                                    \
-    return SB_READY
+    return sb_future_ready(&(self)->base, (uint64_t)(value))
 
 /* Returns early from inside a machine with an output (e.g. an error). */
 #define SB_RETURN(self, value)                                                 \
-  do {                                                                         \
-    (self)->base.out = (uint64_t)(value);                                      \
-    (self)->base.line = -1;                                                    \
-    return SB_READY;                                                           \
-  } while (0)
+  return sb_future_ready(&(self)->base, (uint64_t)(value))
 
 #endif /* SB_H */

@@ -21,7 +21,7 @@ typedef struct fd_slot {
   alignas(SB_CACHELINE) pthread_mutex_t lock; /* shared reactors only:
                                     protects the fields below and the list
                                     linkage, waker and events of its waits */
-  sb_wait *waiters;    /* waits on this fd, linked through next/prev */
+  sb_list waiters;     /* waits on this fd (sb_wait.link) */
   uint32_t ready;      /* SB_READABLE/SB_WRITABLE edges no waiter claimed */
   uint32_t registered; /* 1 while the fd is in the epoll set */
 } fd_slot;
@@ -36,9 +36,8 @@ struct sb__reactor {
   _Atomic(fd_slot *) *pages; /* page i holds fds [i*PAGE_SLOTS, ...) */
 };
 
-/* w->slot of an fd wait: 1 while it is on its slot's list, 0 once it was
- * taken off (fired, cancelled or forgotten). Written under the slot lock. */
-#define LINKED 1u
+/* An fd wait is on its slot's list (w->link) until it is taken off: fired,
+ * cancelled or forgotten. Its link is written under the slot lock. */
 
 static inline void slot_lock(const sb__reactor *r, fd_slot *s) {
   if (r->shared)
@@ -63,9 +62,11 @@ static fd_slot *page_create(sb__reactor *r, uint32_t p) {
   if (page == NULL)
     goto out;
   memset(page, 0, PAGE_SLOTS * sizeof(fd_slot));
-  if (r->shared)
-    for (uint32_t i = 0; i < PAGE_SLOTS; i++)
+  for (uint32_t i = 0; i < PAGE_SLOTS; i++) {
+    sb_list_init(&page[i].waiters);
+    if (r->shared)
       pthread_mutex_init(&page[i].lock, NULL);
+  }
   /* Release: a thread that loads the page pointer (acquire, slot_get) also
    * sees the zeroed slots and their initialised mutexes. */
   atomic_store_explicit(&r->pages[p], page, memory_order_release);
@@ -135,27 +136,6 @@ void sb__reactor_close(sb__reactor *r) {
   free(r);
 }
 
-/* List operations on a slot's waiters; the caller holds the slot lock. */
-static void waiter_link(fd_slot *s, sb_wait *w) {
-  w->prev = NULL;
-  w->next = s->waiters;
-  if (s->waiters != NULL)
-    s->waiters->prev = w;
-  s->waiters = w;
-  w->slot = LINKED;
-}
-
-static void waiter_unlink(fd_slot *s, sb_wait *w) {
-  if (w->prev != NULL)
-    w->prev->next = w->next;
-  else
-    s->waiters = w->next;
-  if (w->next != NULL)
-    w->next->prev = w->prev;
-  w->next = w->prev = NULL;
-  w->slot = 0;
-}
-
 sb_poll sb__reactor_wait_fd(sb__reactor *r, sb_wait *w, sb_waker waker, int fd,
                             uint32_t events) {
   SB_ASSERT(w->state == SB__WAIT_IDLE || w->state == SB__WAIT_FD);
@@ -168,7 +148,7 @@ sb_poll sb__reactor_wait_fd(sb__reactor *r, sb_wait *w, sb_waker waker, int fd,
     goto retry_later;
   sb_poll res = SB_PENDING;
   slot_lock(r, s);
-  if (w->state == SB__WAIT_FD && w->slot != LINKED) {
+  if (w->state == SB__WAIT_FD && !sb_list_linked(&w->link)) {
     w->state = SB__WAIT_IDLE; /* fired since the last call */
     res = SB_READY;
     goto out;
@@ -176,7 +156,7 @@ sb_poll sb__reactor_wait_fd(sb__reactor *r, sb_wait *w, sb_waker waker, int fd,
   if (s->ready & events) {
     s->ready &= ~events; /* the edge is consumed by this retry */
     if (w->state == SB__WAIT_FD)
-      waiter_unlink(s, w);
+      sb_list_remove(&w->link);
     w->state = SB__WAIT_IDLE;
     res = SB_READY;
     goto out;
@@ -199,7 +179,7 @@ sb_poll sb__reactor_wait_fd(sb__reactor *r, sb_wait *w, sb_waker waker, int fd,
   if (w->state != SB__WAIT_FD) {
     w->fd = fd;
     w->state = SB__WAIT_FD;
-    waiter_link(s, w);
+    sb_list_push_front(&s->waiters, &w->link);
   }
   w->waker = waker;
   w->events = events;
@@ -219,8 +199,8 @@ void sb__reactor_cancel(sb__reactor *r, sb_wait *w) {
   fd_slot *s = slot_get(r, w->fd, 0);
   SB_ASSERT(s != NULL); /* the slot existed when w was linked */
   slot_lock(r, s);
-  if (w->slot == LINKED)
-    waiter_unlink(s, w);
+  if (sb_list_linked(&w->link))
+    sb_list_remove(&w->link);
   slot_unlock(r, s);
   w->state = SB__WAIT_IDLE;
 }
@@ -230,13 +210,13 @@ void sb__reactor_cancel(sb__reactor *r, sb_wait *w) {
  * bits of mask that no wait asked for. */
 static uint32_t wake_waiters(fd_slot *s, uint32_t mask) {
   uint32_t unclaimed = mask;
-  sb_wait *next;
-  for (sb_wait *w = s->waiters; w != NULL; w = next) {
-    next = w->next;
+  sb_list *n, *next;
+  SB_LIST_FOREACH_SAFE(n, next, &s->waiters) {
+    sb_wait *w = SB_CONTAINER_OF(n, sb_wait, link);
     if ((w->events & mask) == 0)
       continue;
     unclaimed &= ~w->events;
-    waiter_unlink(s, w);
+    sb_list_remove(&w->link);
     sb_wake(w->waker);
   }
   return unclaimed;

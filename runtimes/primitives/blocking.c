@@ -11,40 +11,37 @@
 /* One call of fn(arg). Heap-allocated so that a dropped op can leave the job
  * running: whichever of worker and op finishes with it last frees it. */
 struct sb_blocking_job {
-  sb_blocking_job *next; /* FIFO linkage, under pool.mu */
-  sb_blocking_fn fn;     /* the function to run (immutable) */
-  void *arg;             /* its argument (immutable) */
-  sb_spinlock lock;      /* protects the fields below */
-  uint64_t result;       /* fn's return value, once done */
-  int done;              /* 1 once fn returned */
-  int abandoned;         /* 1 once the op was dropped: worker frees */
-  int waiting;           /* 1 while waker is registered */
-  sb_waker waker;        /* the awaiting task */
+  sb_snode link;       /* FIFO linkage, under pool.mu */
+  sb_blocking_fn fn;   /* the function to run (immutable) */
+  void *arg;           /* its argument (immutable) */
+  sb_spinlock lock;    /* protects the fields below */
+  uint64_t result;     /* fn's return value, once done */
+  int done;            /* 1 once fn returned */
+  int abandoned;       /* 1 once the op was dropped: worker frees */
+  sb_waitlist waiters; /* the awaiting op (at most one) */
 };
 
 /* The process-wide pool. mu protects every field. */
 static struct {
   pthread_mutex_t mu;
-  pthread_cond_t cv;     /* signalled when a job is queued or on stop */
-  sb_blocking_job *head; /* oldest queued job */
-  sb_blocking_job *tail; /* newest queued job */
-  int queued;            /* jobs in the FIFO */
-  int idle;              /* threads waiting on cv */
-  int nthreads;          /* threads started, <= SB_BLOCKING_THREADS */
-  int stopping;          /* 1 once the process is exiting */
+  pthread_cond_t cv; /* signalled when a job is queued or on stop */
+  sb_queue jobs;     /* queued jobs, oldest first */
+  int queued;        /* jobs in the FIFO */
+  int idle;          /* threads waiting on cv */
+  int nthreads;      /* threads started, <= SB_BLOCKING_THREADS */
+  int stopping;      /* 1 once the process is exiting */
   pthread_t threads[SB_BLOCKING_THREADS];
-} pool = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+} pool = {.mu = PTHREAD_MUTEX_INITIALIZER,
+          .cv = PTHREAD_COND_INITIALIZER,
+          .jobs = {NULL, NULL}};
 
 static void job_finish(sb_blocking_job *job, uint64_t result) {
   sb_spin_lock(&job->lock);
   job->result = result;
   job->done = 1;
-  /* Wake under the job lock: the op's drop takes it to clear `waiting`, so
+  /* Wake under the job lock: the op's drop takes it to leave the list, so
    * the task cannot be gone while we wake it (sb.h's waker rule). */
-  if (job->waiting) {
-    job->waiting = 0;
-    sb_wake(job->waker);
-  }
+  sb_waitlist_wake_all(&job->waiters);
   int owned = job->abandoned;
   sb_spin_unlock(&job->lock);
   if (owned)
@@ -55,17 +52,15 @@ static void *worker_main(void *arg) {
   (void)arg;
   pthread_mutex_lock(&pool.mu);
   for (;;) {
-    while (pool.head == NULL && !pool.stopping) {
+    while (sb_queue_empty(&pool.jobs) && !pool.stopping) {
       pool.idle++;
       pthread_cond_wait(&pool.cv, &pool.mu);
       pool.idle--;
     }
-    if (pool.head == NULL) /* stopping and drained */
+    sb_snode *n = sb_queue_pop(&pool.jobs);
+    if (n == NULL) /* stopping and drained */
       break;
-    sb_blocking_job *job = pool.head;
-    pool.head = job->next;
-    if (pool.head == NULL)
-      pool.tail = NULL;
+    sb_blocking_job *job = SB_CONTAINER_OF(n, sb_blocking_job, link);
     pool.queued--;
     pthread_mutex_unlock(&pool.mu);
     job_finish(job, job->fn(job->arg));
@@ -106,12 +101,7 @@ static int pool_submit(sb_blocking_job *job) {
       goto out;
     } /* else: the running threads will get to it */
   }
-  job->next = NULL;
-  if (pool.tail != NULL)
-    pool.tail->next = job;
-  else
-    pool.head = job;
-  pool.tail = job;
+  sb_queue_push(&pool.jobs, &job->link);
   pool.queued++;
   pthread_cond_signal(&pool.cv);
 out:
@@ -128,11 +118,11 @@ static void blocking_drop(sb_future *f, sb_runtime *rt) {
   sb_blocking_job *job = op->job;
   (void)rt;
   op->job = NULL;
-  op->base.line = -1;
+  sb_future_done(&op->base);
   if (job == NULL)
     return;
   sb_spin_lock(&job->lock);
-  job->waiting = 0;
+  sb_waitlist_remove(&op->node);
   job->abandoned = 1; /* the worker frees it when fn returns */
   int done = job->done;
   sb_spin_unlock(&job->lock);
@@ -146,6 +136,7 @@ void sb_spawn_blocking_init(sb_spawn_blocking *op, sb_blocking_fn fn,
   op->fn = fn;
   op->arg = arg;
   op->job = NULL;
+  op->node = (sb_waiter){0};
 }
 
 sb_poll sb_spawn_blocking_poll(sb_spawn_blocking *op, sb_cx *cx) {
@@ -157,40 +148,36 @@ sb_poll sb_spawn_blocking_poll(sb_spawn_blocking *op, sb_cx *cx) {
       /* The task owns its thread: blocking it is the model, run inline,
        * after issuing the wakes this poll made so far (wakeq.h). */
       sb__wakeq_flush();
-      op->base.out = op->fn(op->arg);
-      goto ready;
+      return sb_future_ready(&op->base, op->fn(op->arg));
     }
     job = calloc(1, sizeof(*job));
-    if (job == NULL) {
-      op->base.out = (uint64_t)(int64_t)-ENOMEM;
-      goto ready;
-    }
+    if (job == NULL)
+      return sb_future_ready(&op->base, (uint64_t)(int64_t)-ENOMEM);
     job->fn = op->fn;
     job->arg = op->arg;
     sb_spin_init(&job->lock);
-    job->waker = cx->waker; /* registered before the job can finish */
-    job->waiting = 1;
+    sb_waitlist_init(&job->waiters);
+    /* Registered before the job can finish: nobody else sees it yet. */
+    sb_waitlist_add(&job->waiters, &op->node, cx->waker);
     int rc = pool_submit(job);
     if (rc < 0) {
       free(job);
-      op->base.out = (uint64_t)(int64_t)rc;
-      goto ready;
+      op->node = (sb_waiter){0};
+      return sb_future_ready(&op->base, (uint64_t)(int64_t)rc);
     }
     op->job = job;
-    op->base.line = 1;
+    sb_future_waiting(&op->base);
   }
   sb_spin_lock(&job->lock);
   if (!job->done) {
-    job->waker = cx->waker; /* refresh on a spurious poll */
-    job->waiting = 1;
+    /* A spurious poll only refreshes the waker. */
+    sb_waitlist_add(&job->waiters, &op->node, cx->waker);
     sb_spin_unlock(&job->lock);
     return SB_PENDING;
   }
-  op->base.out = job->result;
+  uint64_t result = job->result;
   sb_spin_unlock(&job->lock);
   free(job); /* done and not abandoned: the worker no longer touches it */
   op->job = NULL;
-ready:
-  op->base.line = -1;
-  return SB_READY;
+  return sb_future_ready(&op->base, result);
 }

@@ -5,6 +5,7 @@
 #define SB_BLOCKING_H
 
 #include "runtimes/core/sb.h"
+#include "runtimes/core/waitlist.h"
 
 typedef uint64_t (*sb_blocking_fn)(void *arg);
 
@@ -15,11 +16,12 @@ typedef uint64_t (*sb_blocking_fn)(void *arg);
 typedef struct sb_blocking_job sb_blocking_job; /* private */
 
 typedef struct sb_spawn_blocking {
-  sb_future base;    /* READY with base.out = fn(arg), or -errno if it could not
-                        be started */
-  sb_blocking_fn fn; /* the function to run */
-  void *arg;         /* its argument */
+  sb_future base;       /* READY with base.out = fn(arg), or -errno if it
+                           could not be started */
+  sb_blocking_fn fn;    /* the function to run */
+  void *arg;            /* its argument */
   sb_blocking_job *job; /* private: the job in flight; NULL before/after */
+  sb_waiter node;       /* private: on the job's wait list while waiting */
 } sb_spawn_blocking;
 void sb_spawn_blocking_init(sb_spawn_blocking *op, sb_blocking_fn fn,
                             void *arg);

@@ -1,5 +1,6 @@
 /* Bounded MPSC channel of uint64_t: a ring of `capacity` slots under one
- * spinlock, a single receiver wait slot and a FIFO list of waiting senders.
+ * spinlock, and two wait lists: the receiver's (at most one op: MPSC) and
+ * the waiting senders', oldest first.
  * No allocation per message; the other side is woken only when it waits.
  * A send to a waiting receiver hands the message straight to its op, so the
  * woken receiver completes without taking the lock again (two lock
@@ -14,17 +15,16 @@
 #define CHAN_MAX_CAPACITY ((size_t)1 << 28)
 
 struct sb_chan {
-  sb_spinlock lock;          /* protects every field below and the slots */
-  size_t cap;                /* capacity (immutable after open) */
-  size_t nslots;             /* cap + 1: room to return a handed message */
-  size_t head;               /* slot index of the oldest queued message */
-  size_t count;              /* messages queued, 0..cap (cap + 1 briefly) */
-  int senders;               /* sender references not yet dropped */
-  int rx_alive;              /* 1 until the receiver is dropped */
-  sb_chan_waiter *rx_waiter; /* the receive op waiting for a message */
-  sb_chan_waiter *tx_head;   /* oldest send op waiting for a free slot */
-  sb_chan_waiter *tx_tail;   /* newest send op waiting for a free slot */
-  uint64_t slots[];          /* the ring, nslots entries */
+  sb_spinlock lock; /* protects every field below and the slots */
+  size_t cap;       /* capacity (immutable after open) */
+  size_t nslots;    /* cap + 1: room to return a handed message */
+  size_t head;      /* slot index of the oldest queued message */
+  size_t count;     /* messages queued, 0..cap (cap + 1 briefly) */
+  int senders;      /* sender references not yet dropped */
+  int rx_alive;     /* 1 until the receiver is dropped */
+  sb_waitlist rx;   /* the receive op waiting for a message */
+  sb_waitlist tx;   /* send ops waiting for a free slot */
+  uint64_t slots[]; /* the ring, nslots entries */
 };
 
 int sb_chan_open(size_t capacity, int nsenders, sb_chan **out) {
@@ -43,55 +43,14 @@ int sb_chan_open(size_t capacity, int nsenders, sb_chan **out) {
   ch->nslots = capacity + 1;
   ch->senders = nsenders;
   ch->rx_alive = 1;
+  sb_waitlist_init(&ch->rx);
+  sb_waitlist_init(&ch->tx);
   *out = ch;
   return 0;
 }
 
-/* ---- wait lists (caller holds ch->lock) -------------------------------- */
-
-static void tx_append(sb_chan *ch, sb_chan_waiter *n) {
-  n->next = NULL;
-  n->prev = ch->tx_tail;
-  if (ch->tx_tail != NULL)
-    ch->tx_tail->next = n;
-  else
-    ch->tx_head = n;
-  ch->tx_tail = n;
-  n->queued = 1;
-}
-
-static void tx_unlink(sb_chan *ch, sb_chan_waiter *n) {
-  if (n->prev != NULL)
-    n->prev->next = n->next;
-  else
-    ch->tx_head = n->next;
-  if (n->next != NULL)
-    n->next->prev = n->prev;
-  else
-    ch->tx_tail = n->prev;
-  n->next = n->prev = NULL;
-  n->queued = 0;
-}
-
-/* Takes the oldest waiting sender off the list and wakes it. The wake runs
- * under the lock, so the sender's drop (which takes the lock) cannot free
- * it in between (sb.h's waker-lifetime rule). */
-static void tx_wake_one(sb_chan *ch) {
-  sb_chan_waiter *n = ch->tx_head;
-  if (n == NULL)
-    return;
-  tx_unlink(ch, n);
-  sb_wake(n->waker);
-}
-
-static void rx_wake(sb_chan *ch) {
-  sb_chan_waiter *n = ch->rx_waiter;
-  if (n == NULL)
-    return;
-  ch->rx_waiter = NULL;
-  n->queued = 0;
-  sb_wake(n->waker);
-}
+/* The wait lists are woken under ch->lock (sb_waitlist_*), so a waiter's
+ * drop, which takes the lock, cannot free its task in between. */
 
 /* ---- references ------------------------------------------------------- */
 
@@ -106,8 +65,8 @@ void sb_chan_sender_drop(sb_chan *ch) {
   sb_spin_lock(&ch->lock);
   SB_ASSERT(ch->senders > 0);
   ch->senders--;
-  if (ch->senders == 0)
-    rx_wake(ch); /* a waiting receiver now sees "closed" once drained */
+  if (ch->senders == 0) /* a waiting receiver now sees "closed" once drained */
+    sb_waitlist_wake_all(&ch->rx);
   int last = ch->senders == 0 && !ch->rx_alive;
   sb_spin_unlock(&ch->lock);
   /* Both counts reached zero under the lock: every other user has already
@@ -120,11 +79,10 @@ void sb_chan_receiver_drop(sb_chan *ch) {
   sb_spin_lock(&ch->lock);
   SB_ASSERT(ch->rx_alive);
   /* A pending receive op must be dropped (or finished) before its channel. */
-  SB_ASSERT(ch->rx_waiter == NULL);
+  SB_ASSERT(sb_waitlist_empty(&ch->rx));
   ch->rx_alive = 0;
-  ch->count = 0; /* queued messages are discarded */
-  while (ch->tx_head != NULL)
-    tx_wake_one(ch); /* each waiting sender now fails with -EPIPE */
+  ch->count = 0;                 /* queued messages are discarded */
+  sb_waitlist_wake_all(&ch->tx); /* each waiting sender now fails: -EPIPE */
   int last = ch->senders == 0;
   sb_spin_unlock(&ch->lock);
   /* Both counts reached zero under the lock: every other user has already
@@ -143,22 +101,22 @@ static void send_drop(sb_future *f, sb_runtime *rt) {
   sb_chan_send *op = (sb_chan_send *)f;
   sb_chan *ch = op->ch;
   (void)rt;
-  if (op->base.line != 1) /* never registered */
+  if (!sb_future_is_waiting(&op->base)) /* never registered */
     return;
   sb_spin_lock(&ch->lock);
-  if (op->node.queued)
-    tx_unlink(ch, &op->node);
+  if (sb_waiter_queued(&op->node))
+    sb_waitlist_remove(&op->node);
   else if (ch->count < ch->cap)
-    tx_wake_one(ch); /* we were woken for a free slot: pass it on */
+    sb_waitlist_wake_one(&ch->tx); /* woken for a free slot: pass it on */
   sb_spin_unlock(&ch->lock);
-  op->base.line = -1;
+  sb_future_done(&op->base);
 }
 
 void sb_chan_send_init(sb_chan_send *op, sb_chan *ch, uint64_t msg) {
   op->base = SB_FUTURE_INIT(send_poll, send_drop);
   op->ch = ch;
   op->msg = msg;
-  memset(&op->node, 0, sizeof(op->node));
+  op->node = (sb_waiter){0};
 }
 
 sb_poll sb_chan_send_poll(sb_chan_send *op, sb_cx *cx) {
@@ -170,18 +128,16 @@ sb_poll sb_chan_send_poll(sb_chan_send *op, sb_cx *cx) {
     op->base.out = (uint64_t)(int64_t)-EPIPE;
     goto done;
   }
-  if (ch->rx_waiter != NULL) {
+  sb_waiter *n = sb_waitlist_first(&ch->rx);
+  if (n != NULL) {
     /* The receiver waits, so the ring is empty: hand the message over. */
     SB_ASSERT(ch->count == 0);
-    sb_chan_waiter *n = ch->rx_waiter;
     sb_chan_recv *rx = SB_CONTAINER_OF(n, sb_chan_recv, node);
-    ch->rx_waiter = NULL;
-    n->queued = 0;
     rx->base.out = op->msg;
-    /* Wake first, under the lock (see tx_wake_one): once handed is 1 the
-     * receiver may complete on its lock-free fast path and re-init or free
-     * its node (and task), so n must not be read after the store. */
-    sb_wake(n->waker);
+    /* Wake first, under the lock: once handed is 1 the receiver may
+     * complete on its lock-free fast path and re-init or free its node (and
+     * task), so n must not be touched after the store. */
+    sb_waiter_wake(n);
     /* release: the receiver's acquire load of handed == 1 (outside the
      * lock) must also see base.out written just above. */
     atomic_store_explicit(&rx->handed, 1, memory_order_release);
@@ -189,12 +145,10 @@ sb_poll sb_chan_send_poll(sb_chan_send *op, sb_cx *cx) {
     goto done;
   }
   if (ch->count >= ch->cap) {
-    /* Full: (re)register. Refreshing the waker while queued is how a
-     * spurious poll (say, from a select) keeps the registration current. */
-    op->node.waker = cx->waker;
-    if (!op->node.queued)
-      tx_append(ch, &op->node);
-    op->base.line = 1;
+    /* Full: (re)register; a spurious poll (say, from a select) refreshes
+     * the waker. */
+    sb_waitlist_add(&ch->tx, &op->node, cx->waker);
+    sb_future_waiting(&op->base);
     sb_spin_unlock(&ch->lock);
     return SB_PENDING;
   }
@@ -205,11 +159,9 @@ sb_poll sb_chan_send_poll(sb_chan_send *op, sb_cx *cx) {
   ch->count++;
   op->base.out = 0;
 done:
-  if (op->node.queued)
-    tx_unlink(ch, &op->node);
+  sb_waitlist_remove(&op->node);
   sb_spin_unlock(&ch->lock);
-  op->base.line = -1;
-  return SB_READY;
+  return sb_future_ready(&op->base, op->base.out);
 }
 
 /* ---- recv ------------------------------------------------------------- */
@@ -222,13 +174,11 @@ static void recv_drop(sb_future *f, sb_runtime *rt) {
   sb_chan_recv *op = (sb_chan_recv *)f;
   sb_chan *ch = op->ch;
   (void)rt;
-  if (op->base.line != 1) /* never registered */
+  if (!sb_future_is_waiting(&op->base)) /* never registered */
     return;
   sb_spin_lock(&ch->lock);
-  if (op->node.queued) {
-    SB_ASSERT(ch->rx_waiter == &op->node);
-    ch->rx_waiter = NULL;
-    op->node.queued = 0;
+  if (sb_waiter_queued(&op->node)) {
+    sb_waitlist_remove(&op->node);
   } else if (atomic_load_explicit(&op->handed, memory_order_relaxed)) {
     /* relaxed: handed is written under this lock. A message was handed to
      * us but never taken (say, we lost a select): it is older than all
@@ -240,14 +190,14 @@ static void recv_drop(sb_future *f, sb_runtime *rt) {
     ch->count++;
   }
   sb_spin_unlock(&ch->lock);
-  op->base.line = -1;
+  sb_future_done(&op->base);
 }
 
 void sb_chan_recv_init(sb_chan_recv *op, sb_chan *ch) {
   op->base = SB_FUTURE_INIT(recv_poll, recv_drop);
   op->ch = ch;
   op->closed = 0;
-  memset(&op->node, 0, sizeof(op->node));
+  op->node = (sb_waiter){0};
   atomic_init(&op->handed, 0);
 }
 
@@ -257,11 +207,10 @@ sb_poll sb_chan_recv_poll(sb_chan_recv *op, sb_cx *cx) {
     return SB_PENDING;
   /* acquire: pairs with the sender's release store, so base.out holds the
    * handed message. Only a registered op can have been handed one. */
-  if (op->base.line == 1 &&
+  if (sb_future_is_waiting(&op->base) &&
       atomic_load_explicit(&op->handed, memory_order_acquire)) {
     op->closed = 0;
-    op->base.line = -1;
-    return SB_READY;
+    return sb_future_ready(&op->base, op->base.out);
   }
   sb_spin_lock(&ch->lock);
   if (atomic_load_explicit(&op->handed, memory_order_relaxed)) {
@@ -274,31 +223,25 @@ sb_poll sb_chan_recv_poll(sb_chan_recv *op, sb_cx *cx) {
       ch->head = 0;
     ch->count--;
     op->closed = 0;
-    if (ch->count < ch->cap)
-      tx_wake_one(ch); /* only if a sender actually waits for the slot */
+    if (ch->count < ch->cap) /* only if a sender waits for the slot */
+      sb_waitlist_wake_one(&ch->tx);
   } else if (ch->senders == 0) {
     op->base.out = 0;
     op->closed = 1;
   } else {
-    /* Empty: (re)register in the single receiver slot (MPSC: one receiver,
-     * so at most one receive op can wait). */
-    SB_ASSERT(ch->rx_waiter == NULL || ch->rx_waiter == &op->node);
-    op->node.waker = cx->waker;
-    op->node.queued = 1;
-    ch->rx_waiter = &op->node;
+    /* Empty: (re)register on the receiver's list (MPSC: one receiver, so
+     * at most one receive op waits there). */
+    SB_ASSERT(sb_waitlist_empty(&ch->rx) || sb_waiter_queued(&op->node));
+    sb_waitlist_add(&ch->rx, &op->node, cx->waker);
     /* Senders can still be queued with the ring empty: a handed message
      * frees no slot, so its pop woke nobody. Wake one now, or it would wait
      * for a pop that never comes. */
-    tx_wake_one(ch);
-    op->base.line = 1;
+    sb_waitlist_wake_one(&ch->tx);
+    sb_future_waiting(&op->base);
     sb_spin_unlock(&ch->lock);
     return SB_PENDING;
   }
-  if (op->node.queued) {
-    ch->rx_waiter = NULL;
-    op->node.queued = 0;
-  }
+  sb_waitlist_remove(&op->node);
   sb_spin_unlock(&ch->lock);
-  op->base.line = -1;
-  return SB_READY;
+  return sb_future_ready(&op->base, op->base.out);
 }

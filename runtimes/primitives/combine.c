@@ -12,7 +12,7 @@ static void join_all_drop(sb_future *f, sb_runtime *rt) {
   for (int i = 0; i < j->n; i++)
     if (!j->done[i])
       sb_future_drop(j->children[i], rt);
-  j->base.line = -1;
+  sb_future_done(&j->base);
 }
 
 void sb_join_all_init(sb_join_all *j, sb_future **children, uint8_t *done,
@@ -39,9 +39,7 @@ sb_poll sb_join_all_poll(sb_join_all *j, sb_cx *cx) {
   }
   if (j->remaining > 0)
     return SB_PENDING;
-  j->base.out = (uint64_t)j->n;
-  j->base.line = -1;
-  return SB_READY;
+  return sb_future_ready(&j->base, (uint64_t)j->n);
 }
 
 static sb_poll select_poll(sb_future *f, sb_cx *cx) {
@@ -52,7 +50,7 @@ static void select_drop(sb_future *f, sb_runtime *rt) {
   sb_select *s = (sb_select *)f;
   for (int i = 0; i < s->n; i++)
     sb_future_drop(s->children[i], rt);
-  s->base.line = -1;
+  sb_future_done(&s->base);
 }
 
 void sb_select_init(sb_select *s, sb_future **children, int n) {
@@ -78,7 +76,5 @@ sb_poll sb_select_poll(sb_select *s, sb_cx *cx) {
   for (int i = 0; i < s->n; i++)
     if (i != winner)
       sb_future_drop(s->children[i], cx->rt);
-  s->base.out = (uint64_t)winner;
-  s->base.line = -1;
-  return SB_READY;
+  return sb_future_ready(&s->base, (uint64_t)winner);
 }

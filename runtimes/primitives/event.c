@@ -13,9 +13,9 @@
 #include "event.h"
 
 struct sb_event {
-  pthread_mutex_t lock; /* protects head and the waiters' nodes */
+  pthread_mutex_t lock; /* protects waiters */
   atomic_int set;       /* 1 once set; never goes back to 0 */
-  sb_chan_waiter *head; /* waiting ops, most recent first */
+  sb_waitlist waiters;  /* the waiting ops */
 };
 
 int sb_event_open(sb_event **out) {
@@ -25,6 +25,7 @@ int sb_event_open(sb_event **out) {
     return -ENOMEM;
   pthread_mutex_init(&e->lock, NULL);
   atomic_init(&e->set, 0);
+  sb_waitlist_init(&e->waiters);
   *out = e;
   return 0;
 }
@@ -32,20 +33,9 @@ int sb_event_open(sb_event **out) {
 void sb_event_free(sb_event *e) {
   if (e == NULL)
     return;
-  SB_ASSERT(e->head == NULL); /* a task still waits on it */
+  SB_ASSERT(sb_waitlist_empty(&e->waiters)); /* a task still waits on it */
   pthread_mutex_destroy(&e->lock);
   free(e);
-}
-
-static void unlink_node(sb_event *e, sb_chan_waiter *n) {
-  if (n->prev != NULL)
-    n->prev->next = n->next;
-  else
-    e->head = n->next;
-  if (n->next != NULL)
-    n->next->prev = n->prev;
-  n->next = n->prev = NULL;
-  n->queued = 0;
 }
 
 void sb_event_set(sb_event *e) {
@@ -57,11 +47,7 @@ void sb_event_set(sb_event *e) {
   atomic_store_explicit(&e->set, 1, memory_order_release);
   /* Wakes under the lock so no waiter's drop can free its task in between
    * (the waker-lifetime rule in sb.h). */
-  while (e->head != NULL) {
-    sb_chan_waiter *n = e->head;
-    unlink_node(e, n);
-    sb_wake(n->waker);
-  }
+  sb_waitlist_wake_all(&e->waiters);
   pthread_mutex_unlock(&e->lock);
 }
 
@@ -72,19 +58,18 @@ static sb_poll wait_poll(sb_future *f, sb_cx *cx) {
 static void wait_drop(sb_future *f, sb_runtime *rt) {
   sb_event_wait *op = (sb_event_wait *)f;
   (void)rt;
-  if (op->base.line != 1) /* never registered */
+  if (!sb_future_is_waiting(&op->base)) /* never registered */
     return;
   pthread_mutex_lock(&op->e->lock);
-  if (op->node.queued)
-    unlink_node(op->e, &op->node);
+  sb_waitlist_remove(&op->node);
   pthread_mutex_unlock(&op->e->lock);
-  op->base.line = -1;
+  sb_future_done(&op->base);
 }
 
 void sb_event_wait_init(sb_event_wait *op, sb_event *e) {
   op->base = SB_FUTURE_INIT(wait_poll, wait_drop);
   op->e = e;
-  op->node = (sb_chan_waiter){0};
+  op->node = (sb_waiter){0};
 }
 
 sb_poll sb_event_wait_poll(sb_event_wait *op, sb_cx *cx) {
@@ -94,29 +79,19 @@ sb_poll sb_event_wait_poll(sb_event_wait *op, sb_cx *cx) {
   /* acquire: pairs with the release in sb_event_set. Only an op that never
    * registered may skip the lock: a registered node is unlinked by the setter
    * under the lock, so its state is read under the lock too. */
-  if (op->base.line == 0 && atomic_load_explicit(&e->set, memory_order_acquire))
-    goto ready;
+  if (sb_future_is_idle(&op->base) &&
+      atomic_load_explicit(&e->set, memory_order_acquire))
+    return sb_future_ready(&op->base, 0);
   pthread_mutex_lock(&e->lock);
   /* relaxed: under the lock, which orders it with the setter's store. */
   if (atomic_load_explicit(&e->set, memory_order_relaxed)) {
-    if (op->node.queued)
-      unlink_node(e, &op->node);
+    sb_waitlist_remove(&op->node);
     pthread_mutex_unlock(&e->lock);
-    goto ready;
+    return sb_future_ready(&op->base, 0);
   }
-  op->node.waker = cx->waker; /* refresh on a spurious poll */
-  if (!op->node.queued) {
-    op->node.prev = NULL;
-    op->node.next = e->head;
-    if (e->head != NULL)
-      e->head->prev = &op->node;
-    e->head = &op->node;
-    op->node.queued = 1;
-  }
-  op->base.line = 1;
+  /* A spurious poll only refreshes the waker. */
+  sb_waitlist_add(&e->waiters, &op->node, cx->waker);
+  sb_future_waiting(&op->base);
   pthread_mutex_unlock(&e->lock);
   return SB_PENDING;
-ready:
-  op->base.line = -1;
-  return SB_READY;
 }

@@ -5,6 +5,7 @@
 
 #include "chan.h"
 #include "runtimes/core/sb.h"
+#include "runtimes/core/waitlist.h"
 
 typedef struct sb_event sb_event;
 
@@ -13,9 +14,9 @@ void sb_event_free(sb_event *e); /* only when no task waits */
 void sb_event_set(sb_event *e);  /* releases every waiter, now and later */
 
 typedef struct sb_event_wait {
-  sb_future base;      /* READY once the event is set */
-  sb_event *e;         /* the event */
-  sb_chan_waiter node; /* private: on the event's wait list */
+  sb_future base; /* READY once the event is set */
+  sb_event *e;    /* the event */
+  sb_waiter node; /* private: on the event's wait list */
 } sb_event_wait;
 void sb_event_wait_init(sb_event_wait *op, sb_event *e);
 sb_poll sb_event_wait_poll(sb_event_wait *op, sb_cx *cx);

@@ -8,28 +8,27 @@
 
 #include "fdio.h"
 
-/* base.line: 0 = no wait_fd call made yet, 1 = the wait may be registered.
- * connect keeps its progress in `done`: 0 = not issued, 1 = in progress. */
+/* An op is waiting from its first wait_fd call on: the wait may be
+ * registered. connect keeps its progress in `done`: 0 = not issued, 1 = in
+ * progress. */
 
 static sb_poll finish(sb_fdop *op, sb_cx *cx, int64_t result) {
-  if (op->base.line == 1)
+  if (sb_future_is_waiting(&op->base))
     cx->rt->ops->cancel(cx->rt, &op->wait); /* no registration outlives us */
-  op->base.out = (uint64_t)result;
-  op->base.line = -1;
-  return SB_READY;
+  return sb_future_ready(&op->base, (uint64_t)result);
 }
 
 /* Waits for fd to become ready for events. READY = "retry the syscall". */
 static sb_poll wait_ready(sb_fdop *op, sb_cx *cx, uint32_t events) {
-  op->base.line = 1;
+  sb_future_waiting(&op->base);
   return cx->rt->ops->wait_fd(cx, &op->wait, op->fd, events);
 }
 
 static void fdop_drop(sb_future *f, sb_runtime *rt) {
   sb_fdop *op = (sb_fdop *)f;
-  if (op->base.line == 1)
+  if (sb_future_is_waiting(&op->base))
     rt->ops->cancel(rt, &op->wait);
-  op->base.line = -1;
+  sb_future_done(&op->base);
 }
 
 static sb_poll read_poll(sb_future *f, sb_cx *cx) {

@@ -1,5 +1,5 @@
 /* Oneshot channel: one value handed from a sender that never waits to one
- * receive op, under a spinlock that also guards the receiver's waker. */
+ * receive op, under a spinlock that also guards the receiver's wait list. */
 #include <errno.h>
 
 #include "oneshot.h"
@@ -11,8 +11,7 @@ struct sb_oneshot {
   int sent;         /* 1 once the value is in */
   int tx_alive;     /* 1 until the sender sends or is dropped */
   int rx_alive;     /* 1 until the receiver is released */
-  int waiting;      /* 1 while waker is registered by a receive op */
-  sb_waker waker;   /* the receiving task, while waiting */
+  sb_waitlist rx;   /* the receive op waiting for the value (at most one) */
 };
 
 int sb_oneshot_open(sb_oneshot **out) {
@@ -23,12 +22,13 @@ int sb_oneshot_open(sb_oneshot **out) {
   sb_spin_init(&o->lock);
   o->tx_alive = 1;
   o->rx_alive = 1;
+  sb_waitlist_init(&o->rx);
   *out = o;
   return 0;
 }
 
-/* Ends the sender's side, with a value or without. Wakes the receiver under
- * the lock so its drop cannot free the task in between (waker rule). */
+/* Ends the sender's side, with a value or without. The receiver is woken
+ * under the lock, so its drop cannot free the task in between. */
 static int sender_finish(sb_oneshot *o, int send, uint64_t v) {
   int rc = 0;
   sb_spin_lock(&o->lock);
@@ -41,10 +41,7 @@ static int sender_finish(sb_oneshot *o, int send, uint64_t v) {
       o->value = v;
       o->sent = 1;
     }
-    if (o->waiting) {
-      o->waiting = 0;
-      sb_wake(o->waker);
-    }
+    sb_waitlist_wake_all(&o->rx);
   }
   int last = !o->rx_alive;
   sb_spin_unlock(&o->lock);
@@ -70,7 +67,7 @@ static void recv_drop(sb_future *f, sb_runtime *rt) {
   if (op->o == NULL)
     return;
   sb_spin_lock(&op->o->lock);
-  op->o->waiting = 0;
+  sb_waitlist_remove(&op->node);
   sb_spin_unlock(&op->o->lock);
 }
 
@@ -82,6 +79,7 @@ void sb_oneshot_recv_init(sb_oneshot_recv *op, sb_oneshot *o) {
   op->base = SB_FUTURE_INIT(recv_poll, recv_drop);
   op->o = o;
   op->closed = 0;
+  op->node = (sb_waiter){0};
 }
 
 sb_poll sb_oneshot_recv_poll(sb_oneshot_recv *op, sb_cx *cx) {
@@ -97,15 +95,13 @@ sb_poll sb_oneshot_recv_poll(sb_oneshot_recv *op, sb_cx *cx) {
     op->base.out = 0;
     op->closed = 1;
   } else {
-    o->waker = cx->waker;
-    o->waiting = 1;
+    sb_waitlist_add(&o->rx, &op->node, cx->waker);
     sb_spin_unlock(&o->lock);
     return SB_PENDING;
   }
-  o->waiting = 0;
+  sb_waitlist_remove(&op->node);
   sb_spin_unlock(&o->lock);
-  op->base.line = -1;
-  return SB_READY;
+  return sb_future_ready(&op->base, op->base.out);
 }
 
 void sb_oneshot_receiver_drop(sb_oneshot_recv *op, sb_runtime *rt) {
@@ -114,11 +110,11 @@ void sb_oneshot_receiver_drop(sb_oneshot_recv *op, sb_runtime *rt) {
   if (o == NULL)
     return;
   op->o = NULL;
-  op->base.line = -1;
+  sb_future_done(&op->base);
   sb_spin_lock(&o->lock);
   SB_ASSERT(o->rx_alive);
   o->rx_alive = 0;
-  o->waiting = 0;
+  sb_waitlist_remove(&op->node);
   int last = !o->tx_alive;
   sb_spin_unlock(&o->lock);
   /* Both ends are released: the sender left the lock before we took it. */

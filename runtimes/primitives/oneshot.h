@@ -4,6 +4,7 @@
 #define SB_ONESHOT_H
 
 #include "runtimes/core/sb.h"
+#include "runtimes/core/waitlist.h"
 
 typedef struct sb_oneshot sb_oneshot;
 
@@ -20,6 +21,7 @@ typedef struct sb_oneshot_recv {
   sb_future base; /* READY: base.out = value, or closed = 1 */
   sb_oneshot *o;  /* the oneshot; NULL once the receiver is released */
   int closed;     /* 1: the sender was dropped without sending */
+  sb_waiter node; /* private: on the oneshot's wait list while waiting */
 } sb_oneshot_recv;
 void sb_oneshot_recv_init(sb_oneshot_recv *op, sb_oneshot *o);
 sb_poll sb_oneshot_recv_poll(sb_oneshot_recv *op, sb_cx *cx);

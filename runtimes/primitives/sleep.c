@@ -10,12 +10,12 @@ static sb_poll sleep_poll(sb_future *f, sb_cx *cx) {
   return sb_sleep_poll((sb_sleep *)f, cx);
 }
 
-/* base.line is 1 once the wait may be registered with the runtime. */
+/* The sleep is waiting once its wait may be registered with the runtime. */
 static void sleep_drop(sb_future *f, sb_runtime *rt) {
   sb_sleep *s = (sb_sleep *)f;
-  if (s->base.line == 1)
+  if (sb_future_is_waiting(&s->base))
     rt->ops->cancel(rt, &s->wait);
-  s->base.line = -1;
+  sb_future_done(&s->base);
 }
 
 void sb_sleep_init(sb_sleep *s, int64_t deadline_ns) {
@@ -31,20 +31,19 @@ void sb_sleep_for_init(sb_sleep *s, int64_t duration_ns) {
 sb_poll sb_sleep_poll(sb_sleep *s, sb_cx *cx) {
   int64_t now = sb_now_ns();
   if (now < s->deadline) {
-    s->base.line = 1;
+    sb_future_waiting(&s->base);
     if (cx->rt->ops->sleep_until(cx, &s->wait, s->deadline) == SB_PENDING)
       return SB_PENDING;
     now = sb_now_ns();
-  } else if (s->base.line == 0 && !sb_coop_proceed(cx)) {
+  } else if (sb_future_is_idle(&s->base) && !sb_coop_proceed(cx)) {
     return SB_PENDING; /* already due on the first poll: spend budget */
   }
   /* The deadline may have passed before the runtime's timer fired: make
    * sure no registration outlives the future. */
-  if (s->base.line == 1)
+  if (sb_future_is_waiting(&s->base))
     cx->rt->ops->cancel(cx->rt, &s->wait);
-  s->base.out = (uint64_t)(now > s->deadline ? now - s->deadline : 0);
-  s->base.line = -1;
-  return SB_READY;
+  return sb_future_ready(&s->base,
+                         (uint64_t)(now > s->deadline ? now - s->deadline : 0));
 }
 
 /* ---- timeout ---------------------------------------------------------- */
@@ -57,7 +56,7 @@ static void timeout_drop(sb_future *f, sb_runtime *rt) {
   sb_timeout *t = (sb_timeout *)f;
   sb_future_drop(t->child, rt);
   sb_future_drop(&t->timer.base, rt);
-  t->base.line = -1;
+  sb_future_done(&t->base);
 }
 
 void sb_timeout_init(sb_timeout *t, sb_future *child, int64_t deadline_ns) {
@@ -79,8 +78,7 @@ sb_poll sb_timeout_poll(sb_timeout *t, sb_cx *cx) {
   } else {
     return SB_PENDING;
   }
-  t->base.line = -1;
-  return SB_READY;
+  return sb_future_ready(&t->base, t->base.out);
 }
 
 /* ---- yield ------------------------------------------------------------ */
@@ -100,6 +98,5 @@ sb_poll sb_yield_poll(sb_yield *y, sb_cx *cx) {
     if (cx->rt->ops->yield(cx) == SB_PENDING)
       return SB_PENDING;
   }
-  y->base.line = -1;
-  return SB_READY;
+  return sb_future_ready(&y->base, 0);
 }

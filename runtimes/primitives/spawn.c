@@ -17,8 +17,7 @@ int sb_spawn(sb_cx *cx, const sb_future *child, size_t size, sb_join *join) {
   if (rc < 0) {
     /* Inert: no child. Awaiting it anyway is READY with the error. */
     join->task = NULL;
-    join->base.out = (uint64_t)(int64_t)rc;
-    join->base.line = -1;
+    (void)sb_future_ready(&join->base, (uint64_t)(int64_t)rc);
   }
   return rc;
 }
@@ -32,9 +31,7 @@ sb_poll sb_join_poll(sb_join *join, sb_cx *cx) {
   if (cx->rt->ops->join(cx, join->task, &out) == SB_PENDING)
     return SB_PENDING;
   join->task = NULL; /* the join reference is consumed */
-  join->base.out = out;
-  join->base.line = -1;
-  return SB_READY;
+  return sb_future_ready(&join->base, out);
 }
 
 void sb_join_release(sb_join *join, sb_runtime *rt) {
@@ -42,5 +39,5 @@ void sb_join_release(sb_join *join, sb_runtime *rt) {
     rt->ops->detach(rt, join->task);
     join->task = NULL;
   }
-  join->base.line = -1;
+  sb_future_done(&join->base);
 }

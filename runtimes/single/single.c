@@ -7,7 +7,7 @@
 #include "runtimes/core/sb.h"
 #include "runtimes/os/inbox.h"
 #include "runtimes/os/reactor.h"
-#include "runtimes/os/task_slab.h"
+#include "runtimes/os/slab.h"
 #include "runtimes/os/timer_heap.h"
 
 SB_RUNTIME_DECLARE(single);
@@ -20,19 +20,20 @@ SB_RUNTIME_DECLARE(single);
 /* A task: this header, then (at TASK_HDR) the copy of its future. Kept to
  * one cache line, so that a small future shares the 128-byte class. */
 struct sb_task {
-  struct sb_task *next;     /* run-queue link, while notified */
-  struct sb_task *all_prev; /* every live task, for close */
-  struct sb_task *all_next; /* (the root is not on that list) */
-  sb_future *fut;           /* the future: at TASK_HDR, or the root */
-  struct sb_task *joiner;   /* the task of this runtime awaiting the
-                               output, or NULL */
-  sb__inbox_node inbox;     /* inbox link, while remote is 1 */
-  atomic_uint remote;       /* 1 while on the inbox: set by the waking
-                               thread, cleared by the runtime thread */
-  uint32_t alloc_size;      /* bytes taken from the slab (or malloc) */
-  unsigned char notified;   /* on the run queue (runtime thread only) */
-  unsigned char done;       /* the future returned READY, or was dropped */
-  unsigned char released;   /* joined to READY or detached */
+  sb_snode run;           /* run-queue link, while notified; the slab's
+                             free-list link while the block is free */
+  sb_list all;            /* on the live tasks, for close (the root is
+                             not on them) */
+  sb_future *fut;         /* the future: at TASK_HDR, or the root */
+  struct sb_task *joiner; /* the task of this runtime awaiting the
+                             output, or NULL */
+  sb_snode inbox;         /* inbox link, while remote is 1 */
+  atomic_uint remote;     /* 1 while on the inbox: set by the waking
+                             thread, cleared by the runtime thread */
+  uint32_t cls;           /* the slab class of its block */
+  unsigned char notified; /* on the run queue (runtime thread only) */
+  unsigned char done;     /* the future returned READY, or was dropped */
+  unsigned char released; /* joined to READY or detached */
 };
 
 typedef struct sb_task task;
@@ -43,9 +44,8 @@ typedef struct sb_task task;
 
 typedef struct single {
   sb_runtime base;       /* ops table, first */
-  task *head;            /* run queue: next task to poll */
-  task *tail;            /* run queue: last task */
-  task *all;             /* live spawned tasks */
+  sb_queue runq;         /* the tasks to poll, oldest first (task.run) */
+  sb_list all;           /* live spawned tasks (task.all) */
   int closing;           /* 1 in close: tasks are freed there, not
                             as they finish */
   int root_active;       /* 1 while block_on runs the root */
@@ -53,7 +53,7 @@ typedef struct single {
                             runtime thread only, read by info on the same
                             (block_on's caller) thread outside block_on */
   task root;             /* the task-like wrapper of block_on's root */
-  sb__slab slab;         /* task memory by size class */
+  sb_slab slab;          /* task memory by size class */
   sb__timer_heap timers; /* sleep_until waits */
   sb__reactor *reactor;  /* fd waits and the notify eventfd */
   /* Written by other threads: kept off the runtime thread's lines. */
@@ -70,22 +70,12 @@ static void local_schedule(single *rt, task *t) {
   if (t->notified)
     return; /* wakes coalesce */
   t->notified = 1;
-  t->next = NULL;
-  if (rt->tail != NULL)
-    rt->tail->next = t;
-  else
-    rt->head = t;
-  rt->tail = t;
+  sb_queue_push(&rt->runq, &t->run);
 }
 
 static task *runq_pop(single *rt) {
-  task *t = rt->head;
-  if (t != NULL) {
-    rt->head = t->next;
-    if (rt->head == NULL)
-      rt->tail = NULL;
-  }
-  return t;
+  sb_snode *n = sb_queue_pop(&rt->runq);
+  return n != NULL ? SB_CONTAINER_OF(n, task, run) : NULL;
 }
 
 static void remote_schedule(single *rt, task *t) {
@@ -111,13 +101,8 @@ static void single_wake(sb_waker w) {
 }
 
 static void task_free(single *rt, task *t) {
-  if (t->all_prev != NULL)
-    t->all_prev->all_next = t->all_next;
-  else
-    rt->all = t->all_next;
-  if (t->all_next != NULL)
-    t->all_next->all_prev = t->all_prev;
-  sb__slab_free(&rt->slab, t, t->alloc_size);
+  sb_list_remove(&t->all);
+  sb_slab_free(&rt->slab, t, t->cls);
 }
 
 /* Frees t once nothing can reach it: done, its join reference given up, off
@@ -145,7 +130,7 @@ static void task_complete(single *rt, task *t) {
 static void drain_inbox(single *rt) {
   if (sb__inbox_empty(&rt->inbox))
     return; /* one load, cheaper than take_all's locked exchange */
-  sb__inbox_node *n = sb__inbox_take_all(&rt->inbox);
+  sb_snode *n = sb__inbox_take_all(&rt->inbox);
   while (n != NULL) {
     task *t = SB_CONTAINER_OF(n, task, inbox);
     n = n->next;
@@ -173,7 +158,7 @@ static void fire_timers(single *rt) {
  * Returns 0 or the reactor's -errno. */
 static int turn(single *rt) {
   int64_t timeout = 0;
-  int idle = rt->head == NULL;
+  int idle = sb_queue_empty(&rt->runq);
   if (idle) {
     atomic_store(&rt->parked, 1); /* seq_cst: see sb__inbox_push */
     if (!sb__inbox_empty(&rt->inbox)) {
@@ -241,25 +226,21 @@ out:
 static int single_spawn(sb_cx *cx, const sb_future *f, size_t size,
                         sb_task **out) {
   single *rt = (single *)cx->rt;
-  if (size > UINT32_MAX - TASK_HDR)
+  int cls = size > SIZE_MAX - TASK_HDR ? -1 : sb_slab_class(TASK_HDR + size);
+  if (cls < 0)
     return -ENOMEM;
-  uint32_t alloc_size = (uint32_t)(TASK_HDR + size);
-  task *t = sb__slab_alloc(&rt->slab, alloc_size);
+  task *t = sb_slab_alloc(&rt->slab, (unsigned)cls);
   if (t == NULL)
     return -ENOMEM;
   t->fut = (sb_future *)((char *)t + TASK_HDR);
   memcpy(t->fut, f, size);
   t->joiner = NULL;
-  t->alloc_size = alloc_size;
+  t->cls = (uint32_t)cls;
   t->notified = 0;
   t->done = 0;
   t->released = 0;
   atomic_init(&t->remote, 0);
-  t->all_prev = NULL;
-  t->all_next = rt->all;
-  if (rt->all != NULL)
-    rt->all->all_prev = t;
-  rt->all = t;
+  sb_list_push_front(&rt->all, &t->all);
   local_schedule(rt, t);
   rt->spawned++;
   *out = t;
@@ -349,8 +330,11 @@ static int single_open(const sb_config *cfg, sb_runtime **out) {
     return err;
   }
   rt->base.ops = &sb_runtime_single;
+  sb_queue_init(&rt->runq);
+  sb_list_init(&rt->all);
   atomic_init(&rt->root.remote, 0);
-  sb__slab_init(&rt->slab);
+  /* No constructor: spawn sets every field of a task. */
+  sb_slab_init(&rt->slab, offsetof(task, run), NULL, NULL);
   sb__timer_heap_init(&rt->timers);
   sb__inbox_init(&rt->inbox);
   atomic_init(&rt->parked, 0);
@@ -363,15 +347,15 @@ static void single_close(sb_runtime *base) {
   rt->closing = 1;
   /* First drop every unfinished future, while every task's memory is still
    * there: a drop may detach or cancel things held by other tasks. */
-  for (task *t = rt->all; t != NULL; t = t->all_next) {
+  sb_list *n, *next;
+  SB_LIST_FOREACH_SAFE(n, next, &rt->all) {
+    task *t = SB_CONTAINER_OF(n, task, all);
     if (!t->done) {
       t->done = 1;
       sb_future_drop(t->fut, base);
     }
   }
-  while (rt->all != NULL)
-    task_free(rt, rt->all);
-  sb__slab_destroy(&rt->slab);
+  sb_slab_destroy(&rt->slab); /* every task's block at once */
   sb__timer_heap_destroy(&rt->timers);
   sb__reactor_close(rt->reactor);
   free(rt);

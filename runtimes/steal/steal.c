@@ -38,7 +38,6 @@ static void destroy(steal_rt *rt) {
   if (rt->reactor != NULL)
     sb__reactor_close(rt->reactor);
   sb__timer_heap_destroy(&rt->timers);
-  pthread_mutex_destroy(&rt->large_lock);
   pthread_mutex_destroy(&rt->ext_lock);
   pthread_mutex_destroy(&rt->idle_lock);
   pthread_mutex_destroy(&rt->timer_lock);
@@ -88,8 +87,7 @@ static int steal_open(const sb_config *cfg, sb_runtime **out) {
   if ((rc = sb_inject_init(&rt->inject)) < 0 ||
       (rc = -pthread_mutex_init(&rt->timer_lock, NULL)) < 0 ||
       (rc = -pthread_mutex_init(&rt->idle_lock, NULL)) < 0 ||
-      (rc = -pthread_mutex_init(&rt->ext_lock, NULL)) < 0 ||
-      (rc = -pthread_mutex_init(&rt->large_lock, NULL)) < 0)
+      (rc = -pthread_mutex_init(&rt->ext_lock, NULL)) < 0)
     goto fail; /* glibc's mutex_init cannot fail; destroy copes anyway */
   rt->workers = aligned_alloc(SB_CACHELINE, (size_t)n * sizeof(steal_worker));
   rt->sleepers = calloc((size_t)n, sizeof(int));
@@ -150,7 +148,6 @@ static void steal_close(sb_runtime *base) {
   for (int i = 0; i < rt->nworkers; i++)
     sb__steal_cache_drop_live(rt, &rt->workers[i].cache);
   sb__steal_cache_drop_live(rt, &rt->ext);
-  sb__steal_large_drop_all(rt);
   destroy(rt);
 }
 

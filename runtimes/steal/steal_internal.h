@@ -14,6 +14,7 @@
 #include "runtimes/os/inject.h"
 #include "runtimes/os/park.h"
 #include "runtimes/os/reactor.h"
+#include "runtimes/os/slab.h"
 #include "runtimes/os/timer_heap.h"
 #include "runtimes/os/topo.h"
 
@@ -34,39 +35,27 @@
 #define ST_REF_ONE 64u      /* one reference */
 #define ST_REF_MASK (~(uint64_t)(ST_REF_ONE - 1))
 
-/* Size classes of task memory: block sizes 64 << c for c < STEAL_NCLS. */
-#define STEAL_NCLS 7
-#define STEAL_CLS_ROOT 0xfeu  /* block_on's task: one per runtime, reused */
-#define STEAL_CLS_LARGE 0xffu /* bigger than every class: malloc'd */
+#define STEAL_CLS_ROOT 0xfeu /* block_on's task: one per runtime, reused */
 
 struct sb_task {
   _Atomic uint64_t state; /* ST_* flags and the reference count; 0 = free */
-  union {
-    sb_inject_node q;    /* injection-queue linkage while queued there */
-    sb__inbox_node free; /* free-list linkage while the block is free */
-  } link;
-  sb_future *fut;      /* what is polled: body, or block_on's root */
-  sb_waker join_waker; /* the joiner's waker, owned per ST_JOIN_WAKER */
-  uint32_t owner;      /* which cache the memory returns to */
-  uint32_t cls;        /* size class, STEAL_CLS_ROOT or _LARGE */
+  sb_snode link;          /* the injection queue's link while queued there;
+                             a free list's (the slab's or a remote inbox's)
+                             while the block is free */
+  sb_future *fut;         /* what is polled: body, or block_on's root */
+  sb_waker join_waker;    /* the joiner's waker, owned per ST_JOIN_WAKER */
+  uint32_t owner;         /* which cache the memory returns to */
+  uint32_t cls;           /* slab class, or STEAL_CLS_ROOT */
   alignas(16) unsigned char body[]; /* the spawned future's copy */
 };
 
-/* A chunk of task blocks of one class, carved by one cache. */
-typedef struct steal_chunk {
-  struct steal_chunk *next; /* the chunk carved before this one */
-  uint32_t cls;             /* size class of every block in it */
-  uint32_t nblocks;         /* blocks that follow the header */
-} steal_chunk;
-
-/* Task memory of one owner (a worker, or the outside world). */
+/* Task memory of one owner (a worker, or the outside world): a slab, and
+ * the blocks other threads freed, pushed lock-free; the owner takes them
+ * all at once when its free list runs dry (mimalloc's delayed free). */
 typedef struct steal_cache {
-  sb__inbox_node *free[STEAL_NCLS]; /* owner-only free blocks per class */
-  steal_chunk *chunks;              /* owner-only: every chunk, for close */
-  uint32_t owner;                   /* this cache's index in the runtime */
-  /* Blocks freed by other threads, pushed lock-free; the owner takes them
-   * all at once when its free list runs dry (mimalloc's delayed free). */
-  alignas(SB_CACHELINE) sb__inbox remote[STEAL_NCLS];
+  sb_slab slab;   /* owner-only: blocks by class */
+  uint32_t owner; /* this cache's index in the runtime */
+  alignas(SB_CACHELINE) sb__inbox remote[SB_SLAB_CLASSES];
 } steal_cache;
 
 typedef struct steal_rt steal_rt;
@@ -109,7 +98,7 @@ struct steal_rt {
 
   /* Protects timers and poll_deadline. Lock order: timer_lock, or a
    * reactor slot lock (wakes happen under them), before idle_lock or the
-   * inject lock; ext_lock and large_lock are leaves. */
+   * inject lock; ext_lock is a leaf. */
   alignas(SB_CACHELINE) pthread_mutex_t timer_lock;
   sb__timer_heap timers;    /* sleep_until registrations */
   int64_t poll_deadline;    /* the deadline a worker sleeping in the reactor
@@ -132,9 +121,7 @@ struct steal_rt {
   pthread_mutex_t ext_lock; /* protects ext's owner-only fields and
                                ext_spawned */
   steal_cache ext;
-  uint64_t ext_spawned;       /* successful spawns from outside the workers */
-  pthread_mutex_t large_lock; /* protects large */
-  struct steal_large *large;  /* every live LARGE block (steal_alloc.c) */
+  uint64_t ext_spawned; /* successful spawns from outside the workers */
 
   sb_task *root; /* block_on's task (root->fut is the caller's future) */
   sb_parker main_parker;   /* block_on's thread sleeps here */
@@ -169,7 +156,6 @@ sb_task *sb__steal_alloc(steal_rt *rt, steal_cache *c, size_t size);
 void sb__steal_free(steal_rt *rt, sb_task *t);
 void sb__steal_cache_drop_live(steal_rt *rt, steal_cache *c);
 void sb__steal_cache_destroy(steal_cache *c);
-void sb__steal_large_drop_all(steal_rt *rt);
 
 /* steal_worker.c: scheduling. Where sb__steal_schedule puts a task: */
 #define STEAL_SCHED_WAKE 0  /* a wake: the LIFO slot if a task is running */

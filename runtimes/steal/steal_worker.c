@@ -25,14 +25,14 @@ static void push_local(steal_worker *w, sb_task *t) {
   if (n == 0) {
     /* A thief is copying out of the ring: it will have room soon, but t
      * has to go somewhere now. */
-    sb_inject_push(&w->rt->inject, &t->link.q);
+    sb_inject_push(&w->rt->inject, &t->link);
     return;
   }
   for (uint32_t i = 0; i + 1 < n; i++)
-    ((sb_task *)half[i])->link.q.next = &((sb_task *)half[i + 1])->link.q;
-  ((sb_task *)half[n - 1])->link.q.next = &t->link.q;
-  sb_inject_push_batch(&w->rt->inject, &((sb_task *)half[0])->link.q,
-                       &t->link.q, n + 1);
+    ((sb_task *)half[i])->link.next = &((sb_task *)half[i + 1])->link;
+  ((sb_task *)half[n - 1])->link.next = &t->link;
+  sb_inject_push_batch(&w->rt->inject, &((sb_task *)half[0])->link, &t->link,
+                       n + 1);
 }
 
 /* The ring has tasks another worker could take: wake one if none searches. */
@@ -46,7 +46,7 @@ void sb__steal_schedule(steal_rt *rt, sb_task *t, int mode) {
   if (w == NULL) {
     /* From outside the workers (block_on, other threads): the injection
      * queue, and a parked worker is woken to look at it. */
-    sb_inject_push(&rt->inject, &t->link.q);
+    sb_inject_push(&rt->inject, &t->link);
     sb__steal_notify_parked(rt);
     return;
   }
@@ -89,13 +89,13 @@ static sb_task *pop_inject(steal_worker *w, size_t max) {
   size_t n = len / (size_t)rt->nworkers + 1;
   if (n > max)
     n = max;
-  sb_inject_node *batch[SB_DEQUE_CAP / 2];
+  sb_snode *batch[SB_DEQUE_CAP / 2];
   n = sb_inject_pop_batch(&rt->inject, batch, n);
   if (n == 0)
     return NULL;
   for (size_t i = 1; i < n; i++)
-    push_local(w, SB_CONTAINER_OF(batch[i], sb_task, link.q));
-  return SB_CONTAINER_OF(batch[0], sb_task, link.q);
+    push_local(w, SB_CONTAINER_OF(batch[i], sb_task, link));
+  return SB_CONTAINER_OF(batch[0], sb_task, link);
 }
 
 static sb_task *next_task(steal_worker *w) {
