@@ -14,10 +14,10 @@
 #include <unistd.h>
 
 #include "peer_serve.h"
-#include "workloads/echo_server.h"
 #include "workloads/fdlimit.h"
 #include "workloads/latency.h"
 #include "workloads/loadgen.h"
+#include "workloads/server.h"
 
 #define STALL_NS (10 * 1000000000LL) /* a run with no progress for 10 s */
 #define READY_MS 30000               /* a server not ready after 30 s */

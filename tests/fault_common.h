@@ -1,7 +1,8 @@
-/* What the fault tests share: an echo server future (accept with back-off,
- * a task per connection), blocking client threads that check every echoed
- * byte, a SIGUSR1 storm, and a count of the process's threads. Workloads run
- * through the runner as everywhere (run_check.h). */
+/* What the fault tests share: blocking client threads that check every
+ * echoed byte, a SIGUSR1 storm, and a count of the process's threads. The
+ * server under test is the workloads' accept loop (workloads/server.h),
+ * counting its connections; workloads run through the runner as everywhere
+ * (run_check.h). */
 #ifndef SB_FAULT_COMMON_H
 #define SB_FAULT_COMMON_H
 
@@ -11,31 +12,7 @@
 
 #include "run_check.h"
 #include "runtimes/primitives/spawn.h"
-#include "workloads/echo_server.h"
-
-/* ---- the server ------------------------------------------------------- */
-
-/* Accepts n connections (sb_accept_retry: back-off on EMFILE), spawns an
- * sb_echo_conn for each, then joins them all. READY with base.out = the sum
- * of the connections' outputs (every byte echoed). An accept error that is
- * not a shortage ends accepting: it is kept in accept_err and the
- * connections already accepted are still joined. */
-typedef struct fc_server {
-  sb_future base;
-  int listen_fd;       /* the listener (not owned) */
-  int n;               /* connections to accept */
-  int accepted;        /* connections accepted so far */
-  int joined;          /* connections joined so far */
-  uint64_t backoffs;   /* accept pauses for lack of descriptors */
-  int64_t accept_err;  /* the error that ended accepting, or 0 */
-  int64_t spawn_err;   /* the first spawn error, or 0 */
-  int spawned;         /* handles in joins */
-  sb_conn_set *set;    /* where connections register, or NULL */
-  sb_join *joins;      /* n handles, caller-owned */
-  sb_accept_retry acc; /* the accept in flight */
-} fc_server;
-void fc_server_init(fc_server *s, int listen_fd, int n, sb_join *joins,
-                    sb_conn_set *set);
+#include "workloads/server.h"
 
 /* ---- clients ---------------------------------------------------------- */
 

@@ -11,7 +11,7 @@
 #include "run_check.h"
 #include "runtimes/primitives/spawn.h"
 #include "test.h"
-#include "workloads/echo_server.h"
+#include "workloads/server.h"
 #include "workloads/workload.h"
 
 #define P3(a, va, b, vb, c, vc) ((sb_params){{{a, va}, {b, vb}, {c, vc}}})
@@ -100,7 +100,7 @@ static sb_poll http_root_poll(sb_future *f, sb_cx *cx) {
   sb_http_conn conn;
   SB_BEGIN(self);
   sb_http_conn_init(&conn, self->fd, NULL);
-  ASSERT_EQ(sb_spawn(cx, &conn.base, sizeof(conn), &self->join), 0);
+  ASSERT_EQ(sb_spawn(cx, &conn.conn.base, sizeof(conn), &self->join), 0);
   SB_AWAIT(self, sb_join_poll(&self->join, cx));
   SB_END(self, self->join.base.out);
 }

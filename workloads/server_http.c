@@ -1,9 +1,11 @@
-/* A minimal HTTP/1.1 keep-alive server connection: GET / answers
- * "Hello, World!", pipelined requests are answered in order, in batches. */
+/* The server's HTTP connection (server.h): a minimal HTTP/1.1 keep-alive
+ * server, GET / answers "Hello, World!", pipelined requests are answered in
+ * order, in batches. */
 #include <string.h>
 #include <strings.h>
 
-#include "echo_server.h"
+#include "server.h"
+#include "server_internal.h"
 
 static const char ok_response[] = "HTTP/1.1 200 OK\r\n"
                                   "Content-Type: text/plain\r\n"
@@ -111,72 +113,51 @@ static void parse_requests(sb_http_conn *c) {
   }
 }
 
-static void http_finish(sb_http_conn *c, sb_runtime *rt) {
-  if (c->set != NULL)
-    sb_conn_set_remove(c->set, c->fd, c->bytes);
-  sb_fd_close(rt, c->fd);
-}
-
-static void http_drop(sb_future *f, sb_runtime *rt) {
-  sb_http_conn *c = (sb_http_conn *)f;
-  if (c->base.line > 0) /* registered, and an op may be in flight */
-    sb_future_drop(&c->op.base, rt);
-  else /* never polled: never registered */
-    c->set = NULL;
-  http_finish(c, rt);
-  c->base.line = -1;
-}
-
 static sb_poll http_poll(sb_future *f, sb_cx *cx) {
-  sb_http_conn *c = (sb_http_conn *)f;
+  sb_http_conn *h = (sb_http_conn *)f;
+  sb_conn *c = &h->conn;
   SB_BEGIN(c);
-  if (c->set != NULL && sb_conn_set_add(c->set, c->fd) < 0) {
-    c->set = NULL;
-    sb_fd_close(cx->rt, c->fd);
+  if (sb__conn_begin(c, cx) < 0)
     SB_RETURN(c, 0);
-  }
   for (;;) {
-    parse_requests(c);
-    if (c->out_len > 0) {
-      sb_write_all_init(&c->op, c->fd, c->out, c->out_len);
+    parse_requests(h);
+    if (h->out_len > 0) {
+      sb_write_all_init(&c->op, c->fd, h->out, h->out_len);
       SB_AWAIT(c, sb_fdop_poll(&c->op, cx));
       if (c->op.base.out != c->op.len)
         break;
-      c->bytes += c->out_len;
-      c->out_len = 0;
+      c->bytes += h->out_len;
+      h->out_len = 0;
       continue; /* more complete requests may be waiting in in[] */
     }
-    if (c->closing)
+    if (h->closing)
       break;
     /* Keep the unparsed tail at the front, then read more after it. */
-    memmove(c->in, c->in + c->in_start, c->in_len - c->in_start);
-    c->in_len -= c->in_start;
-    c->in_start = 0;
-    if (c->in_len == sizeof(c->in)) {
-      memcpy(c->out, too_large_response, sizeof(too_large_response) - 1);
-      c->out_len = sizeof(too_large_response) - 1;
-      c->closing = 1;
+    memmove(h->in, h->in + h->in_start, h->in_len - h->in_start);
+    h->in_len -= h->in_start;
+    h->in_start = 0;
+    if (h->in_len == sizeof(h->in)) {
+      memcpy(h->out, too_large_response, sizeof(too_large_response) - 1);
+      h->out_len = sizeof(too_large_response) - 1;
+      h->closing = 1;
       continue;
     }
-    sb_read_init(&c->op, c->fd, c->in + c->in_len, sizeof(c->in) - c->in_len);
+    sb_read_init(&c->op, c->fd, h->in + h->in_len, sizeof(h->in) - h->in_len);
     SB_AWAIT(c, sb_fdop_poll(&c->op, cx));
     if ((int64_t)c->op.base.out <= 0)
       break; /* EOF, or the peer reset */
-    c->in_len += (size_t)c->op.base.out;
+    h->in_len += (size_t)c->op.base.out;
   }
-  http_finish(c, cx->rt);
-  SB_END(c, c->responses);
+  /* A read's 0 is EOF; a write that ends the loop moved all or failed. */
+  sb__conn_end(c, cx->rt, c->op.base.out == 0);
+  SB_END(c, h->responses);
 }
 
 void sb_http_conn_init(sb_http_conn *c, int fd, sb_conn_set *set) {
-  c->base = SB_FUTURE_INIT(http_poll, http_drop);
-  c->fd = fd;
-  c->set = set;
+  sb__conn_init(&c->conn, http_poll, fd, set);
   c->responses = 0;
-  c->bytes = 0;
   c->in_len = 0;
   c->in_start = 0;
   c->out_len = 0;
   c->closing = 0;
-  memset(&c->op, 0, sizeof(c->op));
 }
