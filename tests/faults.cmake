@@ -32,3 +32,4 @@ sb_fault_test(fault_alloc threads pool single steal)
 # seeded (argv or SB_STRESS_SEED), seconds per runtime, the seed printed on
 # failure.
 sb_conformance_test(stress_random stress)
+target_sources(stress_random PRIVATE stress_replay.c)
