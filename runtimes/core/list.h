@@ -8,8 +8,9 @@
  *   sb_queue  a singly-linked FIFO of sb_snode: push at the tail, pop at
  *             the head, a whole chain at once (run queues, job queues, the
  *             injection queue).
- *   sb_snode  also the link of a LIFO free list and of the lock-free inbox
- *             (runtimes/os/inbox.h), which hands whole chains over.
+ *   sb_snode  also the link of a LIFO stack (free lists: sb_stack_push,
+ *             sb_stack_pop on a plain head pointer) and of the lock-free
+ *             inbox (runtimes/os/inbox.h), which hands whole chains over.
  * None is thread-safe: a lock, or a single owner, protects each list. */
 #ifndef SB_LIST_H
 #define SB_LIST_H
@@ -122,6 +123,20 @@ static inline sb_snode *sb_queue_pop(sb_queue *q) {
     if (q->head == NULL)
       q->tail = NULL;
   }
+  return n;
+}
+
+/* Pushes n on the stack whose top is *top. */
+static inline void sb_stack_push(sb_snode **top, sb_snode *n) {
+  n->next = *top;
+  *top = n;
+}
+
+/* Pops the top of the stack *top, or returns NULL when it is empty. */
+static inline sb_snode *sb_stack_pop(sb_snode **top) {
+  sb_snode *n = *top;
+  if (n != NULL)
+    *top = n->next;
   return n;
 }
 

@@ -6,14 +6,14 @@
 #include "slab.h"
 
 /* A chunk: this header, padded to a cache line, then nblocks blocks. */
-struct sb_slab_chunk {
-  sb_slab_chunk *next; /* the chunk carved before this one */
-  unsigned cls;        /* the class of every block in it */
-  unsigned nblocks;    /* blocks after the header */
-};
+typedef struct chunk {
+  sb_snode link;    /* on the slab's chunks, newest first */
+  unsigned cls;     /* the class of every block in it */
+  unsigned nblocks; /* blocks after the header */
+} chunk;
 #define CHUNK_HDR SB_CACHELINE
 
-static void *block_at(sb_slab_chunk *ch, unsigned i) {
+static void *block_at(chunk *ch, unsigned i) {
   return (char *)ch + CHUNK_HDR + (size_t)i * sb_slab_block_size(ch->cls);
 }
 
@@ -31,13 +31,12 @@ int sb_slab_refill(sb_slab *s, unsigned cls) {
   size_t n = (SB_SLAB_CHUNK - CHUNK_HDR) / bs;
   if (n < 1)
     n = 1;
-  sb_slab_chunk *ch = aligned_alloc(SB_CACHELINE, CHUNK_HDR + n * bs);
+  chunk *ch = aligned_alloc(SB_CACHELINE, CHUNK_HDR + n * bs);
   if (ch == NULL)
     return -ENOMEM;
   ch->cls = cls;
   ch->nblocks = (unsigned)n;
-  ch->next = s->chunks;
-  s->chunks = ch;
+  sb_stack_push(&s->chunks, &ch->link);
   /* Last block first, so the free list hands them out in address order. */
   for (unsigned i = ch->nblocks; i-- > 0;) {
     void *b = block_at(ch, i);
@@ -51,17 +50,17 @@ int sb_slab_refill(sb_slab *s, unsigned cls) {
 void sb_slab_foreach(sb_slab *s,
                      void (*fn)(void *block, unsigned cls, void *arg),
                      void *arg) {
-  for (sb_slab_chunk *ch = s->chunks; ch != NULL; ch = ch->next)
+  for (sb_snode *n = s->chunks; n != NULL; n = n->next) {
+    chunk *ch = SB_CONTAINER_OF(n, chunk, link);
     for (unsigned i = 0; i < ch->nblocks; i++)
       fn(block_at(ch, i), ch->cls, arg);
+  }
 }
 
 void sb_slab_destroy(sb_slab *s) {
-  while (s->chunks != NULL) {
-    sb_slab_chunk *ch = s->chunks;
-    s->chunks = ch->next;
-    free(ch);
-  }
+  sb_snode *n;
+  while ((n = sb_stack_pop(&s->chunks)) != NULL)
+    free(SB_CONTAINER_OF(n, chunk, link));
   for (int c = 0; c < SB_SLAB_CLASSES; c++)
     s->free[c] = NULL;
 }

@@ -26,12 +26,10 @@
 /* Runs once per block as it is carved: what stays built while it is free. */
 typedef void (*sb_slab_ctor)(void *block, unsigned cls, void *arg);
 
-typedef struct sb_slab_chunk sb_slab_chunk; /* private to slab.c */
-
 typedef struct sb_slab {
   sb_snode *free[SB_SLAB_CLASSES]; /* free blocks per class, linked through
                                       the node `link` bytes into each */
-  sb_slab_chunk *chunks;           /* every chunk carved, newest first */
+  sb_snode *chunks;                /* every chunk carved, newest first */
   size_t link;                     /* where a block's free-list node is */
   sb_slab_ctor ctor;               /* run as blocks are carved, or NULL */
   void *arg;                       /* passed to ctor */
@@ -67,21 +65,18 @@ static inline size_t sb_slab_block_size(unsigned cls) {
 /* A free block of class cls (carving a chunk when there is none), or NULL
  * when out of memory. */
 static inline void *sb_slab_alloc(sb_slab *s, unsigned cls) {
-  sb_snode *n = s->free[cls];
+  sb_snode *n = sb_stack_pop(&s->free[cls]);
   if (n == NULL) {
     if (sb_slab_refill(s, cls) < 0)
       return NULL;
-    n = s->free[cls];
+    n = sb_stack_pop(&s->free[cls]);
   }
-  s->free[cls] = n->next;
   return (char *)n - s->link;
 }
 
 /* Gives back block, of class cls, carved by any slab with the same link. */
 static inline void sb_slab_free(sb_slab *s, void *block, unsigned cls) {
-  sb_snode *n = (sb_snode *)((char *)block + s->link);
-  n->next = s->free[cls];
-  s->free[cls] = n;
+  sb_stack_push(&s->free[cls], (sb_snode *)((char *)block + s->link));
 }
 
 /* The free-list node of block. */
