@@ -1,5 +1,5 @@
-/* Tests of what is particular to runtime `single` (runtimes/single.c): wakes
- * from other threads (inbox + eventfd), such wakes racing with the task's
+/* Tests of what is particular to runtime `single` (runtimes/single/single.c):
+ * wakes from other threads (inbox + eventfd), such wakes racing with the task's
  * end, the budget that keeps a flood of ready tasks from starving timers and
  * I/O, and close() dropping what is still alive. The argument names the
  * runtime (normally single); every case also holds on any executor. */

@@ -161,7 +161,7 @@ static void conn_open(lg_run *r, lg_conn *c) {
     return;
   }
   /* Requests go out at once, not after the server's delayed ACK (Nagle),
-   * as the server's side does (echo_server.c). */
+   * as the server's side does (server_accept.c). */
   int one = 1;
   (void)setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
   struct epoll_event ev = {.events = EPOLLOUT,

@@ -4,9 +4,9 @@
  * the poll returns, or before anything in it blocks. The woken thread then
  * never runs while its waker still holds a lock it needs (a channel's
  * spinlock), which would cost a sched_yield and two extra switches per
- * handoff. Used by threads.c, and flushed by spawn_blocking
- * (runtimes/blocking.c) before it runs a function inline. Header-only but
- * for the thread-local (wakeq.c).
+ * handoff. Used by threads/threads.c, and flushed by spawn_blocking
+ * (runtimes/primitives/blocking.c) before it runs a function inline.
+ * Header-only but for the thread-local (wakeq.c).
  *
  * Lifetime: a deferred wake reaches its task after the lock it was made
  * under is released, so the task may have finished meanwhile. Only a runtime
