@@ -13,10 +13,14 @@
 # then from the project root (the one include directory), then, for the
 # harness and the tests, from harness/ (the face's headers). A link is read
 # from the target_link_libraries calls, a target's folder being the folder
-# of the CMake file that adds it.
-# Usage: layout.sh SOURCE_DIR
+# of the CMake file that adds it. Given the build directory too, the built
+# libraries are read with nm: every symbol a library leaves undefined must
+# be defined in a library its folder may reach (no call up at link time).
+# Usage: layout.sh SOURCE_DIR [BUILD_DIR]
 set -u
-root=${1:?usage: layout.sh SOURCE_DIR}
+root=${1:?usage: layout.sh SOURCE_DIR [BUILD_DIR]}
+build=${2:-}
+case $build in /* | "") ;; *) build=$PWD/$build ;; esac
 cd "$root" || exit 1
 max_lines=400
 # Files allowed above max_lines, each with its reason.
@@ -44,7 +48,7 @@ function layer(p,   a, n) {
 function allowed(from, to) {
   if (from == to || from == "tests") return 1
   if (from == "harness") return to ~ /^runtimes/ || to == "threads" || to == "workloads"
-  if (from == "workloads") return to ~ /^runtimes\//
+  if (from == "workloads") return to ~ /^runtimes/
   if (from == "runtimes/os") return to == "runtimes/core"
   if (from == "runtimes/core") return 0
   if (from == "threads" || from ~ /^runtimes\//)
@@ -116,6 +120,37 @@ cat >"$tmp/links.awk" <<'AWK'
   }
 AWK
 xargs awk -f "$tmp/rules.awk" -f "$tmp/links.awk" <"$tmp/cmakes" || fails=1
+
+# ---- symbols of the built libraries -------------------------------------------
+if [ -n "$build" ]; then
+  (cd "$build" && find runtimes threads workloads harness -name 'lib*.a' |
+    sort) >"$tmp/libs" 2>/dev/null
+  while read -r lib; do
+    nm --defined-only "$build/$lib" 2>/dev/null |
+      awk -v l="$lib" 'NF == 3 && $2 ~ /^[TDBR]$/ { print "def " l " " $3 }'
+    nm -u "$build/$lib" 2>/dev/null |
+      awk -v l="$lib" '$1 == "U" && $2 ~ /^sb/ { print "use " l " " $2 }'
+  done <"$tmp/libs" >"$tmp/symbols"
+  cat >"$tmp/symbols.awk" <<'AWK'
+  $1 == "def" { at[$3] = $2; next }
+  $1 == "use" && !(($2 " " $3) in seen) { seen[$2 " " $3]; n++; lib[n] = $2; sym[n] = $3 }
+  END {
+    for (i = 1; i <= n; i++) {
+      if (!(sym[i] in at)) continue # defined by a test or the executable
+      from = layer(lib[i]); to = layer(at[sym[i]])
+      if (!allowed(from, to)) {
+        print "layout: " lib[i] " (" from ") needs " sym[i] " from " \
+              at[sym[i]] " (" to ")"
+        bad++
+      }
+      k++
+    }
+    print "layout: " k " symbols between libraries checked"
+    exit bad > 0
+  }
+AWK
+  awk -f "$tmp/rules.awk" -f "$tmp/symbols.awk" "$tmp/symbols" || fails=1
+fi
 
 # ---- file size ------------------------------------------------------------
 { echo "$exceptions"; echo "--"; xargs wc -l <"$tmp/sized"; } | awk -v max="$max_lines" '
