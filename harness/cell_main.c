@@ -14,7 +14,7 @@
 
 #include "face_cli.h"
 #include "harness.h"
-#include "topo.h"
+#include "runtimes/os/topo.h"
 
 /* Test hooks: SB_TEST_HANG=NAME makes cell NAME never finish and
  * SB_TEST_CRASH=NAME makes it abort, so the tests can prove that the

@@ -156,7 +156,7 @@ int sb__cell_parse(const char *name, int allow_peer, sb_cell *c, char *why,
       return -EINVAL;
     tok = next;
   }
-  if (c->w->check != NULL && c->w->check(&c->params, why, len) != 0)
+  if (sb_workload_check(c->w, &c->params, why, len) != 0)
     return -EINVAL;
   return 0;
 }

@@ -6,7 +6,7 @@
 #include <stdio.h>
 
 #include "harness.h"
-#include "topo.h"
+#include "runtimes/os/topo.h"
 
 int sb__cell_workers(const sb_cell *c) {
   if (c->workers > 0)
@@ -38,4 +38,15 @@ void sb__cpus_format(const int *cpus, int n, char *buf, size_t len) {
   buf[0] = '\0';
   for (int i = 0; i < n && at < len; i++)
     at += (size_t)snprintf(buf + at, len - at, "%s%d", i ? "," : "", cpus[i]);
+}
+
+int sb__loadgen_cpu(const sb_cell *c, int workers) {
+  sb_topo *t = NULL;
+  if (c->cpus_n > 0 || sb_topo_get(&t) != 0)
+    return -1;
+  int pus = sb_topo_pus(t);
+  if (workers <= 0 || workers >= pus)
+    return -1;
+  int cpu = sb_topo_pu_cpu(t, pus - 1);
+  return cpu >= 0 ? cpu : -1;
 }

@@ -27,7 +27,7 @@ set_source_files_properties(version.c PROPERTIES
 target_compile_definitions(sb_face PRIVATE
   SB_PLOTS_SOURCE_DIR="${PROJECT_SOURCE_DIR}/plots"
   SB_PROTOCOL_MD="${PROJECT_SOURCE_DIR}/workloads/PROTOCOL.md")
-target_link_libraries(sb_face PUBLIC PkgConfig::JANSSON m)
+target_link_libraries(sb_face PUBLIC sb_stats PkgConfig::JANSSON m)
 
 # A libFuzzer target over the results reader: clang only, -DSB_FUZZ=ON.
 if(SB_FUZZ)

@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "fib.h"
 #include "harness.h"
+#include "workloads/fib.h"
 
 /* One timed walk of the tree, checked. */
 static int one_run(void *arg, char *why, size_t len) {
@@ -56,8 +56,8 @@ void sb__serial_open(sb_serial_run *r, const sb_cell *c) {
                          .begin = serial_begin,
                          .batch = serial_batch,
                          .end = serial_end};
-  r->n = (int)sb_param(&c->params, "n", 30);
-  r->cutoff = (int)sb_param(&c->params, "cutoff", 15);
+  r->n = (int)sb_param_of(&c->params, sb_workload_fib.params, "n");
+  r->cutoff = (int)sb_param_of(&c->params, sb_workload_fib.params, "cutoff");
   r->ops = sb_fib_tasks(r->n, r->cutoff);
   r->want = sb_workload_fib.checksum(&c->params);
   if (r->ops <= 0) {

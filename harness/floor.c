@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "harness.h"
-#include "topo.h"
+#include "runtimes/os/topo.h"
 
 typedef enum mechanism { FLOOR_FUTEX, FLOOR_PIPE, FLOOR_YIELD } mechanism;
 

@@ -9,7 +9,7 @@ target_include_directories(sb_harness PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
 target_compile_definitions(sb_harness PRIVATE
   SB_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
 target_link_libraries(sb_harness PUBLIC
-  sb_workloads sb_runtimes sb_face benchmark::benchmark
+  sb_registry sb_workloads sb_face sb_stats benchmark::benchmark
   PkgConfig::JANSSON PkgConfig::HWLOC m)
 
 # The one binary: build/harness/switchbench.

@@ -1,6 +1,7 @@
 /* The harness's internal interfaces: cells and their names, the kernel
  * floor, the machine context, child processes under a watchdog, the results
- * document, progress and peers. Only the harness's own C files include it. */
+ * document, progress and peers (and, through cell.h, one cell's body). Only
+ * the harness's own C files include it. */
 #ifndef SB_HARNESS_H
 #define SB_HARNESS_H
 
@@ -8,12 +9,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cell.h"
 #include "gbench.h"
-#include "sb.h"
-#include "workload.h"
+#include "harness/registry/registry.h"
+#include "runtimes/core/sb.h"
+#include "workloads/oslimits.h"
+#include "workloads/runner.h"
+#include "workloads/workload.h"
 
 #define SB_CELL_NAME_LEN 192
-#define SB_REASON_LEN 256
 
 /* Where a cell comes from: the suite's own runtimes, the kernel floor, or a
  * peer binary (Rust, Go). */
@@ -70,101 +74,11 @@ void sb__cell_format(char *buf, size_t len, const char *workload,
 int sb__cell_parse(const char *name, int allow_peer, sb_cell *c, char *why,
                    size_t len);
 
-/* ---- tally.c: the standard counters of one Google Benchmark call ------- */
+/* ---- cell_main.c: `switchbench cell` ----------------------------------- */
 
-/* Sets ns_per_op, items_per_second, ctx_switches_per_op and peak_rss_bytes
- * from the totals of one call, and peak_rss_reset = 0 when the peak could
- * not be reset at the call's start. */
-void sb__counters_standard(sb_counters *c, double seconds, int64_t ops,
-                           uint64_t ctx_switches, double peak_rss,
-                           int peak_reset);
-/* Voluntary + involuntary context switches of the whole process so far. */
-uint64_t sb__ctx_switches(void);
-/* The tallies of one Google Benchmark call of a body that makes timed
- * runs (a C cell, the serial row, a peer's echo server). */
-typedef struct sb_tally {
-  char error[SB_REASON_LEN]; /* why the cell cannot run; "" when it can */
-  int64_t ns;                /* timed ns in this call */
-  uint64_t switches;         /* context switches in this call's runs */
-  int peak_reset;            /* 1: the peak RSS was reset at the start */
-} sb_tally;
-/* One run of a body: 0, or -1 with the reason. */
-typedef int (*sb_run_fn)(void *arg, char *why, size_t len);
-/* The start of a call: -1 with the cell's error when it cannot run; else
- * the tallies zeroed and this process's peak RSS reset. */
-int sb__tally_begin(sb_tally *t, char *why, size_t len);
-/* Runs run(arg) n times. A failure is kept in t->error, so that the
- * following calls report it at once, and returns -1; else *seconds gets
- * the timed seconds the n runs added. */
-int sb__tally_batch(sb_tally *t, sb_run_fn run, void *arg, int64_t n,
-                    double *seconds, char *why, size_t len);
-/* The warm-up (PROTOCOL.md 1): one run, untimed as far as any call is
- * concerned; a failure becomes t->error. */
-void sb__tally_warmup(sb_tally *t, sb_run_fn run, void *arg);
-/* The standard counters of the call, with this process's peak RSS. */
-void sb__tally_counters(const sb_tally *t, int64_t ops, sb_counters *c);
-/* Resets the process's peak RSS (writes 5 to /proc/self/clear_refs).
- * Returns 1 when the kernel took it, 0 when it refused. */
-int sb__peak_rss_reset(void);
-/* The peak RSS in bytes since the last reset (VmHWM) when reset is 1,
- * else since the process started (getrusage ru_maxrss). */
-double sb__peak_rss_bytes(int reset);
-
-/* ---- work_check.c: equal work, verified (PROTOCOL.md 4) ---------------- */
-
-/* Sets work_tasks, work_messages and work_connections from total, for the
- * fields defined (the workload's closed form) does not mark -1 and total
- * counted (not -1). */
-void sb__work_counters(sb_counters *c, const sb_work *defined,
-                       const sb_work *total);
-/* Checks the work counters of every repetition entry in entries (a JSON
- * array) against iterations x c->w->work(params); a counter the workload
- * defines must be present. Cells with no closed form (floor, primitive
- * serial, a workload without work) pass. Returns 0, or -1 with the reason
- * ("work: 1998 tasks per run, expected 2000"). */
-int sb__work_check(json_t *entries, const sb_cell *c, char *why, size_t len);
-
-/* ---- cell.c: one C cell in this process -------------------------------- */
-
-/* A C cell ready to run: the runtime open, the workload set up and warmed
- * up, or the reason it cannot run (reported through Google Benchmark as an
- * error). The tallies cover one Google Benchmark call. */
-typedef struct sb_cell_run {
-  sb_gb_body body;      /* what Google Benchmark calls */
-  const sb_workload *w; /* the workload */
-  sb_params params;     /* its parameters */
-  sb_runtime *rt;       /* the open runtime; NULL if open failed */
-  void *state;          /* the workload's state; NULL if setup failed */
-  int64_t ops;          /* ops in one run */
-  int workers;          /* worker threads the runtime reports */
-  sb_tally t;           /* this call's tallies, or why it cannot run */
-  sb_work work;         /* work done in this call (-1: not counted) */
-  uint64_t last_out;    /* the output of the last run */
-} sb_cell_run;
-
-/* Opens c's runtime with cfg, sets up its workload and runs the warm-up. */
-void sb__cell_open(sb_cell_run *r, const sb_cell *c, const sb_config *cfg);
-/* Tears down the workload and closes the runtime. */
-void sb__cell_close(sb_cell_run *r);
 /* `switchbench cell NAME [--json FILE] ...`: runs one cell through Google
  * Benchmark and writes its JSON. Returns an exit code. */
 int sb__cell_main(int argc, char **argv);
-
-/* ---- fib_serial.c: the fib/serial row ---------------------------------- */
-
-/* The leaf work of fib alone: the same tree walked by plain recursion, no
- * runtime; ops = the tasks fib would spawn (sb_fib_tasks). */
-typedef struct sb_serial_run {
-  sb_gb_body body;   /* what Google Benchmark calls */
-  int n, cutoff;     /* the parameters */
-  int64_t ops;       /* tasks per run */
-  uint64_t want;     /* fib(n) */
-  sb_tally t;        /* this call's tallies, or why it cannot run */
-  uint64_t last_out; /* the output of the last run */
-} sb_serial_run;
-
-/* Prepares the row of cell c (source SERIAL) and runs the warm-up. */
-void sb__serial_open(sb_serial_run *r, const sb_cell *c);
 
 /* ---- confine.c: CPU lists and confinement (PROTOCOL.md 7) -------------- */
 
@@ -178,6 +92,11 @@ int sb__cell_cpus(const sb_cell *c, sb_pin pin, int *cpus, int cap);
 void sb__cpus_format(const int *cpus, int n, char *buf, size_t len);
 /* The worker count cell c runs with: its workers, or one per core. */
 int sb__cell_workers(const sb_cell *c);
+/* The CPU (OS number) of the load generator that drives cell c's server
+ * when that server has workers threads (0: a thread per task), or -1 for
+ * unbound (PROTOCOL.md 6): the last PU when the workers leave it free;
+ * unbound in a confined cell (/cpus:N), whose every thread stays inside. */
+int sb__loadgen_cpu(const sb_cell *c, int workers);
 
 /* ---- floor.c: kernel baselines, no runtime --------------------------- */
 

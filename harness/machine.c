@@ -12,7 +12,7 @@
 
 #include "harness.h"
 #include "results_schema.h"
-#include "topo.h"
+#include "runtimes/os/topo.h"
 #include "version.h"
 
 /* The hypervisor, from CPUID: the "hypervisor present" bit and the vendor

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "harness.h"
-#include "topo.h"
+#include "runtimes/os/topo.h"
 
 /* What came of one cell, as the matrix records it. */
 typedef struct outcome {

@@ -13,12 +13,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "echo_server.h"
-#include "fdlimit.h"
-#include "latency.h"
-#include "loadgen.h"
 #include "peer_serve.h"
-#include "topo.h"
+#include "workloads/fdlimit.h"
+#include "workloads/latency.h"
+#include "workloads/loadgen.h"
+#include "workloads/server.h"
 
 #define STALL_NS (10 * 1000000000LL) /* a run with no progress for 10 s */
 #define READY_MS 30000               /* a server not ready after 30 s */
@@ -32,7 +31,7 @@ typedef struct peer_echo {
   int listen_fd;           /* the listening socket, or -1 */
   struct sockaddr_in addr; /* where it listens */
   sb_peer_server server;   /* the peer server */
-  int loadgen_pu;          /* PU of the load generator, or -1 */
+  int loadgen_pu;          /* CPU of the load generator, or -1 */
   sb_loadgen *lg;          /* the load generator, or NULL */
   sb_latency *lat;         /* this call's round trips */
   /* Tallies of one Google Benchmark call (switches: this process's and
@@ -184,23 +183,12 @@ static void echo_end(void *arg, int64_t iterations, sb_counters *c) {
   if (sb_workload_echo.work != NULL) {
     sb_work defined;
     sb_workload_echo.work(&pe->params, &defined);
-    sb__work_counters(c, &defined, &pe->work);
+    sb_work_counters(c, &defined, &pe->work);
   }
   sb_latency_counters(pe->lat, SB_LATENCY_NAMES(""), c);
   sb_counter_set(c, "loadgen_pu", pe->loadgen_pu);
   snprintf(c->label, sizeof c->label, "checksum=0x%016llx",
            (unsigned long long)pe->last_out);
-}
-
-/* The load generator's PU (section 6): the last one when the server's
- * workers leave it free, else none; none in a confined cell, whose every
- * thread stays on its CPUs. */
-static int loadgen_pu(const sb_cell *c, int workers) {
-  sb_topo *t = NULL;
-  if (c->cpus_n > 0 || sb_topo_get(&t) != 0)
-    return -1;
-  int pus = sb_topo_pus(t);
-  return workers > 0 && workers < pus ? pus - 1 : -1;
 }
 
 /* Everything up to the warm-up. 0, or -1 with pe->t.error set. */
@@ -252,7 +240,7 @@ static int start(peer_echo *pe, const sb_cell *c, sb_pin pin) {
   int w = how == SB_PEER_WORKERS_FOLLOW ? pe->workers
           : how == SB_PEER_WORKERS_ONE  ? 1
                                         : 0;
-  pe->loadgen_pu = loadgen_pu(c, w);
+  pe->loadgen_pu = sb__loadgen_cpu(c, w);
   int rc = sb_loadgen_open(pe->loadgen_pu, &pe->lg);
   if (rc != 0) {
     snprintf(pe->t.error, sizeof pe->t.error, "load generator: %s",
@@ -268,9 +256,9 @@ void *sb__peer_echo_open(const sb_cell *c, sb_pin pin, sb_gb_body *body) {
   SB_ASSERT(pe != NULL);
   pe->listen_fd = -1;
   pe->params = c->params;
-  pe->c = (int)sb_param(&c->params, "c", 0);
-  pe->b = (int)sb_param(&c->params, "b", 0);
-  pe->r = (int)sb_param(&c->params, "r", 0);
+  pe->c = (int)sb_param_of(&c->params, sb_workload_echo.params, "c");
+  pe->b = (int)sb_param_of(&c->params, sb_workload_echo.params, "b");
+  pe->r = (int)sb_param_of(&c->params, sb_workload_echo.params, "r");
   pe->want = sb_workload_echo.checksum(&c->params);
   pe->body = (sb_gb_body){
       .arg = pe, .begin = echo_begin, .batch = echo_batch, .end = echo_end};

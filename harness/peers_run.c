@@ -5,13 +5,13 @@
  * median, stddev, cv), so peer cells read exactly like the C cells. */
 #include <errno.h>
 #include <inttypes.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "harness.h"
+#include "harness/stats/stats.h"
 
 int sb__peer_argv(const sb_cell *c, const sb_peer_settings *s, char **argv,
                   size_t cap, char *store, size_t store_len) {
@@ -54,11 +54,6 @@ int sb__peer_argv(const sb_cell *c, const sb_peer_settings *s, char **argv,
   return 0;
 }
 
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
 /* Keys of an entry that are not measurements. */
 static int is_measure(const char *key, json_t *v) {
   static const char *const skip[] = {
@@ -91,23 +86,14 @@ static json_t *aggregate(json_t *reps, const char *cell, const char *agg) {
   json_object_foreach(first, key, v) {
     if (!is_measure(key, v))
       continue;
-    double sum = 0, sq = 0;
-    for (size_t i = 0; i < k; i++) {
-      xs[i] = json_number_value(json_object_get(json_array_get(reps, i), key));
-      sum += xs[i];
-    }
-    double mean = sum / (double)k;
     for (size_t i = 0; i < k; i++)
-      sq += (xs[i] - mean) * (xs[i] - mean);
-    /* Sample standard deviation, as Google Benchmark computes it. */
-    double sd = k > 1 ? sqrt(sq / (double)(k - 1)) : 0;
-    qsort(xs, k, sizeof *xs, cmp_double);
-    double median = k % 2 ? xs[k / 2] : (xs[k / 2 - 1] + xs[k / 2]) / 2;
-    double out = strcmp(agg, "mean") == 0     ? mean
-                 : strcmp(agg, "median") == 0 ? median
-                 : strcmp(agg, "stddev") == 0 ? sd
-                 : mean != 0                  ? sd / mean
-                                              : 0;
+      xs[i] = json_number_value(json_object_get(json_array_get(reps, i), key));
+    sb_stats st;
+    sb_stats_of(xs, k, &st);
+    double out = strcmp(agg, "mean") == 0     ? st.mean
+                 : strcmp(agg, "median") == 0 ? st.median
+                 : strcmp(agg, "stddev") == 0 ? st.stddev
+                                              : st.cv;
     json_object_set_new(e, key, json_real(out));
   }
   free(xs);

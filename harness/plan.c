@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "harness.h"
-#include "topo.h"
+#include "runtimes/os/topo.h"
 
 /* The runtime names the peers use (RESULTS.md), accepted by --runtime even
  * when no peer binary is built. */
@@ -286,7 +286,7 @@ int sb__plan(const sb_select *s, const sb_run_opts *o, sb_cell **out, size_t *n,
     for (const sb_params *ps = sets; ps != NULL && ps->p[0].name != NULL;
          ps++) {
       sb_params set = override(ps, s);
-      if (w->check != NULL && w->check(&set, why, len) != 0) {
+      if (sb_workload_check(w, &set, why, len) != 0) {
         char reason[SB_REASON_LEN];
         snprintf(reason, sizeof reason, "%s", why);
         snprintf(why, len, "%s: %s", w->name, reason);

@@ -10,7 +10,7 @@
 
 #include "harness.h"
 #include "results_schema.h"
-#include "topo.h"
+#include "runtimes/os/topo.h"
 
 static const char *source_name(sb_source s) {
   return s == SB_SOURCE_FLOOR  ? "floor"

@@ -8,6 +8,7 @@
 
 #include "results_arena.h"
 #include "results_read.h"
+#include "harness/stats/stats.h"
 
 /* One benchmark entry keyed by the cell name it belongs to. */
 typedef struct keyed {
@@ -237,30 +238,18 @@ size_t sb_rcell_samples(const sb_rcell *c, const char *key, double *vals,
   return n;
 }
 
-static int by_value(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return x < y ? -1 : x > y;
-}
-
-/* The face's one computation of a median, a mean and a coefficient of
- * variation: over v[0..n) (n > 0, sorted here) into out. At the merge
- * with the shared statistics file this is the one place to swap. */
+/* The face's median, mean and coefficient of variation over v[0..n)
+ * (n > 0, sorted in place), from the harness's one statistics file. A cv
+ * is only defined for two samples or more and a positive mean: -1 else. */
 static void describe(double *v, size_t n, sb_rstat *out) {
-  qsort(v, n, sizeof(*v), by_value);
+  sb_stats st;
+  sb_stats_of(v, n, &st);
   out->n = n;
   out->single = n == 1;
-  out->min = v[0];
-  out->max = v[n - 1];
-  out->median = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-  out->cv = -1;
-  if (n > 1) {
-    double mean = 0, ss = 0;
-    for (size_t i = 0; i < n; i++)
-      mean += v[i] / (double)n;
-    for (size_t i = 0; i < n; i++)
-      ss += (v[i] - mean) * (v[i] - mean);
-    out->cv = mean > 0 ? sqrt(ss / (double)(n - 1)) / mean : -1;
-  }
+  out->min = st.min;
+  out->max = st.max;
+  out->median = st.median;
+  out->cv = n > 1 && st.mean > 0 ? st.cv : -1;
 }
 
 int sb_rcell_stat(const sb_rcell *c, const char *key, sb_rstat *out) {

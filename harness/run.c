@@ -14,7 +14,7 @@
 #include "face.h"
 #include "face_cli.h"
 #include "harness.h"
-#include "topo.h"
+#include "runtimes/os/topo.h"
 
 /* Everything the command line said. */
 typedef struct args {

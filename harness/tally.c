@@ -2,7 +2,8 @@
  * context switches, and the peak RSS of one repetition, whose window is
  * opened at the start of each Google Benchmark call by resetting the
  * kernel's high-water mark; and the call's tallies that every body making
- * timed runs shares (begin, batch, warm-up, counters). */
+ * timed runs shares (begin, batch, warm-up, counters): C cells, the serial
+ * row, a peer's echo server. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -11,27 +12,6 @@
 #include <unistd.h>
 
 #include "harness.h"
-
-void sb_counter_set(sb_counters *c, const char *name, double value) {
-  SB_ASSERT(strlen(name) < SB_GB_NAME_LEN);
-  for (int i = 0; i < c->n; i++) {
-    if (strcmp(c->c[i].name, name) == 0) {
-      c->c[i].value = value;
-      return;
-    }
-  }
-  SB_ASSERT(c->n < SB_GB_MAX_COUNTERS);
-  snprintf(c->c[c->n].name, SB_GB_NAME_LEN, "%s", name);
-  c->c[c->n].value = value;
-  c->n++;
-}
-
-uint64_t sb__ctx_switches(void) {
-  struct rusage ru;
-  if (getrusage(RUSAGE_SELF, &ru) != 0)
-    return 0;
-  return (uint64_t)ru.ru_nvcsw + (uint64_t)ru.ru_nivcsw;
-}
 
 int sb__peak_rss_reset(void) {
   /* "5" resets VmHWM to the current RSS (Linux >= 4.0, proc(5)). */

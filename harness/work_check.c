@@ -22,13 +22,6 @@ static int64_t field(const sb_work *w, int i) {
   return i == 0 ? w->tasks : i == 1 ? w->messages : w->connections;
 }
 
-void sb__work_counters(sb_counters *c, const sb_work *defined,
-                       const sb_work *total) {
-  for (int i = 0; i < 3; i++)
-    if (field(defined, i) >= 0 && field(total, i) >= 0)
-      sb_counter_set(c, fields[i].key, (double)field(total, i));
-}
-
 /* Checks one repetition entry. Returns 0, or -1 with the reason. */
 static int check_entry(json_t *e, const sb_work *want, char *why, size_t len) {
   json_t *it = json_object_get(e, "iterations");

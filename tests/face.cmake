@@ -8,7 +8,7 @@ foreach(t test_face_read test_face_cmds test_face_malformed test_mannwhitney
   add_executable(${t} ${t}.c)
   # test.h includes sb.h for its runtime helpers, unused here.
   target_include_directories(${t} PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}
-    ${PROJECT_SOURCE_DIR}/runtimes)
+    ${PROJECT_SOURCE_DIR})
   target_link_libraries(${t} PRIVATE sb_face)
 endforeach()
 add_test(NAME face/read COMMAND test_face_read ${SB_FACE_DATA})

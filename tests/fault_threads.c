@@ -11,9 +11,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "event.h"
 #include "fault_common.h"
 #include "faultinject.h"
+#include "runtimes/primitives/event.h"
 #include "test.h"
 
 /* ---- a root that spawns n children held on an event --------------------- */

@@ -8,7 +8,7 @@
 #include <errno.h>
 #include <jansson.h>
 
-#include "harness.h"
+#include "harness/harness.h"
 #include "test.h"
 
 /* ---- a fake workload with every hook ------------------------------------ */
@@ -32,9 +32,12 @@ static sb_poll fake_poll(sb_future *f, sb_cx *cx) {
   return SB_READY;
 }
 
-static int fake_setup(const sb_params *ps, sb_runtime *rt, void **state,
-                      char *why, size_t len) {
-  (void)rt, (void)why, (void)len;
+static const sb_param_spec fake_specs[] = {
+    {"out", 42, 0, INT64_MAX}, {"timed", 1000, 0, INT64_MAX}, {NULL, 0, 0, 0}};
+
+static int fake_setup(const sb_params *ps, const sb_setup_env *env,
+                      void **state, char *why, size_t len) {
+  (void)env, (void)why, (void)len;
   fake_state *st = calloc(1, sizeof *st);
   if (st == NULL)
     return -ENOMEM;
@@ -107,6 +110,7 @@ static const sb_workload fake = {
     .unit = "op",
     .quick = fake_sets,
     .full = fake_sets,
+    .params = fake_specs,
     .setup = fake_setup,
     .root = fake_root,
     .verify = fake_verify,
@@ -159,7 +163,7 @@ static void runner(void) {
   sb_cell_run r;
   sb__cell_open(&r, &c, &cfg);
   ASSERT(r.t.error[0] == '\0');
-  fake_state *st = r.state;
+  fake_state *st = r.run.state;
   ASSERT_EQ(st->roots, 1); /* the warm-up, before Google Benchmark */
   ASSERT_EQ(st->resets, 0);
   sb_counters k;

@@ -8,46 +8,30 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "echo_server.h"
-#include "spawn.h"
+#include "run_check.h"
+#include "runtimes/primitives/spawn.h"
 #include "test.h"
-#include "workload.h"
-#include "wrun.h"
-
-/* Runs workload name with params on ops (workers as given) as one
- * repetition of `runs` runs after a warm-up (wrun.h), verifying each run and
- * its work, and prints its counters. Returns setup's result (0, or
- * -EOPNOTSUPP when the workload does not apply); any other failure aborts. */
-static int run_workload(const sb_runtime_ops *ops, int workers,
-                        const char *name, sb_params ps, int runs) {
-  const sb_workload *w = sb_workload_find(name);
-  sb_counters c;
-  ASSERT(w != NULL);
-  int rc = wrun(ops, workers, w, &ps, runs, &c);
-  for (int i = 0; i < c.n; i++)
-    fprintf(stderr, "    %s = %g\n", c.c[i].name, c.c[i].value);
-  return rc;
-}
+#include "workloads/server.h"
+#include "workloads/workload.h"
 
 #define P3(a, va, b, vb, c, vc) ((sb_params){{{a, va}, {b, vb}, {c, vc}}})
 
 static void test_echo_small(const sb_runtime_ops *ops) {
-  ASSERT_EQ(run_workload(ops, 0, "echo", P3("c", 5, "b", 16, "r", 20), 3), 0);
+  ASSERT_EQ(run_named(ops, 0, "echo", P3("c", 5, "b", 16, "r", 20), 3), 0);
 }
 
 /* Requests larger than a read buffer and a socket buffer: partial reads
  * and writes on both sides. */
 static void test_echo_large(const sb_runtime_ops *ops) {
-  ASSERT_EQ(run_workload(ops, 0, "echo", P3("c", 3, "b", 300000, "r", 2), 2),
-            0);
+  ASSERT_EQ(run_named(ops, 0, "echo", P3("c", 3, "b", 300000, "r", 2), 2), 0);
 }
 
 /* Enough workers for every ring task on a runtime whose waits block. */
 static void test_ring(const sb_runtime_ops *ops) {
   sb_params ps = {{{"n", 3}, {"laps", 50}}};
-  ASSERT_EQ(run_workload(ops, 4, "ring", ps, 3), 0);
+  ASSERT_EQ(run_named(ops, 4, "ring", ps, 3), 0);
   ps.p[0].value = 2;
-  ASSERT_EQ(run_workload(ops, 4, "ring", ps, 2), 0);
+  ASSERT_EQ(run_named(ops, 4, "ring", ps, 2), 0);
 }
 
 /* Too few workers for a ring whose tasks all block: refused, not hung. */
@@ -59,7 +43,7 @@ static void test_ring_refused(const sb_runtime_ops *ops) {
   ASSERT_EQ(ops->open(&cfg, &rt), 0);
   ops->info(rt, &info);
   ops->close(rt);
-  int rc = run_workload(ops, 2, "ring", ps, 1);
+  int rc = run_named(ops, 2, "ring", ps, 1);
   /* workers 0: a thread per task, as many as there are tasks. */
   if ((ops->flags & SB_RT_BLOCKING_WAITS) && info.workers > 0)
     ASSERT_EQ(rc, -EOPNOTSUPP);
@@ -68,8 +52,8 @@ static void test_ring_refused(const sb_runtime_ops *ops) {
 }
 
 static void test_files(const sb_runtime_ops *ops) {
-  ASSERT_EQ(run_workload(ops, 0, "files", P3("f", 6, "s", 8, "cold", 0), 3), 0);
-  ASSERT_EQ(run_workload(ops, 0, "files", P3("f", 6, "s", 8, "cold", 1), 2), 0);
+  ASSERT_EQ(run_named(ops, 0, "files", P3("f", 6, "s", 8, "cold", 0), 3), 0);
+  ASSERT_EQ(run_named(ops, 0, "files", P3("f", 6, "s", 8, "cold", 1), 2), 0);
 }
 
 /* ---- HTTP over a socketpair -------------------------------------------- */
@@ -116,7 +100,7 @@ static sb_poll http_root_poll(sb_future *f, sb_cx *cx) {
   sb_http_conn conn;
   SB_BEGIN(self);
   sb_http_conn_init(&conn, self->fd, NULL);
-  ASSERT_EQ(sb_spawn(cx, &conn.base, sizeof(conn), &self->join), 0);
+  ASSERT_EQ(sb_spawn(cx, &conn.conn.base, sizeof(conn), &self->join), 0);
   SB_AWAIT(self, sb_join_poll(&self->join, cx));
   SB_END(self, self->join.base.out);
 }

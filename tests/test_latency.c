@@ -3,9 +3,9 @@
  * max and mean, and recording from several threads at once. */
 #include <pthread.h>
 
-#include "latency.h"
+#include "run_check.h" /* counters read by name */
 #include "test.h"
-#include "wrun.h" /* counters collected by name */
+#include "workloads/latency.h"
 
 static sb_latency *hist_new(void) {
   sb_latency *h = malloc(sizeof(*h));

@@ -3,11 +3,11 @@
  * count every runtime reports (info.spawned, PROTOCOL.md section 4). */
 #include <sched.h>
 
-#include "oneshot.h"
-#include "sleep.h"
-#include "spawn.h"
+#include "runtimes/os/topo.h"
+#include "runtimes/primitives/oneshot.h"
+#include "runtimes/primitives/sleep.h"
+#include "runtimes/primitives/spawn.h"
 #include "test.h"
-#include "topo.h"
 
 /* A child that yields `yields` times, then returns v * 3 + 1. */
 typedef struct child {
@@ -263,9 +263,7 @@ static sb_poll where_poll(sb_future *f, sb_cx *cx) {
     for (int i = 0; i < CPU_SETSIZE && cpu < 0; i++)
       if (CPU_ISSET(i, &set))
         cpu = i;
-  f->out = (uint64_t)(int64_t)cpu;
-  f->line = -1;
-  return SB_READY;
+  return sb_future_ready(f, (uint64_t)(int64_t)cpu);
 }
 
 typedef struct where_root {

@@ -4,19 +4,19 @@
  * against brute force, and param checking. */
 #include <errno.h>
 
-#include "fib.h"
-#include "lcg.h"
-#include "oslimits.h"
+#include "run_check.h"
 #include "test.h"
-#include "workload.h"
-#include "wrun.h"
+#include "workloads/fib.h"
+#include "workloads/lcg.h"
+#include "workloads/oslimits.h"
+#include "workloads/workload.h"
 
 /* Runs w with ps on a fresh runtime as one repetition of `runs` runs after a
- * warm-up (wrun.h), verifying each run and its work, and fills *c with the
- * repetition's counters. */
+ * warm-up (run_check.h), verifying each run and its work, and fills *c with
+ * the repetition's counters. */
 static void run(const sb_runtime_ops *ops, const sb_workload *w,
                 const sb_params *ps, int runs, sb_counters *c) {
-  ASSERT_EQ(wrun(ops, 0, w, ps, runs, c), 0);
+  ASSERT_EQ(run_check(ops, 0, w, ps, runs, c), 0);
 }
 
 #define P1(a, va)                                                              \
@@ -160,7 +160,7 @@ static void test_checksums(const sb_runtime_ops *ops) {
 
 static void expect_rejected(const sb_workload *w, sb_params ps) {
   char why[256] = "";
-  ASSERT_EQ(w->check(&ps, why, sizeof(why)), -EINVAL);
+  ASSERT_EQ(sb_workload_check(w, &ps, why, sizeof(why)), -EINVAL);
   ASSERT(why[0] != '\0');
 }
 
@@ -187,7 +187,7 @@ static void test_params(const sb_runtime_ops *ops) {
     for (int k = 0; k < 2; k++)
       for (const sb_params *ps = sets[k]; ps->p[0].name != NULL; ps++) {
         char why[256] = "";
-        ASSERT_EQ(all[i]->check(ps, why, sizeof(why)), 0);
+        ASSERT_EQ(sb_workload_check(all[i], ps, why, sizeof(why)), 0);
         ASSERT_GT(all[i]->ops(ps), 0);
         sb_work work;
         all[i]->work(ps, &work);

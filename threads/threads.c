@@ -12,24 +12,27 @@
 #include <string.h>
 
 #include "osrt.h"
-#include "park.h"
-#include "sb.h"
-#include "topo.h"
-#include "wakeq.h"
+#include "runtimes/core/sb.h"
+#include "runtimes/os/park.h"
+#include "runtimes/os/slab.h"
+#include "runtimes/os/topo.h"
+#include "runtimes/os/wakeq.h"
+
+SB_RUNTIME_DECLARE(threads);
 
 typedef struct thr_runtime thr_runtime;
 
-/* A task and its thread. Recycled through rt->free, freed only by close, so
- * a late wake of a finished task lands on live memory and an open eventfd:
- * at worst one spurious wake-up of the task that reuses it. */
+/* A task and its thread: a block of rt->tasks, recycled there and freed
+ * only by close, so a late wake of a finished task lands on live memory and
+ * an open eventfd: at worst one spurious wake-up of the task that reuses
+ * it. The slab builds the parker once per block. */
 typedef struct thr_task {
-  sb_parker parker;           /* the thread sleeps here (cache-line aligned) */
-  thr_runtime *rt;            /* the owning runtime */
-  sb__joinref join;           /* output, joiner's waker, references */
-  unsigned cls;               /* size class of storage */
-  struct thr_task *all_next;  /* every task ever allocated (rt->lock) */
-  struct thr_task *free_next; /* free list of its class (rt->lock) */
-  sb_future *fut; /* the future polled: storage, or block_on's root */
+  sb_parker parker; /* the thread sleeps here (cache-line aligned) */
+  thr_runtime *rt;  /* the owning runtime */
+  sb__joinref join; /* output, joiner's waker, references */
+  unsigned cls;     /* the slab class of its block */
+  sb_snode free;    /* the slab's free-list link while the block is free */
+  sb_future *fut;   /* the future polled: storage, or block_on's root */
   alignas(max_align_t) unsigned char storage[]; /* the spawned future's copy */
 } thr_task;
 
@@ -39,48 +42,48 @@ struct thr_runtime {
                             under a pinning policy, the CPU set */
   size_t stack_size;     /* stack bytes each task thread gets */
   sb_pin pin;            /* the pinning policy in force */
-  pthread_mutex_t lock;  /* protects all, free, live and writes of shutdown */
+  pthread_mutex_t lock;  /* protects tasks, live and writes of shutdown */
   pthread_cond_t exited; /* signalled when live reaches 0 */
   int live;              /* task threads started and not yet finished */
   uint64_t spawned;      /* successful spawns since open (info.spawned) */
   _Atomic int shutdown;  /* set by close: threads drop their future, exit */
-  thr_task *all;         /* every task allocated, for close */
-  thr_task *free[SB__CLASSES]; /* recycled tasks by size class */
-  thr_task *root; /* block_on's task: the calling thread's parker */
+  sb_slab tasks;         /* task memory: every task ever made, recycled */
+  thr_task *root;        /* block_on's task: the calling thread's parker */
 };
 
-/* Returns a task able to hold size bytes, linked on rt->all, or NULL.
- * Called with rt->lock held. */
-static thr_task *task_alloc(thr_runtime *rt, size_t size) {
-  unsigned cls = sb__size_class(size);
-  if (cls >= SB__CLASSES)
-    return NULL;
-  thr_task *t = rt->free[cls];
-  if (t != NULL) {
-    rt->free[cls] = t->free_next;
-    return t;
-  }
-  size_t bytes = offsetof(thr_task, storage) + ((size_t)64 << cls);
-  bytes = (bytes + SB_CACHELINE - 1) / SB_CACHELINE * SB_CACHELINE;
-  t = aligned_alloc(SB_CACHELINE, bytes);
-  if (t == NULL)
-    return NULL;
+/* The slab's constructor: what a block keeps while free. */
+static void task_init(void *block, unsigned cls, void *arg) {
+  thr_task *t = block;
   sb_parker_init(&t->parker);
-  t->rt = rt;
+  t->rt = arg;
   t->cls = cls;
-  t->all_next = rt->all;
-  rt->all = t;
-  return t;
 }
 
-/* Drops one reference to t; the last one puts it back on its free list. */
+/* Returns a task able to hold size bytes, or NULL. Called with rt->lock
+ * held. */
+static thr_task *task_alloc(thr_runtime *rt, size_t size) {
+  size_t hdr = offsetof(thr_task, storage);
+  int cls = size > SIZE_MAX - hdr ? -1 : sb_slab_class(hdr + size);
+  return cls < 0 ? NULL : sb_slab_alloc(&rt->tasks, (unsigned)cls);
+}
+
+/* Drops one reference to t; the last one gives its block back. */
 static void task_release(thr_runtime *rt, thr_task *t) {
   if (!sb__joinref_release(&t->join))
     return;
   pthread_mutex_lock(&rt->lock);
-  t->free_next = rt->free[t->cls];
-  rt->free[t->cls] = t;
+  sb_slab_free(&rt->tasks, t, t->cls);
   pthread_mutex_unlock(&rt->lock);
+}
+
+static void unpark_block(void *block, unsigned cls, void *arg) {
+  (void)cls, (void)arg;
+  sb_unpark(&((thr_task *)block)->parker);
+}
+
+static void destroy_block(void *block, unsigned cls, void *arg) {
+  (void)cls, (void)arg;
+  sb_parker_destroy(&((thr_task *)block)->parker);
 }
 
 /* Wakes a task now: the deferred wakes' issue function. */
@@ -166,6 +169,7 @@ static int thr_open(const sb_config *cfg, sb_runtime **out) {
   if (rt == NULL)
     return -ENOMEM;
   rt->base.ops = &sb_runtime_threads;
+  sb_slab_init(&rt->tasks, offsetof(thr_task, free), task_init, rt);
   rt->pin = cfg->pin;
   int rc = -pthread_attr_init(&rt->attr);
   if (rc != 0)
@@ -210,18 +214,12 @@ static void thr_close(sb_runtime *base) {
   atomic_store(&rt->shutdown, 1);
   /* Every thread still alive sees shutdown at its next wake-up (a wait in
    * progress is interrupted by the unpark), drops its future and exits. */
-  for (thr_task *t = rt->all; t != NULL; t = t->all_next)
-    sb_unpark(&t->parker);
+  sb_slab_foreach(&rt->tasks, unpark_block, NULL);
   while (rt->live > 0)
     pthread_cond_wait(&rt->exited, &rt->lock);
   pthread_mutex_unlock(&rt->lock);
-  thr_task *t = rt->all;
-  while (t != NULL) {
-    thr_task *next = t->all_next;
-    sb_parker_destroy(&t->parker);
-    free(t);
-    t = next;
-  }
+  sb_slab_foreach(&rt->tasks, destroy_block, NULL);
+  sb_slab_destroy(&rt->tasks);
   pthread_cond_destroy(&rt->exited);
   pthread_mutex_destroy(&rt->lock);
   pthread_attr_destroy(&rt->attr);
@@ -291,8 +289,7 @@ static int thr_spawn(sb_cx *cx, const sb_future *f, size_t size,
   return 0;
 fail:
   pthread_mutex_lock(&rt->lock);
-  t->free_next = rt->free[t->cls];
-  rt->free[t->cls] = t;
+  sb_slab_free(&rt->tasks, t, t->cls);
   rt->spawned--;
   if (--rt->live == 0)
     pthread_cond_signal(&rt->exited);

@@ -4,15 +4,20 @@
  * spawn_blocking buys back. */
 #include <stdlib.h>
 
-#include "blocking.h"
 #include "latency.h"
 #include "lcg.h"
-#include "sleep.h"
-#include "spawn.h"
+#include "runtimes/primitives/blocking.h"
+#include "runtimes/primitives/sleep.h"
+#include "runtimes/primitives/spawn.h"
 #include "wcheck.h"
 
 #define PROBE_NS 1000000 /* each probe sleeps 1 ms at a time */
 #define BURN_SEED 1      /* the burner's LCG start value */
+
+static const sb_param_spec specs[] = {{"m", 4, 1, 1 << 16},
+                                      {"cpu_ms", 100, 1, 60000},
+                                      {"offload", 0, 0, 1},
+                                      {NULL, 0, 0, 0}};
 
 typedef struct blocking_state blocking_state;
 
@@ -138,19 +143,6 @@ static sb_poll root_poll(sb_future *f, sb_cx *cx) {
   SB_END(self, self->sum);
 }
 
-static const char *const names[] = {"m", "cpu_ms", "offload", NULL};
-
-static int blocking_check(const sb_params *ps, char *why, size_t len) {
-  int rc = sb__params_known(ps, names, why, len);
-  if (rc == 0)
-    rc = sb__param_range(ps, "m", 4, 1, 1 << 16, why, len);
-  if (rc == 0)
-    rc = sb__param_range(ps, "cpu_ms", 100, 1, 60000, why, len);
-  if (rc == 0)
-    rc = sb__param_range(ps, "offload", 0, 0, 1, why, len);
-  return rc;
-}
-
 static void blocking_teardown(void *state) {
   blocking_state *st = state;
   if (st == NULL)
@@ -160,16 +152,16 @@ static void blocking_teardown(void *state) {
   free(st);
 }
 
-static int blocking_setup(const sb_params *ps, sb_runtime *rt, void **state,
-                          char *why, size_t len) {
-  (void)rt;
+static int blocking_setup(const sb_params *ps, const sb_setup_env *env,
+                          void **state, char *why, size_t len) {
+  (void)env;
   blocking_state *st = calloc(1, sizeof(*st));
   *state = NULL;
   if (st == NULL)
     goto nomem;
-  st->m = sb_param(ps, "m", 4);
-  st->cpu_ms = sb_param(ps, "cpu_ms", 100);
-  st->offload = (int)sb_param(ps, "offload", 0);
+  st->m = sb_param_of(ps, specs, "m");
+  st->cpu_ms = sb_param_of(ps, specs, "cpu_ms");
+  st->offload = (int)sb_param_of(ps, specs, "offload");
   st->iters = sb__lcg_iters_for_ns(st->cpu_ms * 1000000);
   st->joins = calloc((size_t)st->m + 1, sizeof(sb_join));
   st->late = malloc(sizeof(*st->late));
@@ -197,9 +189,9 @@ static sb_future *blocking_root_new(void *state) {
 /* LCG^iters(BURN_SEED) + m: the burner's result and one per probe. */
 static uint64_t blocking_checksum(const sb_params *ps) {
   uint64_t a, c;
-  sb__lcg_affine(sb__lcg_iters_for_ns(sb_param(ps, "cpu_ms", 100) * 1000000),
-                 &a, &c);
-  return a * BURN_SEED + c + (uint64_t)sb_param(ps, "m", 4);
+  sb__lcg_affine(
+      sb__lcg_iters_for_ns(sb_param_of(ps, specs, "cpu_ms") * 1000000), &a, &c);
+  return a * BURN_SEED + c + (uint64_t)sb_param_of(ps, specs, "m");
 }
 
 static int blocking_verify(void *state, uint64_t out, char *why, size_t len) {
@@ -213,11 +205,11 @@ static int blocking_verify(void *state, uint64_t out, char *why, size_t len) {
  * blocked gives: one per probe per ms of burn. The wakes that really
  * happened are a counter. */
 static int64_t blocking_ops(const sb_params *ps) {
-  return sb_param(ps, "m", 4) * sb_param(ps, "cpu_ms", 100);
+  return sb_param_of(ps, specs, "m") * sb_param_of(ps, specs, "cpu_ms");
 }
 
 static void blocking_work(const sb_params *ps, sb_work *out) {
-  *out = sb__work_tasks(sb_param(ps, "m", 4) + 1); /* probes, burner */
+  *out = sb__work_tasks(sb_param_of(ps, specs, "m") + 1); /* probes, burner */
 }
 
 static void blocking_reset(void *state) {
@@ -257,7 +249,7 @@ const sb_workload sb_workload_blocking = {
     .headline_unit = "ns",
     .quick = quick,
     .full = full,
-    .check = blocking_check,
+    .params = specs,
     .setup = blocking_setup,
     .root = blocking_root_new,
     .verify = blocking_verify,

@@ -41,9 +41,10 @@ typedef struct sb_loadgen_result {
   char first_error[128]; /* the first failure, "" if none */
 } sb_loadgen_result;
 
-/* Starts the generator's thread, bound to PU pin_pu (logical index) unless
- * pin_pu < 0. Returns 0 and *out, or -errno (nothing leaks). */
-int sb_loadgen_open(int pin_pu, sb_loadgen **out);
+/* Starts the generator's thread, bound to CPU cpu (its OS number, as
+ * sched_setaffinity counts) unless cpu < 0. Returns 0 and *out, or -errno
+ * (nothing leaks). */
+int sb_loadgen_open(int cpu, sb_loadgen **out);
 /* Hands the thread a job and returns at once. Returns 0, -EBUSY while a run
  * is in progress, or -EINVAL for a job it cannot do. */
 int sb_loadgen_start(sb_loadgen *lg, const sb_loadgen_job *job);

@@ -6,10 +6,13 @@
  * VmSize against the baseline read in setup. */
 #include <stdlib.h>
 
-#include "event.h"
 #include "oslimits.h"
-#include "spawn.h"
+#include "runtimes/primitives/event.h"
+#include "runtimes/primitives/spawn.h"
 #include "wcheck.h"
+
+static const sb_param_spec specs[] = {{"n", 1000000, 1, INT64_C(1) << 26},
+                                      {NULL, 0, 0, 0}};
 
 typedef struct million_state million_state;
 
@@ -163,15 +166,6 @@ out:
   SB_END(self, self->sum);
 }
 
-static const char *const names[] = {"n", NULL};
-
-static int million_check(const sb_params *ps, char *why, size_t len) {
-  int rc = sb__params_known(ps, names, why, len);
-  if (rc == 0)
-    rc = sb__param_range(ps, "n", 1000000, 1, INT64_C(1) << 26, why, len);
-  return rc;
-}
-
 static void million_teardown(void *state) {
   million_state *st = state;
   if (st == NULL)
@@ -180,24 +174,22 @@ static void million_teardown(void *state) {
   free(st);
 }
 
-static int million_setup(const sb_params *ps, sb_runtime *rt, void **state,
-                         char *why, size_t len) {
+static int million_setup(const sb_params *ps, const sb_setup_env *env,
+                         void **state, char *why, size_t len) {
   million_state *st = calloc(1, sizeof(*st));
-  sb_runtime_info info = {0};
   int rc = -ENOMEM;
   *state = NULL;
   if (st == NULL)
     goto fail;
-  st->n = sb_param(ps, "n", 1000000);
+  st->n = sb_param_of(ps, specs, "n");
   st->joins = malloc((size_t)st->n * sizeof(sb_join));
   if (st->joins == NULL)
     goto fail;
   /* Touched now, so the join handles are in the baseline: RSS per task
    * counts what the runtime holds for a waiting task, not our handles. */
   memset(st->joins, 0, (size_t)st->n * sizeof(sb_join));
-  rt->ops->info(rt, &info);
-  st->stack_size = info.stack_size;
-  st->rt_flags = rt->ops->flags;
+  st->stack_size = env->info.stack_size;
+  st->rt_flags = env->rt->ops->flags;
   rc = sb__statm(&st->vm_base, &st->rss_base);
   if (rc < 0) {
     snprintf(why, len, "cannot read /proc/self/statm: %s", strerror(-rc));
@@ -207,7 +199,7 @@ static int million_setup(const sb_params *ps, sb_runtime *rt, void **state,
   return 0;
 fail:
   snprintf(why, len, "out of memory for %" PRId64 " join handles",
-           sb_param(ps, "n", 1000000));
+           sb_param_of(ps, specs, "n"));
 cleanup:
   million_teardown(st);
   return rc;
@@ -225,7 +217,7 @@ static sb_future *million_root_new(void *state) {
 }
 
 static uint64_t million_checksum(const sb_params *ps) {
-  return (uint64_t)sb_param(ps, "n", 1000000);
+  return (uint64_t)sb_param_of(ps, specs, "n");
 }
 
 /* Reaching fewer than n tasks fails the cell with the limit as the reason;
@@ -246,11 +238,11 @@ static int million_verify(void *state, uint64_t out, char *why, size_t len) {
 }
 
 static int64_t million_ops(const sb_params *ps) {
-  return sb_param(ps, "n", 1000000);
+  return sb_param_of(ps, specs, "n");
 }
 
 static void million_work(const sb_params *ps, sb_work *out) {
-  *out = sb__work_tasks(sb_param(ps, "n", 1000000));
+  *out = sb__work_tasks(sb_param_of(ps, specs, "n"));
 }
 
 static void million_reset(void *state) {
@@ -293,10 +285,8 @@ static void million_counters(void *state, sb_counters *c) {
 static const sb_params quick[] = {{{{"n", 2000}}}, {{{NULL, 0}}}};
 /* 10,000 is in reach of `threads` here, so RSS and VM per waiting thread
  * are measured; the larger sizes show where it stops. */
-static const sb_params full[] = {{{{"n", 10000}}},
-                                 {{{"n", 100000}}},
-                                 {{{"n", 1000000}}},
-                                 {{{NULL, 0}}}};
+static const sb_params full[] = {
+    {{{"n", 10000}}}, {{{"n", 100000}}}, {{{"n", 1000000}}}, {{{NULL, 0}}}};
 
 const sb_workload sb_workload_million = {
     .name = "million",
@@ -308,7 +298,7 @@ const sb_workload sb_workload_million = {
     .headline_unit = "bytes",
     .quick = quick,
     .full = full,
-    .check = million_check,
+    .params = specs,
     .setup = million_setup,
     .root = million_root_new,
     .verify = million_verify,

@@ -3,9 +3,12 @@
  * OS context switch on threads, a task switch on the executors). */
 #include <stdlib.h>
 
-#include "chan.h"
-#include "spawn.h"
+#include "runtimes/primitives/chan.h"
+#include "runtimes/primitives/spawn.h"
 #include "wcheck.h"
+
+static const sb_param_spec specs[] = {{"n", 100000, 1, INT64_C(1) << 32},
+                                      {NULL, 0, 0, 0}};
 
 typedef struct pp_state pp_state;
 
@@ -167,25 +170,16 @@ static sb_poll root_poll(sb_future *f, sb_cx *cx) {
   SB_END(self, self->a.base.out);
 }
 
-static const char *const names[] = {"n", NULL};
-
-static int pp_check(const sb_params *ps, char *why, size_t len) {
-  int rc = sb__params_known(ps, names, why, len);
-  if (rc == 0)
-    rc = sb__param_range(ps, "n", 100000, 1, INT64_C(1) << 32, why, len);
-  return rc;
-}
-
-static int pp_setup(const sb_params *ps, sb_runtime *rt, void **state,
+static int pp_setup(const sb_params *ps, const sb_setup_env *env, void **state,
                     char *why, size_t len) {
-  (void)rt;
+  (void)env;
   pp_state *st = calloc(1, sizeof(*st));
   *state = NULL;
   if (st == NULL) {
     snprintf(why, len, "out of memory");
     return -ENOMEM;
   }
-  st->n = sb_param(ps, "n", 100000);
+  st->n = sb_param_of(ps, specs, "n");
   *state = st;
   return 0;
 }
@@ -199,7 +193,7 @@ static sb_future *pp_root_new(void *state) {
 }
 
 static uint64_t pp_checksum(const sb_params *ps) {
-  uint64_t n = (uint64_t)sb_param(ps, "n", 100000);
+  uint64_t n = (uint64_t)sb_param_of(ps, specs, "n");
   /* n(n+1)/2 without overflow before the halving. */
   return n % 2 == 0 ? (n / 2) * (n + 1) : n * ((n + 1) / 2);
 }
@@ -211,13 +205,14 @@ static int pp_verify(void *state, uint64_t out, char *why, size_t len) {
 }
 
 static int64_t pp_ops(const sb_params *ps) {
-  return 2 * sb_param(ps, "n", 100000);
+  return 2 * sb_param_of(ps, specs, "n");
 }
 
 /* Two tasks; every message sent is received once (PROTOCOL.md 4). */
 static void pp_work(const sb_params *ps, sb_work *out) {
-  *out = (sb_work){
-      .tasks = 2, .messages = 2 * sb_param(ps, "n", 100000), .connections = -1};
+  *out = (sb_work){.tasks = 2,
+                   .messages = 2 * sb_param_of(ps, specs, "n"),
+                   .connections = -1};
 }
 
 static void pp_run_work(void *state, sb_work *out) {
@@ -243,7 +238,7 @@ const sb_workload sb_workload_pingpong = {
     .headline_unit = "ns",
     .quick = quick,
     .full = full,
-    .check = pp_check,
+    .params = specs,
     .setup = pp_setup,
     .root = pp_root_new,
     .verify = pp_verify,

@@ -8,13 +8,19 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "fdio.h"
 #include "fdlimit.h"
-#include "spawn.h"
+#include "runtimes/primitives/fdio.h"
+#include "runtimes/primitives/spawn.h"
 #include "workload.h"
 
 /* What the root writes instead of the token when the ring is incomplete. */
 #define RING_POISON UINT64_MAX
+/* The most hops one run makes. */
+#define RING_MAX_HOPS 1000000000
+
+/* Tasks in the ring and laps around it: every cell names both. */
+static const sb_param_spec specs[] = {
+    {"n", 0, 2, 100000}, {"laps", 0, 1, RING_MAX_HOPS}, {NULL, 0, 0, 0}};
 
 /* Task i: laps times, read the token (8 bytes, little-endian) from link i,
  * add one, write it to link (i+1) mod n. Returns the tokens it read, or a
@@ -92,9 +98,9 @@ static sb_poll ring_task_poll(sb_future *f, sb_cx *cx) {
 
 static void ring_task_drop(sb_future *f, sb_runtime *rt) {
   ring_task *self = (ring_task *)f;
-  if (self->base.line > 0)
+  if (sb_future_is_pending(&self->base))
     sb_future_drop(&self->op.base, rt);
-  self->base.line = -1;
+  sb_future_done(&self->base);
 }
 
 static sb_poll ring_root_poll(sb_future *f, sb_cx *cx) {
@@ -156,7 +162,7 @@ static void ring_root_drop(sb_future *f, sb_runtime *rt) {
   sb_future_drop(&self->op.base, rt);
   for (int i = 0; i < self->spawned; i++)
     sb_join_release(&self->st->joins[i], rt);
-  self->base.line = -1;
+  sb_future_done(&self->base);
 }
 
 static sb_future *ring_root_new(void *state) {
@@ -167,20 +173,19 @@ static sb_future *ring_root_new(void *state) {
   memset(st->joins, 0, (size_t)st->n * sizeof(*st->joins));
   st->root.base = SB_FUTURE_INIT(ring_root_poll, ring_root_drop);
   st->root.st = st;
-  st->root.op.base.line = -1; /* nothing in flight yet: drop is a no-op */
+  sb_future_done(&st->root.op.base); /* nothing in flight: drop is a no-op */
   return &st->root.base;
 }
 
+/* At most 1e9 hops a run. */
 static int ring_check(const sb_params *ps, char *why, size_t len) {
-  int64_t n = sb_param(ps, "n", 0), laps = sb_param(ps, "laps", 0);
-  if (n < 2 || n > 100000 || laps < 1 || laps > 1000000000 / n) {
-    snprintf(why, len,
-             "ring needs 2 <= n <= 100000 and 1 <= laps, laps*n <= 1e9 "
-             "(got n=%lld laps=%lld)",
-             (long long)n, (long long)laps);
-    return -EINVAL;
-  }
-  return 0;
+  int64_t n = sb_param_of(ps, specs, "n"),
+          laps = sb_param_of(ps, specs, "laps");
+  if (laps <= RING_MAX_HOPS / n)
+    return 0;
+  snprintf(why, len, "ring needs laps*n <= 1e9 (got n=%lld laps=%lld)",
+           (long long)n, (long long)laps);
+  return -EINVAL;
 }
 
 static void ring_teardown(void *state) {
@@ -194,16 +199,16 @@ static void ring_teardown(void *state) {
   free(st);
 }
 
-static int ring_setup(const sb_params *ps, sb_runtime *rt, void **state,
-                      char *why, size_t len) {
+static int ring_setup(const sb_params *ps, const sb_setup_env *env,
+                      void **state, char *why, size_t len) {
   int rc = -ENOMEM;
-  sb_runtime_info info = {0};
+  sb_runtime *rt = env->rt;
   ring_state *st = calloc(1, sizeof(*st));
   if (st == NULL)
     return -ENOMEM;
   st->rt = rt;
-  st->n = (int)sb_param(ps, "n", 0);
-  st->laps = (int)sb_param(ps, "laps", 0);
+  st->n = (int)sb_param_of(ps, specs, "n");
+  st->laps = (int)sb_param_of(ps, specs, "laps");
   st->links = malloc((size_t)st->n * sizeof(*st->links));
   st->joins = calloc((size_t)st->n, sizeof(*st->joins));
   if (st->links == NULL || st->joins == NULL)
@@ -212,13 +217,12 @@ static int ring_setup(const sb_params *ps, sb_runtime *rt, void **state,
     st->links[i][0] = st->links[i][1] = -1;
   /* Every task but the token's holder blocks in read at once: a runtime
    * whose waits hold an OS thread needs one per task. */
-  rt->ops->info(rt, &info);
-  if ((rt->ops->flags & SB_RT_BLOCKING_WAITS) && info.workers > 0 &&
-      info.workers < st->n) {
+  if ((rt->ops->flags & SB_RT_BLOCKING_WAITS) && env->info.workers > 0 &&
+      env->info.workers < st->n) {
     snprintf(why, len,
              "%d tasks blocked in read need %d OS threads; %s has %d "
              "workers, so the ring would deadlock",
-             st->n, st->n, rt->ops->name, info.workers);
+             st->n, st->n, rt->ops->name, env->info.workers);
     rc = -EOPNOTSUPP;
     goto fail;
   }
@@ -258,19 +262,21 @@ static int ring_verify(void *state, uint64_t out, char *why, size_t len) {
 }
 
 static uint64_t ring_checksum(const sb_params *ps) {
-  return (uint64_t)sb_param(ps, "laps", 0) * (uint64_t)sb_param(ps, "n", 0);
+  return (uint64_t)sb_param_of(ps, specs, "laps") *
+         (uint64_t)sb_param_of(ps, specs, "n");
 }
 
 static int64_t ring_ops(const sb_params *ps) {
-  return sb_param(ps, "laps", 0) * sb_param(ps, "n", 0);
+  return sb_param_of(ps, specs, "laps") * sb_param_of(ps, specs, "n");
 }
 
 /* n tasks; every task reads laps tokens (the root's final read of link 0
  * is not a hop and not counted). */
 static void ring_work(const sb_params *ps, sb_work *out) {
-  int64_t n = sb_param(ps, "n", 0);
-  *out = (sb_work){
-      .tasks = n, .messages = n * sb_param(ps, "laps", 0), .connections = -1};
+  int64_t n = sb_param_of(ps, specs, "n");
+  *out = (sb_work){.tasks = n,
+                   .messages = n * sb_param_of(ps, specs, "laps"),
+                   .connections = -1};
 }
 
 static void ring_run_work(void *state, sb_work *out) {
@@ -288,6 +294,7 @@ const sb_workload sb_workload_ring = {
     .headline_unit = "ns",
     .quick = ring_quick,
     .full = ring_full,
+    .params = specs,
     .check = ring_check,
     .setup = ring_setup,
     .root = ring_root_new,

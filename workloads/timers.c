@@ -7,11 +7,14 @@
 #include <stdlib.h>
 
 #include "latency.h"
-#include "sleep.h"
-#include "spawn.h"
+#include "runtimes/primitives/sleep.h"
+#include "runtimes/primitives/spawn.h"
 #include "wcheck.h"
 
 #define PERIOD 20 /* task i sleeps 1 + i mod PERIOD ms */
+
+static const sb_param_spec specs[] = {
+    {"n", 1000, 1, 1 << 20}, {"blocking", 0, 0, 1}, {NULL, 0, 0, 0}};
 
 typedef struct timers_state timers_state;
 
@@ -114,17 +117,6 @@ static sb_poll root_poll(sb_future *f, sb_cx *cx) {
   SB_END(self, self->sum);
 }
 
-static const char *const names[] = {"n", "blocking", NULL};
-
-static int timers_check(const sb_params *ps, char *why, size_t len) {
-  int rc = sb__params_known(ps, names, why, len);
-  if (rc == 0)
-    rc = sb__param_range(ps, "n", 1000, 1, 1 << 20, why, len);
-  if (rc == 0)
-    rc = sb__param_range(ps, "blocking", 0, 0, 1, why, len);
-  return rc;
-}
-
 static void timers_teardown(void *state) {
   timers_state *st = state;
   if (st == NULL)
@@ -135,15 +127,15 @@ static void timers_teardown(void *state) {
   free(st);
 }
 
-static int timers_setup(const sb_params *ps, sb_runtime *rt, void **state,
-                        char *why, size_t len) {
-  (void)rt;
+static int timers_setup(const sb_params *ps, const sb_setup_env *env,
+                        void **state, char *why, size_t len) {
+  (void)env;
   timers_state *st = calloc(1, sizeof(*st));
   *state = NULL;
   if (st == NULL)
     goto nomem;
-  st->n = sb_param(ps, "n", 1000);
-  st->blocking = (int)sb_param(ps, "blocking", 0);
+  st->n = sb_param_of(ps, specs, "n");
+  st->blocking = (int)sb_param_of(ps, specs, "blocking");
   st->joins = calloc((size_t)st->n, sizeof(sb_join));
   st->slot = calloc((size_t)st->n, sizeof(*st->slot));
   st->late = malloc(sizeof(*st->late));
@@ -178,7 +170,7 @@ static sb_future *timers_root_new(void *state) {
 }
 
 static uint64_t timers_checksum(const sb_params *ps) {
-  uint64_t n = (uint64_t)sb_param(ps, "n", 1000);
+  uint64_t n = (uint64_t)sb_param_of(ps, specs, "n");
   return n % 2 == 0 ? (n / 2) * (n - 1) : n * ((n - 1) / 2);
 }
 
@@ -190,11 +182,11 @@ static int timers_verify(void *state, uint64_t out, char *why, size_t len) {
 }
 
 static int64_t timers_ops(const sb_params *ps) {
-  return sb_param(ps, "n", 1000);
+  return sb_param_of(ps, specs, "n");
 }
 
 static void timers_work(const sb_params *ps, sb_work *out) {
-  *out = sb__work_tasks(sb_param(ps, "n", 1000));
+  *out = sb__work_tasks(sb_param_of(ps, specs, "n"));
 }
 
 /* A repetition starts with an empty histogram; the warm-up's (or an
@@ -246,7 +238,7 @@ const sb_workload sb_workload_timers = {
     .headline_unit = "ns",
     .quick = quick,
     .full = full,
-    .check = timers_check,
+    .params = specs,
     .setup = timers_setup,
     .root = timers_root_new,
     .verify = timers_verify,

@@ -4,10 +4,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "chan.h"
-#include "oneshot.h"
-#include "spawn.h"
+#include "runtimes/primitives/chan.h"
+#include "runtimes/primitives/oneshot.h"
+#include "runtimes/primitives/spawn.h"
 #include "wcheck.h"
+
+static const sb_param_spec specs[] = {{"r", 4, 1, 1 << 16},
+                                      {"n", 2000, 1, INT64_C(1) << 24},
+                                      {"cap", 16, 1, 1 << 20},
+                                      {NULL, 0, 0, 0}};
 
 typedef struct wq_state wq_state;
 
@@ -193,19 +198,6 @@ static sb_poll root_poll(sb_future *f, sb_cx *cx) {
   SB_END(self, self->sum);
 }
 
-static const char *const names[] = {"r", "n", "cap", NULL};
-
-static int wq_check(const sb_params *ps, char *why, size_t len) {
-  int rc = sb__params_known(ps, names, why, len);
-  if (rc == 0)
-    rc = sb__param_range(ps, "r", 4, 1, 1 << 16, why, len);
-  if (rc == 0)
-    rc = sb__param_range(ps, "n", 2000, 1, INT64_C(1) << 24, why, len);
-  if (rc == 0)
-    rc = sb__param_range(ps, "cap", 16, 1, 1 << 20, why, len);
-  return rc;
-}
-
 static void wq_teardown(void *state) {
   wq_state *st = state;
   if (st == NULL)
@@ -216,16 +208,16 @@ static void wq_teardown(void *state) {
   free(st);
 }
 
-static int wq_setup(const sb_params *ps, sb_runtime *rt, void **state,
+static int wq_setup(const sb_params *ps, const sb_setup_env *env, void **state,
                     char *why, size_t len) {
-  (void)rt;
+  (void)env;
   wq_state *st = calloc(1, sizeof(*st));
   *state = NULL;
   if (st == NULL)
     goto nomem;
-  st->r = sb_param(ps, "r", 4);
-  st->n = sb_param(ps, "n", 2000);
-  st->cap = sb_param(ps, "cap", 16);
+  st->r = sb_param_of(ps, specs, "r");
+  st->n = sb_param_of(ps, specs, "n");
+  st->cap = sb_param_of(ps, specs, "cap");
   st->slot = calloc((size_t)st->r, sizeof(*st->slot));
   st->joins = calloc((size_t)st->r, sizeof(sb_join));
   st->replies = calloc((size_t)st->r, sizeof(*st->replies));
@@ -250,8 +242,8 @@ static sb_future *wq_root_new(void *state) {
 
 /* The sum of 2v+1 over v < T is T^2, T = r*n. */
 static uint64_t wq_checksum(const sb_params *ps) {
-  uint64_t t =
-      (uint64_t)sb_param(ps, "r", 4) * (uint64_t)sb_param(ps, "n", 2000);
+  uint64_t t = (uint64_t)sb_param_of(ps, specs, "r") *
+               (uint64_t)sb_param_of(ps, specs, "n");
   return t * t;
 }
 
@@ -262,13 +254,13 @@ static int wq_verify(void *state, uint64_t out, char *why, size_t len) {
 }
 
 static int64_t wq_ops(const sb_params *ps) {
-  return sb_param(ps, "r", 4) * sb_param(ps, "n", 2000);
+  return sb_param_of(ps, specs, "r") * sb_param_of(ps, specs, "n");
 }
 
 /* The worker and r requesters; each request and each reply is received
  * once (PROTOCOL.md 4). */
 static void wq_work(const sb_params *ps, sb_work *out) {
-  int64_t r = sb_param(ps, "r", 4), n = sb_param(ps, "n", 2000);
+  int64_t r = sb_param_of(ps, specs, "r"), n = sb_param_of(ps, specs, "n");
   *out = (sb_work){.tasks = r + 1, .messages = 2 * r * n, .connections = -1};
 }
 
@@ -297,7 +289,7 @@ const sb_workload sb_workload_workqueue = {
     .headline_unit = "ns",
     .quick = quick,
     .full = full,
-    .check = wq_check,
+    .params = specs,
     .setup = wq_setup,
     .root = wq_root_new,
     .verify = wq_verify,
