@@ -1,15 +1,19 @@
 /* Child processes under a watchdog: each cell runs in its own process group,
  * killed with SIGKILL when its time is up or when the harness is interrupted
- * (SIGINT, SIGTERM), so a hung or crashing cell cannot take the matrix down. */
+ * (SIGINT, SIGTERM), so a hung or crashing cell cannot take the matrix down.
+ * A child may be confined to a CPU list before exec, and a peer server is
+ * started with pipes on its stdin and stdout. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -35,12 +39,38 @@ int sb__child_interrupted(void) {
   return interrupted != 0;
 }
 
-/* In the child, before exec: own process group, die with the parent,
- * default signals, redirected output. Never returns. */
-static void child_exec(char *const argv[], const char *out_path,
-                       const char *err_path, pid_t parent) {
-  setpgid(0, 0);
+/* The CPU set of cpus[0..n), built before fork (the child may only make
+ * async-signal-safe calls). Returns 0, or -EINVAL for a CPU out of range. */
+static int cpuset_of(const int *cpus, int n, cpu_set_t *set) {
+  CPU_ZERO(set);
+  for (int i = 0; i < n; i++) {
+    if (cpus[i] < 0 || cpus[i] >= CPU_SETSIZE)
+      return -EINVAL;
+    CPU_SET(cpus[i], set);
+  }
+  return 0;
+}
+
+/* In the child: dies with the parent, confined (the affinity of the
+ * thread that execs is the new program's, for every thread it starts). */
+static void child_prepare(pid_t parent, const cpu_set_t *set) {
   prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid() != parent)
+    _exit(127); /* the parent died before prctl took effect */
+  if (set != NULL && sched_setaffinity(0, sizeof *set, set) != 0) {
+    static const char msg[] = "cannot confine the child to its CPU list\n";
+    (void)!write(2, msg, sizeof msg - 1);
+    _exit(126);
+  }
+}
+
+/* In the child, before exec: own process group, die with the parent,
+ * confined, default signals, redirected output. Never returns. */
+static void child_exec(char *const argv[], const char *out_path,
+                       const char *err_path, pid_t parent,
+                       const cpu_set_t *set) {
+  setpgid(0, 0);
+  child_prepare(parent, set);
   if (getppid() != parent)
     _exit(127); /* the parent died before prctl took effect */
   signal(SIGINT, SIG_DFL);
@@ -72,10 +102,16 @@ static void kill_and_reap(pid_t pid) {
 }
 
 void sb__child_run(char *const argv[], const char *out_path,
-                   const char *err_path, int timeout, void (*tick)(void),
-                   sb_child_result *res) {
+                   const char *err_path, const int *cpus, int ncpus,
+                   int timeout, void (*tick)(void), sb_child_result *res) {
   memset(res, 0, sizeof *res);
   int64_t t0 = sb_now_ns();
+  cpu_set_t set;
+  if (ncpus > 0 && cpuset_of(cpus, ncpus, &set) != 0) {
+    res->status = SB_CHILD_NOSTART;
+    res->code = EINVAL;
+    return;
+  }
   int64_t deadline = t0 + (int64_t)timeout * 1000000000;
   /* Signals stay blocked except inside ppoll, so an interrupt cannot slip in
    * between the check of `interrupted` and the wait. */
@@ -94,7 +130,7 @@ void sb__child_run(char *const argv[], const char *out_path,
     goto done;
   }
   if (pid == 0)
-    child_exec(argv, out_path, err_path, parent);
+    child_exec(argv, out_path, err_path, parent, ncpus > 0 ? &set : NULL);
   setpgid(pid, pid); /* also here: no race with the child's own call */
   /* A pidfd turns "child exited" into a poll event; without one (old
    * kernels) the loop polls every 10 ms. */
@@ -158,4 +194,79 @@ void sb__last_line(const char *path, char *buf, size_t len) {
       snprintf(buf, len, "%s", line);
   }
   fclose(f);
+}
+
+int sb__child_start(char *const argv[], int fd3, const char *err_path,
+                    const int *cpus, int ncpus, sb_child_pipes *out) {
+  int in[2] = {-1, -1}, outp[2] = {-1, -1}, rc = 0;
+  cpu_set_t set;
+  if (ncpus > 0 && (rc = cpuset_of(cpus, ncpus, &set)) != 0)
+    return rc;
+  /* Close-on-exec everywhere: only the dup2'd copies reach the child. */
+  if (pipe2(in, O_CLOEXEC) != 0 || pipe2(outp, O_CLOEXEC) != 0) {
+    rc = -errno;
+    goto fail;
+  }
+  fflush(NULL);
+  pid_t parent = getpid();
+  pid_t pid = fork();
+  if (pid < 0) {
+    rc = -errno;
+    goto fail;
+  }
+  if (pid == 0) {
+    child_prepare(parent, ncpus > 0 ? &set : NULL);
+    /* Every source descriptor is moved above 9 first, so no dup2 below
+     * can overwrite one still to be copied; dup2 clears close-on-exec on
+     * the copy. */
+    int e = open(err_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int err = e >= 0 ? fcntl(e, F_DUPFD_CLOEXEC, 10) : -1;
+    int lfd = fd3 >= 0 ? fcntl(fd3, F_DUPFD_CLOEXEC, 10) : -1;
+    int i0 = fcntl(in[0], F_DUPFD_CLOEXEC, 10);
+    int o1 = fcntl(outp[1], F_DUPFD_CLOEXEC, 10);
+    if (err < 0 || (fd3 >= 0 && lfd < 0) || i0 < 0 || o1 < 0 ||
+        dup2(i0, 0) < 0 || dup2(o1, 1) < 0 || dup2(err, 2) < 0 ||
+        (lfd >= 0 && dup2(lfd, 3) < 0))
+      _exit(126);
+    /* Handed over blocking, as socket activation does: the server sets the
+     * mode its runtime needs. */
+    if (fd3 >= 0) {
+      int fl = fcntl(3, F_GETFL);
+      if (fl < 0 || fcntl(3, F_SETFL, fl & ~O_NONBLOCK) < 0)
+        _exit(126);
+    }
+    signal(SIGPIPE, SIG_DFL);
+    execv(argv[0], argv);
+    fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
+    _exit(127);
+  }
+  close(in[0]);
+  close(outp[1]);
+  *out = (sb_child_pipes){.pid = pid, .in = in[1], .out = outp[0]};
+  return 0;
+fail:
+  for (int i = 0; i < 2; i++) {
+    if (in[i] >= 0)
+      close(in[i]);
+    if (outp[i] >= 0)
+      close(outp[i]);
+  }
+  return rc;
+}
+
+int sb__child_reap(int pid, int grace_ms) {
+  int st = 0;
+  for (int waited = 0; waited <= grace_ms; waited += 10) {
+    pid_t w = waitpid(pid, &st, WNOHANG);
+    if (w == pid)
+      return st;
+    if (w < 0 && errno != EINTR)
+      return -1;
+    struct timespec ts = {.tv_sec = 0, .tv_nsec = 10000000};
+    nanosleep(&ts, NULL);
+  }
+  kill(pid, SIGKILL);
+  while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+    ;
+  return -1;
 }

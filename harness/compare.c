@@ -8,17 +8,33 @@
 #include <string.h>
 
 #include "face.h"
+#include "face_cli.h"
 #include "face_format.h"
 #include "mannwhitney.h"
 #include "results_read.h"
 
-/* The outcome of one cell. */
-typedef struct verdict {
-  double a, b; /* medians of ns_per_op */
-  double p;    /* U-test p-value, -1 when not tested */
-  int tested;  /* 1 when there were enough repetitions to tell */
-  int slower;  /* 1: B significantly slower; -1: faster; 0: neither */
-} verdict;
+/* One cell present in both files, judged (compute first, print second, as
+ * Google Benchmark's compare.py does). */
+typedef struct cmp_row {
+  const char *name; /* the cell */
+  int have;         /* 1 when both sides have ns_per_op */
+  double a, b;      /* medians of ns_per_op */
+  double p;         /* U-test p-value, -1 when not tested */
+  int tested;       /* 1 when there were enough repetitions to tell */
+  int slower;       /* 1: B significantly slower; -1: faster; 0: neither */
+  int gated;        /* 1: slower beyond the gate */
+} cmp_row;
+
+/* The whole comparison, before it is printed. */
+typedef struct cmp_report {
+  cmp_row *rows; /* cells in both files, in A's order */
+  size_t nrows;  /* entries in rows */
+  int slower;    /* significantly slower cells */
+  int faster;    /* significantly faster cells */
+  int same;      /* tested, no significant difference */
+  int untested;  /* too few repetitions to tell */
+  int tripped;   /* cells beyond the gate */
+} cmp_report;
 
 static void machine_line(const char *tag, const sb_results *r, FILE *out) {
   const sb_rcontext *c = &r->ctx;
@@ -59,16 +75,18 @@ static void machine_diff(const sb_results *a, const sb_results *b, FILE *out) {
     fprintf(out, "  same machine description on both sides\n");
 }
 
-/* Compares one cell present in both files. Returns 0, -ENOENT when either
- * side has no ns_per_op, or -ENOMEM. */
-static int judge(const sb_rcell *ca, const sb_rcell *cb, verdict *v) {
+/* Judges one cell present in both files into v. Returns 0 (v->have 0
+ * when either side has no ns_per_op), or -ENOMEM. */
+static int judge(const sb_rcell *ca, const sb_rcell *cb, double gate,
+                 cmp_row *v) {
   sb_rstat sa, sb;
   double *xa = NULL, *xb = NULL;
-  int rc = -ENOENT;
-  *v = (verdict){.p = -1};
+  int rc = 0;
+  *v = (cmp_row){.name = ca->name, .p = -1};
   if (sb_rcell_stat(ca, "ns_per_op", &sa) != 0 ||
       sb_rcell_stat(cb, "ns_per_op", &sb) != 0)
     goto cleanup;
+  v->have = 1;
   v->a = sa.median;
   v->b = sb.median;
   rc = -ENOMEM;
@@ -90,29 +108,57 @@ static int judge(const sb_rcell *ca, const sb_rcell *cb, verdict *v) {
   v->p = u.p;
   if (u.p < SB_UTEST_ALPHA)
     v->slower = v->b > v->a ? 1 : v->b < v->a ? -1 : 0;
+  v->gated = gate > 0 && v->slower > 0 && v->b > gate * v->a;
 cleanup:
   free(xa);
   free(xb);
   return rc;
 }
 
+/* Compares every cell of a that b has. Returns 0 or -ENOMEM. */
+static int compare_build(const sb_results *a, const sb_results *b, double gate,
+                         cmp_report *rep) {
+  *rep = (cmp_report){0};
+  if (a->ncells > 0 &&
+      (rep->rows = calloc(a->ncells, sizeof(*rep->rows))) == NULL)
+    return -ENOMEM;
+  for (size_t i = 0; i < a->ncells; i++) {
+    const sb_rcell *cb = sb_results_cell(b, a->cells[i].name);
+    cmp_row *v = &rep->rows[rep->nrows];
+    if (cb == NULL)
+      continue;
+    if (judge(&a->cells[i], cb, gate, v) != 0)
+      return -ENOMEM;
+    rep->nrows++;
+    if (!v->have)
+      continue;
+    rep->untested += !v->tested;
+    rep->slower += v->tested && v->slower > 0;
+    rep->faster += v->tested && v->slower < 0;
+    rep->same += v->tested && v->slower == 0;
+    rep->tripped += v->gated;
+  }
+  return 0;
+}
+
 /* Lists, on one line, the cells of x that y does not have. */
-static void only_in(const char *tag, const sb_results *x, const sb_results *y) {
+static void only_in(const char *tag, const sb_results *x, const sb_results *y,
+                    FILE *out) {
   size_t n = 0;
   for (size_t i = 0; i < x->ncells; i++) {
     const char *name = x->cells[i].name;
     if (sb_results_cell(y, name) != NULL)
       continue;
     if (n == 0)
-      printf("only in %s: %s", tag, name);
+      fprintf(out, "only in %s: %s", tag, name);
     else if (n < 6)
-      printf(", %s", name);
+      fprintf(out, ", %s", name);
     else if (n == 6)
-      printf(", ...");
+      fprintf(out, ", ...");
     n++;
   }
   if (n > 0)
-    printf(" (%zu cell%s)\n", n, n == 1 ? "" : "s");
+    fprintf(out, " (%zu cell%s)\n", n, n == 1 ? "" : "s");
 }
 
 static int usage(void) {
@@ -124,121 +170,111 @@ static int usage(void) {
 /* Parses argv into the two paths and the gate. Returns 0 or 2. */
 static int parse_args(int argc, char **argv, const char **pa, const char **pb,
                       double *gate) {
-  int npaths = 0;
+  static const struct option longopts[] = {
+      {"fail-above", required_argument, NULL, 'f'}, {NULL, 0, NULL, 0}};
+  int ch;
   *gate = 0;
-  for (int i = 1; i < argc; i++) {
-    if (strcmp(argv[i], "--fail-above") == 0 ||
-        strncmp(argv[i], "--fail-above=", 13) == 0) {
-      const char *val = argv[i][12] == '=' ? argv[i] + 13
-                        : i + 1 < argc     ? argv[++i]
-                                           : NULL;
-      char *end = NULL;
-      if (val != NULL)
-        *gate = strtod(val, &end);
-      if (val == NULL || end == val || *end != '\0' || !isfinite(*gate) ||
-          *gate < 1) {
-        fprintf(stderr,
-                "switchbench: --fail-above takes a ratio B/A of at "
-                "least 1 (such as 1.10), got '%s'\n",
-                val ? val : "");
-        return 2;
-      }
-    } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-      fprintf(stderr, "switchbench: compare: unknown option '%s'\n", argv[i]);
-      return usage();
-    } else if (npaths < 2) {
-      *(npaths++ == 0 ? pa : pb) = argv[i];
-    } else {
-      return usage();
+  sb__cli_start();
+  while ((ch = getopt_long(argc, argv, SB_CLI_SHORT, longopts, NULL)) != -1) {
+    char *end = NULL;
+    if (ch != 'f')
+      return sb__cli_bad("compare", ch, argv);
+    *gate = strtod(optarg, &end);
+    if (end == optarg || *end != '\0' || !isfinite(*gate) || *gate < 1) {
+      fprintf(stderr,
+              "switchbench: --fail-above takes a ratio B/A of at "
+              "least 1 (such as 1.10), got '%s'\n",
+              optarg);
+      return 2;
     }
   }
-  return npaths == 2 ? 0 : usage();
+  if (argc - optind != 2)
+    return usage();
+  *pa = argv[optind];
+  *pb = argv[optind + 1];
+  return 0;
 }
 
-/* Writes one cell's row into t and counts it. */
-static int add_row(sb_table *t, const char *name, const verdict *v, int rc,
-                   double gate, int *tripped, int *counts) {
+/* The row of v as strings into t. */
+static int print_row(sb_table *t, const cmp_row *v) {
   char a[32] = "-", b[32] = "-", ratio[32] = "-", p[32] = "-";
-  const char *what;
-  if (rc == -ENOENT) {
-    what = "no number on one side";
-  } else {
+  const char *what = "no number on one side";
+  if (v->have) {
     sb__fmt_ns(v->a, a, sizeof a);
     sb__fmt_ns(v->b, b, sizeof b);
     snprintf(ratio, sizeof ratio, "%.3f", v->a > 0 ? v->b / v->a : INFINITY);
     if (v->tested)
       snprintf(p, sizeof p, "%.4f", v->p);
-    what = !v->tested      ? "too few repetitions to tell"
+    what = v->gated        ? "SLOWER beyond the gate"
+           : !v->tested    ? "too few repetitions to tell"
            : v->slower > 0 ? "slower (significant)"
            : v->slower < 0 ? "faster (significant)"
                            : "no significant difference";
-    counts[v->tested ? v->slower + 1 : 3]++;
-    if (gate > 0 && v->slower > 0 && v->b > gate * v->a) {
-      what = "SLOWER beyond the gate";
-      (*tripped)++;
-    }
   }
-  const char *row[] = {name, a, b, ratio, p, what};
+  const char *row[] = {v->name, a, b, ratio, p, what};
   return sb__table_add(t, row);
 }
 
-int sb_cmd_compare(int argc, char **argv) {
+/* Prints rep (compare_build's) for files a and b. Returns 0 or -ENOMEM. */
+static int compare_print(const cmp_report *rep, const sb_results *a,
+                         const sb_results *b, double gate, FILE *out) {
   static const char *const head[] = {"cell", "A", "B", "B/A", "p", "verdict"};
+  sb_table t;
+  int rc = sb__table_init(&t, 6, head);
+  for (size_t i = 0; rc == 0 && i < rep->nrows; i++)
+    rc = print_row(&t, &rep->rows[i]);
+  if (rc != 0)
+    goto cleanup;
+  fprintf(out,
+          "switchbench compare (ns per op, medians; p: two-sided "
+          "Mann-Whitney U over the repetitions, significant below %.2f)\n",
+          SB_UTEST_ALPHA);
+  machine_line("A", a, out);
+  machine_line("B", b, out);
+  machine_diff(a, b, out);
+  fputc('\n', out);
+  sb__table_print(&t, out, 0, "");
+  only_in("A", a, b, out);
+  only_in("B", b, a, out);
+  fprintf(out,
+          "\n%zu cells in both: %d slower, %d faster (significant), %d no "
+          "significant difference, %d too few repetitions to tell\n",
+          rep->nrows, rep->slower, rep->faster, rep->same, rep->untested);
+  if (gate > 0)
+    fprintf(out, "regression gate (B/A above %.3g, significant): %s\n", gate,
+            rep->tripped ? "TRIPPED" : "passed");
+cleanup:
+  sb__table_free(&t);
+  return rc;
+}
+
+int sb_cmd_compare(int argc, char **argv) {
   sb_results *ra = NULL, *rb = NULL;
   const char *pa = NULL, *pb = NULL;
+  cmp_report rep = {0};
   double gate;
-  int rc, tripped = 0, counts[4] = {0};
-  sb_table t = {0};
+  int rc;
 
   if ((rc = parse_args(argc, argv, &pa, &pb, &gate)) != 0)
     return rc;
   if ((rc = sb__results_load(pa, &ra)) != 0 ||
       (rc = sb__results_load(pb, &rb)) != 0)
     goto cleanup;
-  printf("switchbench compare (ns per op, medians; p: two-sided "
-         "Mann-Whitney U over the repetitions, significant below %.2f)\n",
-         SB_UTEST_ALPHA);
-  machine_line("A", ra, stdout);
-  machine_line("B", rb, stdout);
-  machine_diff(ra, rb, stdout);
-  putchar('\n');
-  rc = 1;
-  if (sb__table_init(&t, 6, head) != 0)
-    goto oom;
-  for (size_t i = 0; i < ra->ncells; i++) {
-    const sb_rcell *ca = &ra->cells[i];
-    const sb_rcell *cb = sb_results_cell(rb, ca->name);
-    verdict v;
-    if (cb == NULL)
-      continue;
-    int jr = judge(ca, cb, &v);
-    if (jr == -ENOMEM ||
-        add_row(&t, ca->name, &v, jr, gate, &tripped, counts) != 0)
-      goto oom;
+  if (compare_build(ra, rb, gate, &rep) != 0 ||
+      compare_print(&rep, ra, rb, gate, stdout) != 0) {
+    fprintf(stderr, "switchbench: out of memory\n");
+    rc = 1;
+    goto cleanup;
   }
-  sb__table_print(&t, stdout, 0, "");
-  only_in("A", ra, rb);
-  only_in("B", rb, ra);
-  printf("\n%zu cells in both: %d slower, %d faster (significant), %d no "
-         "significant difference, %d too few repetitions to tell\n",
-         t.nrows, counts[2], counts[0], counts[1], counts[3]);
   rc = 0;
-  if (gate > 0) {
-    printf("regression gate (B/A above %.3g, significant): %s\n", gate,
-           tripped ? "TRIPPED" : "passed");
-    if (tripped) {
-      fprintf(stderr,
-              "switchbench: %d cell%s slower than %.3gx A with "
-              "significance\n",
-              tripped, tripped == 1 ? " is" : "s are", gate);
-      rc = 1;
-    }
+  if (rep.tripped) {
+    fprintf(stderr,
+            "switchbench: %d cell%s slower than %.3gx A with significance\n",
+            rep.tripped, rep.tripped == 1 ? " is" : "s are", gate);
+    rc = 1;
   }
-  goto cleanup;
-oom:
-  fprintf(stderr, "switchbench: out of memory\n");
 cleanup:
-  sb__table_free(&t);
+  free(rep.rows);
   sb_results_free(ra);
   sb_results_free(rb);
   return rc;

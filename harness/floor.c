@@ -13,9 +13,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "fiber/floor.h"
+#include "runtimes/fiber/floor.h"
 #include "harness.h"
-#include "topo.h"
+#include "runtimes/os/topo.h"
 
 typedef enum mechanism {
   FLOOR_FUTEX,
@@ -49,6 +49,7 @@ typedef struct floor_run {
   int cross;         /* 1: threads on two cores; 0: both on one PU */
   double seconds;    /* timed seconds in this Google Benchmark call */
   uint64_t switches; /* context switches in this call */
+  int peak_reset;    /* 1: the peak RSS was reset at the call's start */
 } floor_run;
 
 /* What the two threads of one batch share. */
@@ -179,6 +180,7 @@ static int floor_begin(void *arg, char *why, size_t len) {
   }
   r->seconds = 0;
   r->switches = 0;
+  r->peak_reset = sb__peak_rss_reset();
   return 0;
 }
 
@@ -266,7 +268,8 @@ static void floor_end(void *arg, int64_t iterations, sb_counters *c) {
   floor_run *r = arg;
   /* A round trip is two switches; two yielding threads make two yields per
    * iteration. Either way an iteration is two ops. */
-  sb__counters_standard(c, r->seconds, 2 * iterations, r->switches);
+  sb__counters_standard(c, r->seconds, 2 * iterations, r->switches,
+                        sb__peak_rss_bytes(r->peak_reset), r->peak_reset);
 }
 
 int sb__floor_body(const char *name, sb_gb_body *body) {

@@ -40,7 +40,7 @@ void run_cell(benchmark::State &s, const sb_gb_body *body) {
   sb_counters c;
   std::memset(&c, 0, sizeof(c));
   body->end(body->arg, s.iterations(), &c);
-  for (int i = 0; i < c.n && i < SB_GB_MAX_COUNTERS; i++)
+  for (int i = 0; i < c.n && i < SB_COUNTERS_MAX; i++)
     s.counters[c.c[i].name] = benchmark::Counter(c.c[i].value);
   if (c.label[0] != '\0')
     s.SetLabel(c.label);

@@ -1,32 +1,19 @@
 /* A C face of Google Benchmark 1.7.1: register a cell whose body runs in
- * batches, report counters, a label or an error, add context, run and write
- * Google Benchmark JSON. Implemented in gbench.cc, the project's only C++. */
+ * batches, report counters (workloads/counters.h: plain data the C side
+ * fills and the shim copies into benchmark::State::counters), a label or an
+ * error, add context, run and write Google Benchmark JSON. Implemented in
+ * gbench.cc, the project's only C++. */
 #ifndef SB_GBENCH_H
 #define SB_GBENCH_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include "workloads/counters.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-#define SB_GB_MAX_COUNTERS 24
-#define SB_GB_NAME_LEN 48
-#define SB_GB_LABEL_LEN 64
-
-/* The counters and label of one run of a cell, filled by the C side and
- * copied into benchmark::State::counters by the shim. Workloads see it as
- * the opaque sb_counters of workload.h (sb_counter_set). */
-typedef struct sb_counters sb_counters;
-struct sb_counters {
-  int n; /* counters in use */
-  struct {
-    char name[SB_GB_NAME_LEN]; /* counter key in the JSON entry */
-    double value;              /* plain value (no rate, no averaging) */
-  } c[SB_GB_MAX_COUNTERS];
-  char label[SB_GB_LABEL_LEN]; /* the entry's "label"; "" = none */
-};
 
 /* What the shim calls during one run of a cell (one Google Benchmark call of
  * the benchmark function: one probe or one repetition). Errors come back as

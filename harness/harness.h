@@ -1,6 +1,7 @@
 /* The harness's internal interfaces: cells and their names, the kernel
  * floor, the machine context, child processes under a watchdog, the results
- * document, progress and peers. Only the harness's own C files include it. */
+ * document, progress and peers (and, through cell.h, one cell's body). Only
+ * the harness's own C files include it. */
 #ifndef SB_HARNESS_H
 #define SB_HARNESS_H
 
@@ -8,12 +9,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cell.h"
 #include "gbench.h"
-#include "sb.h"
-#include "workload.h"
+#include "harness/registry/registry.h"
+#include "runtimes/core/sb.h"
+#include "workloads/oslimits.h"
+#include "workloads/runner.h"
+#include "workloads/workload.h"
 
 #define SB_CELL_NAME_LEN 192
-#define SB_REASON_LEN 256
 
 /* Where a cell comes from: the suite's own runtimes, the kernel floor, or a
  * peer binary (Rust, Go). */
@@ -21,7 +25,15 @@ typedef enum sb_source {
   SB_SOURCE_C = 0,
   SB_SOURCE_FLOOR,
   SB_SOURCE_PEER,
+  SB_SOURCE_SERIAL, /* fib/serial: the leaf work alone, no runtime */
 } sb_source;
+
+/* What one unit of work_tasks is (PROTOCOL.md 7), as cells record it. */
+#define SB_PRIMITIVE_LEN 16
+#define SB_PRIM_SPAWN_JOIN "spawn+join"
+#define SB_PRIM_SERIAL "serial"
+/* Most CPUs a cell's list holds. */
+#define SB_MAX_CPUS 1024
 
 /* One cell of the matrix. */
 typedef struct sb_cell {
@@ -32,7 +44,9 @@ typedef struct sb_cell {
   sb_params params;            /* parameters in name order */
   int workers;                 /* sb_config.workers (0 = per core) */
   int workers_in_name;         /* 1 when the name ends in /workers:N */
+  int cpus_n;                  /* N of a trailing /cpus:N, 0 = none */
   int peer;                    /* index into the peers table (peer cells) */
+  char primitive[SB_PRIMITIVE_LEN]; /* SB_PRIM_*, "join", "scope-spawn" */
 } sb_cell;
 
 /* The settings of one matrix run. */
@@ -40,7 +54,7 @@ typedef struct sb_run_opts {
   int quick;       /* the quick matrix */
   int smoke;       /* one iteration of each workload's first quick set */
   int repetitions; /* Google Benchmark repetitions per cell */
-  double min_time; /* seconds per repetition */
+  double min_time; /* seconds per repetition (the sum of its timed runs) */
   int timeout;     /* seconds before a cell is killed */
   sb_pin pin;      /* worker pinning policy */
   int workers;     /* the first --workers value (0 = per core) */
@@ -48,44 +62,41 @@ typedef struct sb_run_opts {
   int peers;       /* 1 run peers when present, 0 --no-peers */
 } sb_run_opts;
 
-/* ---- cell.c: names and one cell in this process ---------------------- */
+/* ---- cell_name.c: cell names ----------------------------------------- */
 
 /* Formats "workload/runtime/p:v/..." into buf; "/workers:N" is appended
- * when name_workers >= 0. */
+ * when name_workers >= 0, then "/cpus:N" when cpus_n > 0. */
 void sb__cell_format(char *buf, size_t len, const char *workload,
-                     const char *runtime, const sb_params *ps,
-                     int name_workers);
-/* Parses a cell name into c (source C or FLOOR; peer runtimes when
+                     const char *runtime, const sb_params *ps, int name_workers,
+                     int cpus_n);
+/* Parses a cell name into c (source C, FLOOR or SERIAL; peer runtimes when
  * allow_peer). Returns 0, or -EINVAL with a one-line reason. */
 int sb__cell_parse(const char *name, int allow_peer, sb_cell *c, char *why,
                    size_t len);
-/* Sets the standard counters from totals of one Google Benchmark call. */
-void sb__counters_standard(sb_counters *c, double seconds, int64_t ops,
-                           uint64_t ctx_switches);
-/* Voluntary + involuntary context switches of the whole process so far. */
-uint64_t sb__ctx_switches(void);
-/* A C cell ready to run: the runtime open and the workload set up, or the
- * reason it cannot run (reported through Google Benchmark as an error). */
-typedef struct sb_cell_run {
-  sb_gb_body body;           /* what Google Benchmark calls */
-  const sb_workload *w;      /* the workload */
-  sb_runtime *rt;            /* the open runtime; NULL if open failed */
-  void *state;               /* the workload's state; NULL if setup failed */
-  int64_t ops;               /* ops in one run */
-  int workers;               /* worker threads the runtime reports */
-  char error[SB_REASON_LEN]; /* why the cell cannot run; "" when it can */
-  double seconds;            /* timed seconds in this Google Benchmark call */
-  uint64_t switches;         /* context switches in this call */
-  uint64_t last_out;         /* the output of the last run */
-} sb_cell_run;
 
-/* Opens c's runtime with cfg and sets up its workload. */
-void sb__cell_open(sb_cell_run *r, const sb_cell *c, const sb_config *cfg);
-/* Tears down the workload and closes the runtime. */
-void sb__cell_close(sb_cell_run *r);
+/* ---- cell_main.c: `switchbench cell` ----------------------------------- */
+
 /* `switchbench cell NAME [--json FILE] ...`: runs one cell through Google
  * Benchmark and writes its JSON. Returns an exit code. */
 int sb__cell_main(int argc, char **argv);
+
+/* ---- confine.c: CPU lists and confinement (PROTOCOL.md 7) -------------- */
+
+/* The CPU list of cell c under pin: with /cpus:N the first N CPUs of the
+ * policy's order (compact when pin is none); else, when pin is not none,
+ * the CPU of each of the cell's workers (workers 0: one per core). Writes
+ * up to cap OS indices into cpus and returns how many (0: no list), or
+ * -errno. */
+int sb__cell_cpus(const sb_cell *c, sb_pin pin, int *cpus, int cap);
+/* Writes "0,1,2" into buf ("" for none). */
+void sb__cpus_format(const int *cpus, int n, char *buf, size_t len);
+/* The worker count cell c runs with: its workers, or one per core. */
+int sb__cell_workers(const sb_cell *c);
+/* The CPU (OS number) of the load generator that drives cell c's server
+ * when that server has workers threads (0: a thread per task), or -1 for
+ * unbound (PROTOCOL.md 6): the last PU when the workers leave it free;
+ * unbound in a confined cell (/cpus:N), whose every thread stays inside. */
+int sb__loadgen_cpu(const sb_cell *c, int workers);
 
 /* ---- floor.c: kernel baselines, no runtime --------------------------- */
 
@@ -141,11 +152,28 @@ typedef struct sb_child_result {
 void sb__child_install_signals(void);
 int sb__child_interrupted(void);
 /* Runs argv with stdout to out_path and stderr to err_path (NULL = inherit),
- * killing it (and its process group) after timeout seconds. tick (may be
- * NULL) is called about once a second while waiting. */
+ * confined to the CPUs cpus[0..ncpus) when ncpus > 0, killing it (and its
+ * process group) after timeout seconds. tick (may be NULL) is called about
+ * once a second while waiting. */
 void sb__child_run(char *const argv[], const char *out_path,
-                   const char *err_path, int timeout, void (*tick)(void),
-                   sb_child_result *res);
+                   const char *err_path, const int *cpus, int ncpus,
+                   int timeout, void (*tick)(void), sb_child_result *res);
+
+/* A child talked to over pipes (a peer server). */
+typedef struct sb_child_pipes {
+  int pid; /* the child */
+  int in;  /* write end of its stdin */
+  int out; /* read end of its stdout */
+} sb_child_pipes;
+/* Starts argv with its stdin and stdout on pipes, stderr to err_path, fd3
+ * (if >= 0) as its descriptor 3, confined to cpus[0..ncpus) when ncpus > 0;
+ * it stays in this process group and dies with this process. Returns 0,
+ * or -errno. */
+int sb__child_start(char *const argv[], int fd3, const char *err_path,
+                    const int *cpus, int ncpus, sb_child_pipes *out);
+/* Waits up to grace_ms for pid to exit, then kills it. Returns its wait
+ * status, or -1 when it had to be killed. */
+int sb__child_reap(int pid, int grace_ms);
 /* Copies the last non-empty line of a file (a child's stderr) into buf. */
 void sb__last_line(const char *path, char *buf, size_t len);
 
@@ -184,7 +212,7 @@ void sb__progress_done(const char *name, const char *status, double seconds,
                        const char *reason);
 void sb__progress_end(void);
 
-/* ---- peers_run.c: peer binaries (Rust, Go) ----------------------------- */
+/* ---- peers_list.c, peers_run.c: peer binaries (Rust, Go) -------------- */
 
 #define SB_MAX_PEERS 2
 /* A peer that exits with this code could not run the cell here (e.g. too
@@ -196,30 +224,68 @@ typedef struct sb_peer {
   const char *lang; /* "rust", "go" */
   char path[1024];  /* the binary */
   int present;      /* 1 when the binary exists and listed its cells */
-  /* "workload runtime" pairs it supports, from `PEER list` */
+  /* "workload runtime primitive" lines it printed for `PEER list` */
   struct {
-    char workload[32]; /* workload name */
-    char runtime[32];  /* peer runtime name */
+    char workload[32];                /* workload name */
+    char runtime[32];                 /* peer runtime name */
+    char primitive[SB_PRIMITIVE_LEN]; /* spawn+join when the peer is old */
   } pairs[256];
   int npairs; /* pairs in use */
 } sb_peer;
+
+/* How a peer runtime's worker threads relate to --workers. */
+typedef enum sb_peer_workers {
+  SB_PEER_WORKERS_ONE = 0,  /* one thread (tokio-ct, smol-local, ...) */
+  SB_PEER_WORKERS_FOLLOW,   /* follows --workers (tokio-mt, go, ...) */
+  SB_PEER_WORKERS_PER_TASK, /* an OS thread per task (std-thread) */
+} sb_peer_workers;
 
 extern sb_peer sb__peers[SB_MAX_PEERS];
 /* Finds the peer binaries and asks each for its list. Returns the number
  * present; when none, why says so. */
 int sb__peers_discover(int timeout, char *why, size_t len);
+/* Makes path the one peer known, with the single pair workload/runtime
+ * (a cell process that drives a peer server). */
+void sb__peer_use(const char *path, const char *workload, const char *runtime);
 /* Returns the index of the peer with this runtime name, or -1. */
 int sb__peer_runtime(const char *runtime);
-/* Builds the argv of a peer cell into argv (cap entries) using store for
- * strings. Returns 0 or -ENOSPC. */
-int sb__peer_argv(const sb_cell *c, int reps, char **argv, size_t cap,
-                  char *store, size_t store_len);
+/* The primitive peer i lists for workload on runtime (spawn+join when it
+ * names none). */
+const char *sb__peer_primitive(int peer, const char *workload,
+                               const char *runtime);
+/* How runtime's workers follow --workers (a table: PROTOCOL.md 7). */
+sb_peer_workers sb__peer_workers(const char *runtime);
+/* 1 when peer cell c is run by the harness with the peer as a server (echo:
+ * one load generator drives every server), not by `PEER run`. */
+int sb__peer_served(const sb_cell *c);
+
+/* The settings a peer gets (PROTOCOL.md 7). */
+typedef struct sb_peer_settings {
+  int reps;         /* --reps */
+  double min_time;  /* --min-time, seconds */
+  const char *cpus; /* --cpus LIST, or "" for none */
+} sb_peer_settings;
+/* Builds the argv of `PEER run` for cell c into argv (cap entries) using
+ * store for strings. Returns 0 or -ENOSPC. */
+int sb__peer_argv(const sb_cell *c, const sb_peer_settings *s, char **argv,
+                  size_t cap, char *store, size_t store_len);
 /* Reads a peer's stdout for cell c: checks every repetition's checksum and
- * returns the entries plus computed aggregates in *entries. 0, or -1 with a
- * reason; checksum gets "0x..." of the runs. */
+ * work and returns the entries plus computed aggregates in *entries. 0, or
+ * -1 with a reason; checksum gets "0x..." of the runs. */
 int sb__peer_collect(const char *out_path, const sb_cell *c, int reps,
                      json_t **entries, char *checksum, size_t cslen, char *why,
                      size_t len);
+
+/* ---- peer_echo.c: a peer's echo server under the C load generator ------ */
+
+/* Prepares the echo cell c of a peer runtime (peer path known): the
+ * listening socket, `PEER serve` started and ready, the load generator; then
+ * the warm-up run. Fills *body; the state lives until sb__peer_echo_close.
+ * On failure the body reports the reason. */
+void *sb__peer_echo_open(const sb_cell *c, sb_pin pin, sb_gb_body *body);
+/* Closes the server's stdin, reaps it (killed after a grace period), and
+ * frees everything. */
+void sb__peer_echo_close(void *state);
 
 /* ---- plan.c: the cells of a run ---------------------------------------- */
 

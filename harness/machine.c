@@ -11,11 +11,9 @@
 #endif
 
 #include "harness.h"
-#include "topo.h"
-
-#ifndef SB_GIT_COMMIT
-#define SB_GIT_COMMIT "unknown"
-#endif
+#include "results_schema.h"
+#include "runtimes/os/topo.h"
+#include "version.h"
 
 /* The hypervisor, from CPUID: the "hypervisor present" bit and the vendor
  * signature at leaf 0x40000000. */
@@ -96,7 +94,7 @@ void sb__machine_get(sb_machine *m) {
 
 void sb__machine_add_context(const sb_machine *m, const char *pin) {
   char num[32];
-  sb_gb_add_context("switchbench_git_commit", SB_GIT_COMMIT);
+  sb_gb_add_context("switchbench_git_commit", sb_version_commit());
   sb_gb_add_context("switchbench_cpu_model", m->cpu_model);
   snprintf(num, sizeof num, "%d", m->cores);
   sb_gb_add_context("switchbench_cores", num);
@@ -110,9 +108,9 @@ void sb__machine_add_context(const sb_machine *m, const char *pin) {
 }
 
 json_t *sb__machine_json(const sb_machine *m) {
-  return json_pack("{s:i, s:s, s:s, s:i, s:i, s:s, s:s, s:s, s:s}", "schema", 1,
-                   "git_commit", SB_GIT_COMMIT, "cpu_model", m->cpu_model,
-                   "cores", m->cores, "pus", m->pus, "topology", m->topology,
-                   "kernel", m->kernel, "compiler", m->compiler,
-                   "virtualization", m->virt);
+  return json_pack("{s:i, s:s, s:s, s:i, s:i, s:s, s:s, s:s, s:s}", "schema",
+                   SB_RESULTS_SCHEMA, "git_commit", sb_version_commit(),
+                   "cpu_model", m->cpu_model, "cores", m->cores, "pus", m->pus,
+                   "topology", m->topology, "kernel", m->kernel, "compiler",
+                   m->compiler, "virtualization", m->virt);
 }

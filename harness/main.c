@@ -1,21 +1,27 @@
 /* switchbench: the command line. `list`, `run` (the matrix), `plot`,
  * `report`, `compare` and `serve`; `cell` is the hidden subcommand the
- * matrix runs each cell with. Bad input: one line naming it, exit 2. */
+ * matrix runs each cell with; `--version`. Each command parses its
+ * arguments with getopt_long from its own option table (face_cli.h). Bad
+ * input: one line naming it, exit 2. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "face.h"
+#include "face_cli.h"
 #include "harness.h"
 #include "serve.h"
+#include "version.h"
 
 static void usage(FILE *f) {
   fprintf(f,
           "usage: switchbench COMMAND [ARGS]\n"
+          "  --version                 the version and the commit\n"
           "  list                      runtimes, workloads, baselines, peers\n"
           "  run [--quick] [--runtime R,...] [--workload W,...]\n"
           "      [--workers N,...] [--pin none|compact|spread]\n"
-          "      [--repetitions N] [--param NAME=VALUE] [--out FILE]\n"
+          "      [--repetitions N] [--min-time S] [--param NAME=VALUE]\n"
+          "      [--out FILE]\n"
           "      [--resume FILE [--retry-failed]] [--timeout SECONDS]\n"
           "      [--peers|--no-peers]\n"
           "      [--no-plots]          run the matrix (default: everything)\n"
@@ -60,20 +66,29 @@ static void list(void) {
   }
 }
 
+/* `switchbench list`: no options, no arguments. */
+static int cmd_list(int argc, char **argv) {
+  static const struct option longopts[] = {{NULL, 0, NULL, 0}};
+  int ch;
+  sb__cli_start();
+  if ((ch = getopt_long(argc, argv, SB_CLI_SHORT, longopts, NULL)) != -1)
+    return sb__cli_bad("list", ch, argv);
+  if (optind != argc) {
+    fprintf(stderr, "switchbench: list takes no arguments\n");
+    return 2;
+  }
+  list();
+  return 0;
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) {
     fprintf(stderr, "switchbench: no command (try switchbench help)\n");
     return 2;
   }
   const char *cmd = argv[1];
-  if (strcmp(cmd, "list") == 0) {
-    if (argc != 2) {
-      fprintf(stderr, "switchbench: list takes no arguments\n");
-      return 2;
-    }
-    list();
-    return 0;
-  }
+  if (strcmp(cmd, "list") == 0)
+    return cmd_list(argc - 1, argv + 1);
   if (strcmp(cmd, "run") == 0)
     return sb__cmd_run(argc - 1, argv + 1, argc, argv);
   if (strcmp(cmd, "cell") == 0)
@@ -86,6 +101,10 @@ int main(int argc, char **argv) {
     return sb_cmd_compare(argc - 1, argv + 1);
   if (strcmp(cmd, "serve") == 0)
     return sb_cmd_serve(argc - 1, argv + 1);
+  if (strcmp(cmd, "--version") == 0 && argc == 2) {
+    printf("switchbench %s (commit %s)\n", sb_version(), sb_version_commit());
+    return 0;
+  }
   if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 ||
       strcmp(cmd, "-h") == 0) {
     usage(stdout);

@@ -1,7 +1,9 @@
 /* The matrix: runs every pending cell in a child process under the
- * watchdog, merges what it reports into the results document and writes the
- * document atomically after each cell, so an interrupted run keeps every
- * finished cell. */
+ * watchdog (a peer's own `run`, or `switchbench cell` for C cells, the
+ * fib/serial row and a peer's echo server), checks its work counts, merges
+ * what it reports into the results document and writes the document
+ * atomically after each cell, so an interrupted run keeps every finished
+ * cell. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,7 +11,7 @@
 #include <unistd.h>
 
 #include "harness.h"
-#include "topo.h"
+#include "runtimes/os/topo.h"
 
 /* What came of one cell, as the matrix records it. */
 typedef struct outcome {
@@ -26,8 +28,9 @@ static void set(outcome *o, const char *status, const char *reason) {
   snprintf(o->reason, sizeof o->reason, "%s", reason);
 }
 
-/* Reads a C cell's Google Benchmark JSON: entries, or the error it reports. */
-static void read_cell_json(const char *path, outcome *o) {
+/* Reads a cell's Google Benchmark JSON: entries, or the error it reports;
+ * then checks the work of every repetition. */
+static void read_cell_json(const char *path, const sb_cell *c, outcome *o) {
   json_error_t err;
   json_t *d = json_load_file(path, 0, &err);
   json_t *list = json_object_get(d, "benchmarks");
@@ -53,6 +56,12 @@ static void read_cell_json(const char *path, outcome *o) {
     if (o->checksum[0] == '\0' && label != NULL &&
         strncmp(label, "checksum=", 9) == 0)
       snprintf(o->checksum, sizeof o->checksum, "%s", label + 9);
+  }
+  char why[SB_REASON_LEN];
+  if (sb__work_check(list, c, why, sizeof why) != 0) {
+    set(o, "failed", why);
+    json_decref(d);
+    return;
   }
   set(o, "ok", "");
   o->entries = json_incref(list);
@@ -98,32 +107,49 @@ static int judge(const sb_child_result *r, const char *err_path, outcome *o) {
   return 0;
 }
 
+/* A peer's own `run`, confined to the cell's CPU list. */
+static void run_peer(const sb_cell *c, const sb_run_opts *ro, const char *json,
+                     const char *err, outcome *o) {
+  int cpus[SB_MAX_CPUS];
+  int ncpus = sb__cell_cpus(c, ro->pin, cpus, SB_MAX_CPUS);
+  if (ncpus < 0) {
+    set(o, "failed", "cannot compute the cell's CPU list");
+    return;
+  }
+  char list[8192], *argv[64], store[12288];
+  sb__cpus_format(cpus, ncpus, list, sizeof list);
+  sb_peer_settings st = {
+      .reps = ro->repetitions, .min_time = ro->min_time, .cpus = list};
+  if (sb__peer_argv(c, &st, argv, 64, store, sizeof store)) {
+    set(o, "failed", "peer command line too long");
+    return;
+  }
+  sb_child_result r;
+  sb__child_run(argv, json, err, cpus, ncpus, ro->timeout, sb__progress_tick,
+                &r);
+  o->seconds = r.seconds;
+  if (!judge(&r, err, o))
+    return;
+  if (sb__peer_collect(json, c, ro->repetitions, &o->entries, o->checksum,
+                       sizeof o->checksum, o->reason, sizeof o->reason) == 0)
+    set(o, "ok", "");
+  else
+    snprintf(o->status, sizeof o->status, "failed");
+}
+
 static void run_one(const sb_cell *c, const sb_run_opts *ro, const char *dir,
                     outcome *o) {
   char json[4096], err[4096], exe[32];
   snprintf(json, sizeof json, "%s/cell.json", dir);
   snprintf(err, sizeof err, "%s/cell.err", dir);
   unlink(json);
-  sb_child_result r;
-  if (c->source == SB_SOURCE_PEER) {
-    if (c->peer < 0 || !sb__peers[c->peer].present || c->w == NULL) {
-      set(o, "skipped", "peer binary not found");
-      return;
-    }
-    char *argv[64], store[2048];
-    if (sb__peer_argv(c, ro->repetitions, argv, 64, store, sizeof store)) {
-      set(o, "failed", "peer command line too long");
-      return;
-    }
-    sb__child_run(argv, json, err, ro->timeout, sb__progress_tick, &r);
-    o->seconds = r.seconds;
-    if (!judge(&r, err, o))
-      return;
-    if (sb__peer_collect(json, c, ro->repetitions, &o->entries, o->checksum,
-                         sizeof o->checksum, o->reason, sizeof o->reason) == 0)
-      set(o, "ok", "");
-    else
-      snprintf(o->status, sizeof o->status, "failed");
+  if (c->source == SB_SOURCE_PEER &&
+      (c->peer < 0 || !sb__peers[c->peer].present || c->w == NULL)) {
+    set(o, "skipped", "peer binary not found");
+    return;
+  }
+  if (c->source == SB_SOURCE_PEER && !sb__peer_served(c)) {
+    run_peer(c, ro, json, err, o);
     return;
   }
   /* The magic link, not the path it names: it stays valid even if the
@@ -134,17 +160,26 @@ static void run_one(const sb_cell *c, const sb_run_opts *ro, const char *dir,
   snprintf(min_time, sizeof min_time, "%.9g", ro->min_time);
   snprintf(workers, sizeof workers, "%d", c->workers);
   char cmd[] = "cell", o_json[] = "--json", o_reps[] = "--repetitions",
-       o_min[] = "--min-time", o_workers[] = "--workers", o_pin[] = "--pin";
-  char pin[16];
+       o_min[] = "--min-time", o_workers[] = "--workers", o_pin[] = "--pin",
+       o_peer[] = "--peer";
+  char pin[16], peer[sizeof sb__peers[0].path];
   snprintf(pin, sizeof pin, "%s", sb_pin_name(ro->pin));
   char name[SB_CELL_NAME_LEN];
   snprintf(name, sizeof name, "%s", c->name);
-  char *argv[] = {exe,   cmd,      name,      o_json,  json,  o_reps, reps,
-                  o_min, min_time, o_workers, workers, o_pin, pin,    NULL};
-  sb__child_run(argv, "/dev/null", err, ro->timeout, sb__progress_tick, &r);
+  char *argv[] = {exe,  cmd,   name,     o_json,    json,    o_reps,
+                  reps, o_min, min_time, o_workers, workers, o_pin,
+                  pin,  NULL,  NULL,     NULL};
+  if (c->source == SB_SOURCE_PEER) { /* a peer's echo server, driven here */
+    snprintf(peer, sizeof peer, "%s", sb__peers[c->peer].path);
+    argv[13] = o_peer;
+    argv[14] = peer;
+  }
+  sb_child_result r;
+  sb__child_run(argv, "/dev/null", err, NULL, 0, ro->timeout, sb__progress_tick,
+                &r);
   o->seconds = r.seconds;
   if (judge(&r, err, o))
-    read_cell_json(json, o);
+    read_cell_json(json, c, o);
 }
 
 int sb__matrix_run(json_t *doc, const sb_run_opts *ro, const sb_cell *cells,

@@ -1,111 +1,20 @@
-/* Peer binaries (Rust, Go) run the same workloads: `PEER list` says which
- * "workload runtime" pairs they have; `PEER run ...` prints one Google
- * Benchmark entry per repetition per line. The harness checks each checksum
- * and computes the aggregates Google Benchmark would (mean, median, stddev,
- * cv), so peer cells read exactly like the C cells. */
+/* Running a peer cell: `PEER run ...` with the run's settings (min time,
+ * repetitions, warm-up, workers, CPU list) prints one Google Benchmark
+ * entry per repetition per line. The harness checks each checksum and each
+ * work count and computes the aggregates Google Benchmark would (mean,
+ * median, stddev, cv), so peer cells read exactly like the C cells. */
 #include <errno.h>
 #include <inttypes.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "harness.h"
+#include "harness/stats/stats.h"
 
-#ifndef SB_SOURCE_DIR
-#define SB_SOURCE_DIR "."
-#endif
-
-sb_peer sb__peers[SB_MAX_PEERS] = {{.lang = "rust"}, {.lang = "go"}};
-
-/* Where each binary lives in the source tree, and the variable that
- * overrides it (tests point these at a fake peer). */
-static const struct {
-  const char *rel; /* path under the source tree */
-  const char *env; /* override */
-} where[SB_MAX_PEERS] = {
-    {"peers/rust/target/release/sb-peer-rust", "SB_PEER_RUST"},
-    {"peers/go/sb-peer-go", "SB_PEER_GO"},
-};
-
-int sb__peer_runtime(const char *runtime) {
-  for (int i = 0; i < SB_MAX_PEERS; i++)
-    for (int k = 0; sb__peers[i].present && k < sb__peers[i].npairs; k++)
-      if (strcmp(sb__peers[i].pairs[k].runtime, runtime) == 0)
-        return i;
-  return -1;
-}
-
-/* Runs `PEER list` and keeps the pairs it prints. 0, or -1 with a reason. */
-static int peer_list(sb_peer *p, int timeout, char *why, size_t len) {
-  char out[] = "/tmp/switchbench-peer-XXXXXX";
-  int fd = mkstemp(out);
-  if (fd < 0) {
-    snprintf(why, len, "temporary file: %s", strerror(errno));
-    return -1;
-  }
-  close(fd);
-  char list[] = "list";
-  char *argv[] = {p->path, list, NULL};
-  sb_child_result res;
-  sb__child_run(argv, out, "/dev/null", timeout, NULL, &res);
-  int rc = -1;
-  if (res.status != SB_CHILD_EXITED || res.code != 0) {
-    snprintf(why, len, "%s list failed", p->path);
-    goto cleanup;
-  }
-  FILE *f = fopen(out, "r");
-  if (f == NULL) {
-    snprintf(why, len, "%s list: %s", p->path, strerror(errno));
-    goto cleanup;
-  }
-  char line[256], w[64], r[64];
-  p->npairs = 0;
-  while (fgets(line, sizeof line, f) != NULL &&
-         p->npairs < (int)(sizeof p->pairs / sizeof p->pairs[0])) {
-    if (sscanf(line, "%63s %63s", w, r) != 2 || sb_workload_find(w) == NULL ||
-        strlen(r) >= sizeof p->pairs[0].runtime)
-      continue; /* a workload the suite does not have cannot be compared */
-    snprintf(p->pairs[p->npairs].workload, sizeof p->pairs[0].workload, "%.31s",
-             w);
-    snprintf(p->pairs[p->npairs].runtime, sizeof p->pairs[0].runtime, "%.31s",
-             r);
-    p->npairs++;
-  }
-  fclose(f);
-  rc = 0;
-cleanup:
-  unlink(out);
-  return rc;
-}
-
-int sb__peers_discover(int timeout, char *why, size_t len) {
-  int present = 0;
-  size_t at = 0;
-  why[0] = '\0';
-  for (int i = 0; i < SB_MAX_PEERS; i++) {
-    sb_peer *p = &sb__peers[i];
-    const char *env = getenv(where[i].env);
-    if (env != NULL && env[0] != '\0')
-      snprintf(p->path, sizeof p->path, "%s", env);
-    else
-      snprintf(p->path, sizeof p->path, "%s/%s", SB_SOURCE_DIR, where[i].rel);
-    p->present = 0;
-    char one[SB_REASON_LEN] = "";
-    if (access(p->path, X_OK) != 0)
-      snprintf(one, sizeof one, "no %s peer (%s)", p->lang, p->path);
-    else if (peer_list(p, timeout, one, sizeof one) == 0)
-      p->present = 1;
-    present += p->present;
-    if (one[0] != '\0' && at < len)
-      at += (size_t)snprintf(why + at, len - at, "%s%s", at ? "; " : "", one);
-  }
-  return present;
-}
-
-int sb__peer_argv(const sb_cell *c, int reps, char **argv, size_t cap,
-                  char *store, size_t store_len) {
+int sb__peer_argv(const sb_cell *c, const sb_peer_settings *s, char **argv,
+                  size_t cap, char *store, size_t store_len) {
   size_t n = 0, at = 0;
   /* Appends a formatted string to store and its address to argv. */
 #define ARG(...)                                                               \
@@ -125,9 +34,17 @@ int sb__peer_argv(const sb_cell *c, int reps, char **argv, size_t cap,
   ARG("--runtime");
   ARG("%s", c->runtime);
   ARG("--workers");
-  ARG("%d", c->workers);
+  ARG("%d", sb__cell_workers(c));
   ARG("--reps");
-  ARG("%d", reps);
+  ARG("%d", s->reps);
+  ARG("--min-time");
+  ARG("%.9g", s->min_time);
+  ARG("--warmup");
+  ARG("1");
+  if (s->cpus != NULL && s->cpus[0] != '\0') {
+    ARG("--cpus");
+    ARG("%s", s->cpus);
+  }
   for (int i = 0; i < SB_MAX_PARAMS && c->params.p[i].name != NULL; i++) {
     ARG("--param");
     ARG("%s=%" PRId64, c->params.p[i].name, c->params.p[i].value);
@@ -135,11 +52,6 @@ int sb__peer_argv(const sb_cell *c, int reps, char **argv, size_t cap,
 #undef ARG
   argv[n] = NULL;
   return 0;
-}
-
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
 }
 
 /* Keys of an entry that are not measurements. */
@@ -174,23 +86,14 @@ static json_t *aggregate(json_t *reps, const char *cell, const char *agg) {
   json_object_foreach(first, key, v) {
     if (!is_measure(key, v))
       continue;
-    double sum = 0, sq = 0;
-    for (size_t i = 0; i < k; i++) {
-      xs[i] = json_number_value(json_object_get(json_array_get(reps, i), key));
-      sum += xs[i];
-    }
-    double mean = sum / (double)k;
     for (size_t i = 0; i < k; i++)
-      sq += (xs[i] - mean) * (xs[i] - mean);
-    /* Sample standard deviation, as Google Benchmark computes it. */
-    double sd = k > 1 ? sqrt(sq / (double)(k - 1)) : 0;
-    qsort(xs, k, sizeof *xs, cmp_double);
-    double median = k % 2 ? xs[k / 2] : (xs[k / 2 - 1] + xs[k / 2]) / 2;
-    double out = strcmp(agg, "mean") == 0     ? mean
-                 : strcmp(agg, "median") == 0 ? median
-                 : strcmp(agg, "stddev") == 0 ? sd
-                 : mean != 0                  ? sd / mean
-                                              : 0;
+      xs[i] = json_number_value(json_object_get(json_array_get(reps, i), key));
+    sb_stats st;
+    sb_stats_of(xs, k, &st);
+    double out = strcmp(agg, "mean") == 0     ? st.mean
+                 : strcmp(agg, "median") == 0 ? st.median
+                 : strcmp(agg, "stddev") == 0 ? st.stddev
+                                              : st.cv;
     json_object_set_new(e, key, json_real(out));
   }
   free(xs);
@@ -213,7 +116,12 @@ static int check_rep(json_t *e, const sb_cell *c, size_t idx, uint64_t want,
     return -1;
   }
   unsigned long long sum = 0;
-  if (strcmp(name, c->name) != 0 || strcmp(unit, "ns") != 0 || iters < 1 ||
+  /* The peer names the cell by workload, runtime and parameters; the
+   * /workers:N and /cpus:N the matrix adds are the harness's. */
+  char base[SB_CELL_NAME_LEN];
+  sb__cell_format(base, sizeof base, c->w->name, c->runtime, &c->params, -1, 0);
+  if ((strcmp(name, c->name) != 0 && strcmp(name, base) != 0) ||
+      strcmp(unit, "ns") != 0 || iters < 1 ||
       sscanf(label, "checksum=0x%llx", &sum) != 1) {
     snprintf(why, len,
              "peer line %zu: bad name, time_unit, iterations or "
@@ -228,6 +136,7 @@ static int check_rep(json_t *e, const sb_cell *c, size_t idx, uint64_t want,
   }
   snprintf(checksum, cslen, "0x%016llx", sum);
   /* Normalise the keys every entry carries. */
+  json_object_set_new(e, "name", json_string(c->name));
   json_object_set_new(e, "run_name", json_string(c->name));
   json_object_set_new(e, "run_type", json_string("iteration"));
   json_object_set_new(e, "repetition_index", json_integer((json_int_t)idx));
@@ -270,6 +179,8 @@ int sb__peer_collect(const char *out_path, const sb_cell *c, int reps,
              json_array_size(list), reps);
     rc = -1;
   }
+  if (rc == 0)
+    rc = sb__work_check(list, c, why, len);
   if (rc == 0 && reps > 1) {
     static const char *const aggs[] = {"mean", "median", "stddev", "cv"};
     json_t *all = json_copy(list);

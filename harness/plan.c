@@ -1,19 +1,28 @@
 /* The plan of a run: which cells the matrix holds. Every selected workload
- * x runtime x parameter set (quick, full or smoke), the kernel floor, and
- * the peers' cells for the same workloads and parameters. */
+ * x runtime x parameter set (quick, full or smoke) (x --workers where a
+ * runtime's workers follow it), the kernel floor, the fib/serial rows, the
+ * peers' cells for the same workloads and parameters, and the thread model
+ * confined to one CPU (PROTOCOL.md 7). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "harness.h"
-#include "topo.h"
+#include "runtimes/os/topo.h"
 
 /* The runtime names the peers use (RESULTS.md), accepted by --runtime even
  * when no peer binary is built. */
 static const char *const peer_runtimes[] = {
-    "tokio-mt",      "tokio-ct", "smol-local", "smol-mt", "async-std",
-    "futures-local", "rayon",    "std-thread", "go",      NULL};
+    "tokio-mt",  "tokio-ct",      "smol-local", "smol-mt",
+    "async-std", "futures-local", "rayon",      "std-thread",
+    "go",        "serial-rust",   "serial-go",  NULL};
+
+/* The cells that run the thread model on one CPU beside the executors:
+ * pingpong at this size (the default and the quick matrix; smoke keeps its
+ * own size), confined with /cpus:1. */
+#define CONFINED_N 200000
+static const char *const confined_runtimes[] = {"threads", "std-thread", NULL};
 
 static int listed(char *const *names, size_t n, const char *name) {
   if (n == 0)
@@ -92,6 +101,7 @@ static int has_param(const sb_workload *w, const char *name) {
 static int validate(const sb_select *s, char *why, size_t len) {
   for (size_t i = 0; i < s->nruntimes; i++) {
     if (sb_runtime_find(s->runtimes[i]) == NULL &&
+        strcmp(s->runtimes[i], "serial") != 0 &&
         !is_peer_runtime(s->runtimes[i])) {
       snprintf(why, len, "unknown runtime '%s' (see switchbench list)",
                s->runtimes[i]);
@@ -120,48 +130,129 @@ static int validate(const sb_select *s, char *why, size_t len) {
   return 0;
 }
 
-/* The C cells and peer cells of workload w with parameters ps. */
+/* The cell of runtime r (C, peer index or fib/serial) with its name. */
+static sb_cell make_cell(const sb_workload *w, const sb_params *ps,
+                         sb_source src, const char *runtime, int peer,
+                         int workers, int name_workers, int cpus_n) {
+  sb_cell c;
+  memset(&c, 0, sizeof c);
+  c.source = src;
+  c.w = w;
+  c.params = *ps;
+  c.peer = peer;
+  c.workers = workers;
+  c.workers_in_name = name_workers >= 0;
+  c.cpus_n = cpus_n;
+  snprintf(c.runtime, sizeof c.runtime, "%s", runtime);
+  snprintf(c.primitive, sizeof c.primitive, "%s",
+           src == SB_SOURCE_SERIAL ? SB_PRIM_SERIAL
+           : src == SB_SOURCE_PEER ? sb__peer_primitive(peer, w->name, runtime)
+                                   : SB_PRIM_SPAWN_JOIN);
+  sb__cell_format(c.name, sizeof c.name, w->name, runtime, ps, name_workers,
+                  cpus_n);
+  return c;
+}
+
+/* 1 when a serial row of peer i belongs in the plan: no --runtime
+ * filter, or it names the row or another runtime of the same peer. */
+static int serial_wanted(const sb_select *s, const sb_peer *peer,
+                         const char *rt) {
+  if (listed(s->runtimes, s->nruntimes, rt))
+    return 1;
+  for (int k = 0; k < peer->npairs; k++)
+    if (listed(s->runtimes, s->nruntimes, peer->pairs[k].runtime))
+      return 1;
+  return 0;
+}
+
+/* 1 when the fib/serial row belongs in the plan: no --runtime filter, or
+ * it names serial or one of the suite's runtimes. */
+static int c_serial_wanted(const sb_select *s) {
+  for (size_t r = 0; sb_runtimes[r] != NULL; r++)
+    if (listed(s->runtimes, s->nruntimes, sb_runtimes[r]->name))
+      return 1;
+  return listed(s->runtimes, s->nruntimes, "serial");
+}
+
+/* The peer cells of workload w with parameters ps: once per --workers
+ * value where the runtime's workers follow it, once otherwise; a serial
+ * row comes with any runtime of its peer. */
+static int plan_peers(plan *p, const sb_workload *w, const sb_params *ps,
+                      const sb_select *s, int cores) {
+  for (int i = 0; i < SB_MAX_PEERS; i++) {
+    const sb_peer *peer = &sb__peers[i];
+    for (int k = 0; peer->present && k < peer->npairs; k++) {
+      const char *rt = peer->pairs[k].runtime;
+      int serial = strcmp(peer->pairs[k].primitive, SB_PRIM_SERIAL) == 0;
+      if (strcmp(peer->pairs[k].workload, w->name) != 0 ||
+          !(serial ? serial_wanted(s, peer, rt)
+                   : listed(s->runtimes, s->nruntimes, rt)))
+        continue;
+      int sweep =
+          s->nworkers > 1 && sb__peer_workers(rt) == SB_PEER_WORKERS_FOLLOW;
+      size_t nw = sweep ? s->nworkers : 1;
+      for (size_t j = 0; j < nw; j++) {
+        int workers = s->nworkers > 0 ? s->workers[j] : cores;
+        sb_cell c = make_cell(w, ps, SB_SOURCE_PEER, rt, i, workers,
+                              sweep ? workers : -1, 0);
+        if (push(p, &c) != 0)
+          return -ENOMEM;
+      }
+    }
+  }
+  return 0;
+}
+
+/* The C cells, the fib/serial row and the peer cells of workload w with
+ * parameters ps. */
 static int plan_set(plan *p, const sb_workload *w, const sb_params *ps,
                     const sb_select *s, const int *scales, int cores) {
-  sb_cell c;
   for (size_t r = 0; sb_runtimes[r] != NULL; r++) {
     const sb_runtime_ops *ops = sb_runtimes[r];
     if (!listed(s->runtimes, s->nruntimes, ops->name))
       continue;
     size_t nw = s->nworkers > 1 && scales[r] ? s->nworkers : 1;
     for (size_t k = 0; k < nw; k++) {
-      memset(&c, 0, sizeof c);
-      c.source = SB_SOURCE_C;
-      c.w = w;
-      c.params = *ps;
-      c.peer = -1;
-      c.workers = s->nworkers > 0 ? s->workers[k] : 0;
-      c.workers_in_name = nw > 1;
-      snprintf(c.runtime, sizeof c.runtime, "%s", ops->name);
-      sb__cell_format(c.name, sizeof c.name, w->name, ops->name, ps,
-                      nw > 1 ? c.workers : -1);
+      int workers = s->nworkers > 0 ? s->workers[k] : 0;
+      sb_cell c = make_cell(w, ps, SB_SOURCE_C, ops->name, -1, workers,
+                            nw > 1 ? workers : -1, 0);
       if (push(p, &c) != 0)
         return -ENOMEM;
     }
   }
-  for (int i = 0; i < SB_MAX_PEERS; i++) {
-    const sb_peer *peer = &sb__peers[i];
-    for (int k = 0; peer->present && k < peer->npairs; k++) {
-      if (strcmp(peer->pairs[k].workload, w->name) != 0 ||
-          (s->nruntimes > 0 &&
-           !listed(s->runtimes, s->nruntimes, peer->pairs[k].runtime)))
-        continue;
-      memset(&c, 0, sizeof c);
-      c.source = SB_SOURCE_PEER;
-      c.w = w;
-      c.params = *ps;
-      c.peer = i;
-      c.workers = s->nworkers > 0 ? s->workers[0] : cores;
-      snprintf(c.runtime, sizeof c.runtime, "%s", peer->pairs[k].runtime);
-      sb__cell_format(c.name, sizeof c.name, w->name, c.runtime, ps, -1);
-      if (push(p, &c) != 0)
-        return -ENOMEM;
-    }
+  /* The leaf work of fib alone, beside the runtimes that add their cost. */
+  if (w == &sb_workload_fib && c_serial_wanted(s)) {
+    sb_cell c = make_cell(w, ps, SB_SOURCE_SERIAL, "serial", -1, 0, -1, 0);
+    if (push(p, &c) != 0)
+      return -ENOMEM;
+  }
+  return plan_peers(p, w, ps, s, cores);
+}
+
+/* pingpong on the thread-per-task runtimes confined to one CPU, where a
+ * handoff is at its cheapest. ps is the set the matrix uses (smoke) or
+ * NULL for the CONFINED_N set with the --param overrides applied. */
+static int plan_confined(plan *p, const sb_params *ps, const sb_select *s,
+                         int cores) {
+  const sb_workload *w = &sb_workload_pingpong;
+  const sb_params big = {{{"n", CONFINED_N}}};
+  sb_params set = ps != NULL ? *ps : override(&big, s);
+  for (const char *const *rt = confined_runtimes; *rt != NULL; rt++) {
+    if (!listed(s->runtimes, s->nruntimes, *rt))
+      continue;
+    int c_side = sb_runtime_find(*rt) != NULL, peer = -1;
+    for (int i = 0; !c_side && peer < 0 && i < SB_MAX_PEERS; i++)
+      for (int k = 0; sb__peers[i].present && k < sb__peers[i].npairs; k++)
+        if (strcmp(sb__peers[i].pairs[k].workload, w->name) == 0 &&
+            strcmp(sb__peers[i].pairs[k].runtime, *rt) == 0)
+          peer = i;
+    if (!c_side && peer < 0)
+      continue; /* the peer that has it is not here */
+    int workers = s->nworkers > 0 ? s->workers[0] : c_side ? 0 : cores;
+    sb_cell c = make_cell(w, &set, c_side ? SB_SOURCE_C : SB_SOURCE_PEER, *rt,
+                          peer, workers, -1, 1);
+    if (push(p, &c) != 0)
+      return -ENOMEM;
   }
   return 0;
 }
@@ -195,7 +286,7 @@ int sb__plan(const sb_select *s, const sb_run_opts *o, sb_cell **out, size_t *n,
     for (const sb_params *ps = sets; ps != NULL && ps->p[0].name != NULL;
          ps++) {
       sb_params set = override(ps, s);
-      if (w->check != NULL && w->check(&set, why, len) != 0) {
+      if (sb_workload_check(w, &set, why, len) != 0) {
         char reason[SB_REASON_LEN];
         snprintf(reason, sizeof reason, "%s", why);
         snprintf(why, len, "%s: %s", w->name, reason);
@@ -208,6 +299,13 @@ int sb__plan(const sb_select *s, const sb_run_opts *o, sb_cell **out, size_t *n,
       }
       if (o->smoke)
         break; /* one set per workload: the first quick one */
+    }
+    if (w == &sb_workload_pingpong && sets != NULL && sets->p[0].name) {
+      sb_params first = override(sets, s);
+      if ((rc = plan_confined(&p, o->smoke ? &first : NULL, s, cores)) != 0) {
+        snprintf(why, len, "out of memory");
+        goto fail;
+      }
     }
   }
   *out = p.cells;

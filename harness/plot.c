@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "face.h"
+#include "face_cli.h"
 #include "face_internal.h"
 #include "plot_data.h"
 
@@ -188,24 +189,12 @@ static void default_dir(const char *results, char *out, size_t len) {
 }
 
 int sb_cmd_plot(int argc, char **argv) {
-  const char *path = NULL, *out = NULL;
+  const char *path, *out;
   char dir[PATH_MAX];
   sb_results *r = NULL;
-  int rc;
-  for (int i = 1; i < argc; i++) {
-    if (strcmp(argv[i], "--out") == 0 && i + 1 < argc)
-      out = argv[++i];
-    else if (strncmp(argv[i], "--out=", 6) == 0)
-      out = argv[i] + 6;
-    else if (argv[i][0] != '-' && path == NULL)
-      path = argv[i];
-    else
-      path = NULL, i = argc;
-  }
-  if (path == NULL || (out != NULL && out[0] == '\0')) {
-    fprintf(stderr, "usage: switchbench plot RESULTS.json [--out DIR]\n");
-    return 2;
-  }
+  int rc = sb__cli_results_out("plot", "DIR", argc, argv, &path, &out);
+  if (rc != 0)
+    return rc;
   if ((rc = sb__results_load(path, &r)) != 0)
     return rc;
   if (out == NULL)

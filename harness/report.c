@@ -1,6 +1,7 @@
 /* `switchbench report RESULTS.json [--out FILE]`: a Markdown page beside
  * the results: the machine, the talks' claims each with what this run
- * measured and a computed verdict, the notes, the plots and the tables. */
+ * measured and a computed verdict, the notes, the fairness section, the
+ * plots and the tables. */
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 
 #include "claims.h"
 #include "face.h"
+#include "face_cli.h"
 #include "face_internal.h"
 
 static void machine(const sb_results *r, FILE *out) {
@@ -96,25 +98,13 @@ static void stem_of(const char *path, const char *ext, char *out, size_t len) {
 }
 
 int sb_cmd_report(int argc, char **argv) {
-  const char *path = NULL, *outp = NULL;
+  const char *path, *outp;
   char report[PATH_MAX], stem[PATH_MAX], pdir[PATH_MAX + 8];
   sb_results *r = NULL;
   FILE *out = NULL;
-  int rc, bad = 0;
-  for (int i = 1; i < argc; i++) {
-    if (strcmp(argv[i], "--out") == 0 && i + 1 < argc)
-      outp = argv[++i];
-    else if (strncmp(argv[i], "--out=", 6) == 0)
-      outp = argv[i] + 6;
-    else if (argv[i][0] != '-' && path == NULL)
-      path = argv[i];
-    else
-      bad = 1;
-  }
-  if (path == NULL || bad || (outp != NULL && outp[0] == '\0')) {
-    fprintf(stderr, "usage: switchbench report RESULTS.json [--out FILE]\n");
-    return 2;
-  }
+  int rc = sb__cli_results_out("report", "FILE", argc, argv, &path, &outp);
+  if (rc != 0)
+    return rc;
   if ((rc = sb__results_load(path, &r)) != 0)
     return rc;
   stem_of(path, ".json", stem, sizeof stem);
@@ -146,6 +136,7 @@ int sb_cmd_report(int argc, char **argv) {
   if (sb__summary_notes(r, out, 1) == 0)
     fprintf(out, "- the machine looked quiet: nothing to flag\n");
   fputc('\n', out);
+  sb__report_fairness(r, report, out);
   plots(r, pdir, link, out);
   fprintf(out, "## The tables\n\n");
   if (sb__summary_tables(r, out, 1) != 0) {

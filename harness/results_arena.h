@@ -69,4 +69,8 @@ static inline void sb__arena_release(sb_arena *a) {
  * cell for each run name no cell lists. Returns 0 or -ENOMEM. */
 int sb__results_join(sb_arena *a, sb_results *r, size_t nlisted);
 
+/* Fills the role and headline of a cell from a file that did not record
+ * them (results_legacy.c). */
+void sb__results_legacy(sb_rcell *c);
+
 #endif

@@ -9,7 +9,8 @@
 #include <unistd.h>
 
 #include "harness.h"
-#include "topo.h"
+#include "results_schema.h"
+#include "runtimes/os/topo.h"
 
 static const char *source_name(sb_source s) {
   return s == SB_SOURCE_FLOOR  ? "floor"
@@ -17,31 +18,64 @@ static const char *source_name(sb_source s) {
                                : "switchbench";
 }
 
-static json_t *cell_json(const sb_cell *c) {
+/* The settings a cell runs with (PROTOCOL.md 7): what reached it. */
+static void cell_settings(json_t *o, const sb_cell *c, const sb_run_opts *ro) {
+  int cpus[SB_MAX_CPUS];
+  int n = sb__cell_cpus(c, ro->pin, cpus, SB_MAX_CPUS);
+  json_t *list = json_array();
+  for (int i = 0; i < n; i++)
+    json_array_append_new(list, json_integer(cpus[i]));
+  int floor = c->source == SB_SOURCE_FLOOR;
+  json_object_update_new(
+      o, json_pack("{s:f, s:i, s:i, s:s, s:o, s:s}", "min_time", ro->min_time,
+                   "repetitions", ro->repetitions, "warmup", floor ? 0 : 1,
+                   "pin", sb_pin_name(ro->pin), "cpus", list, "primitive",
+                   floor ? "none" : c->primitive));
+}
+
+/* What a cell answers and how it is read (RESULTS.md): the workload's
+ * declarations, or the floor's (ns per switch). */
+typedef struct cell_meta {
+  const char *workload, *question, *unit, *kind, *headline, *headline_unit;
+} cell_meta;
+
+static cell_meta meta_of(const sb_cell *c) {
+  cell_meta m = {"floor", "", "switch", "switch", "ns_per_op", "ns"};
+  if (c->source == SB_SOURCE_FLOOR) {
+    for (const sb_floor_cell *f = sb__floor_cells; f->name != NULL; f++)
+      if (strcmp(f->name, c->name) == 0)
+        m.question = f->question;
+    return m;
+  }
+  const sb_workload *w = c->w;
+  m.workload = w->name;
+  m.question = w->question != NULL ? w->question : "";
+  m.unit = w->unit != NULL ? w->unit : "op";
+  m.kind = w->kind != NULL ? w->kind : "";
+  if (w->headline != NULL) {
+    m.headline = w->headline;
+    m.headline_unit = w->headline_unit != NULL ? w->headline_unit : "ns";
+  }
+  return m;
+}
+
+static json_t *cell_json(const sb_cell *c, const sb_run_opts *ro) {
   json_t *params = json_object();
   for (int i = 0; i < SB_MAX_PARAMS && c->params.p[i].name != NULL; i++)
     json_object_set_new(params, c->params.p[i].name,
                         json_integer(c->params.p[i].value));
-  const char *question = "", *unit = "switch", *kind = "switch";
-  const char *workload = "floor";
-  if (c->source == SB_SOURCE_FLOOR) {
-    for (const sb_floor_cell *f = sb__floor_cells; f->name != NULL; f++)
-      if (strcmp(f->name, c->name) == 0)
-        question = f->question;
-  } else {
-    workload = c->w->name;
-    question = c->w->question != NULL ? c->w->question : "";
-    unit = c->w->unit != NULL ? c->w->unit : "op";
-    kind = c->w->kind != NULL ? c->w->kind : "";
-  }
+  cell_meta m = meta_of(c);
   json_t *o = json_pack(
-      "{s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:s, s:s, s:s, s:f, s:s, s:i}",
-      "name", c->name, "workload", workload, "runtime", c->runtime, "params",
-      params, "question", question, "unit", unit, "kind", kind, "source",
+      "{s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:f, "
+      "s:s, s:i}",
+      "name", c->name, "workload", m.workload, "runtime", c->runtime, "params",
+      params, "question", m.question, "unit", m.unit, "kind", m.kind,
+      "headline", m.headline, "headline_unit", m.headline_unit, "source",
       source_name(c->source), "status", "pending", "reason", "", "seconds", 0.0,
       "checksum", "", "workers", c->workers);
   if (c->source == SB_SOURCE_PEER && c->peer >= 0)
     json_object_set_new(o, "peer", json_string(sb__peers[c->peer].lang));
+  cell_settings(o, c, ro);
   return o;
 }
 
@@ -61,9 +95,16 @@ json_t *sb__doc_new(const sb_machine *m, const sb_run_opts *o,
                 "num_cpus", m->num_cpus, "switchbench", sw);
   json_t *list = json_array();
   for (size_t i = 0; i < n; i++)
-    json_array_append_new(list, cell_json(&cells[i]));
-  return json_pack("{s:o, s:[], s:o}", "context", context, "benchmarks",
-                   "switchbench_cells", list);
+    json_array_append_new(list, cell_json(&cells[i], o));
+  json_t *doc = json_pack("{s:o, s:[], s:o}", "context", context, "benchmarks",
+                          "switchbench_cells", list);
+  /* What this build writes is what the schema table says, key for key. */
+  char why[256];
+  if (sb_schema_check_doc(doc, SB_JS_WRITTEN, why, sizeof why) != 0) {
+    fprintf(stderr, "switchbench: results document: %s\n", why);
+    SB_ASSERT(!"the results document holds to the schema");
+  }
+  return doc;
 }
 
 static json_t *sw_context(json_t *doc) {
@@ -141,8 +182,9 @@ static size_t retry_failed(json_t *d) {
   json_t *cell;
   json_array_foreach(cells, i, cell) {
     const char *st = json_string_value(json_object_get(cell, "status"));
-    if (st == NULL || (strcmp(st, "failed") != 0 &&
-                       strcmp(st, "timeout") != 0 && strcmp(st, "crashed") != 0))
+    if (st == NULL ||
+        (strcmp(st, "failed") != 0 && strcmp(st, "timeout") != 0 &&
+         strcmp(st, "crashed") != 0))
       continue;
     const char *name = json_string_value(json_object_get(cell, "name"));
     for (size_t k = json_array_size(benches); name != NULL && k-- > 0;) {
@@ -170,26 +212,24 @@ int sb__doc_load(const char *path, int retry, json_t **doc, sb_run_opts *o,
       snprintf(why, len, "cannot read %s: %s", path, err.text);
     return -EINVAL;
   }
+  /* The settings the interrupted run was started with, and a name and a
+   * source for every cell (the schema's resume keys). */
   json_t *sw = sw_context(d);
-  const char *pin = NULL;
-  int quick = 0, smoke = 0, peers = 0, complete = 0;
-  json_error_t perr;
-  if (sw == NULL ||
-      json_unpack_ex(
-          sw, &perr, 0, "{s:s, s:i, s:b, s:b, s:i, s:F, s:i, s:b, s:b}", "pin",
-          &pin, "workers", &o->workers, "quick", &quick, "smoke", &smoke,
-          "repetitions", &o->repetitions, "min_time", &o->min_time, "timeout",
-          &o->timeout, "peers", &peers, "complete", &complete) != 0 ||
-      !json_is_array(json_object_get(d, "switchbench_cells")) ||
-      !json_is_array(json_object_get(d, "benchmarks"))) {
-    snprintf(why, len, "%s is not a switchbench results file%s%s", path,
-             sw != NULL ? ": " : "", sw != NULL ? perr.text : "");
+  char bad[256];
+  if (sb_schema_check_doc(d, SB_JS_RESUME, bad, sizeof bad) != 0) {
+    snprintf(why, len, "%s is not a switchbench results file: %s", path, bad);
     json_decref(d);
     return -EINVAL;
   }
-  o->quick = quick;
-  o->smoke = smoke;
-  o->peers = peers;
+  const char *pin = json_string_value(json_object_get(sw, "pin"));
+  int complete = json_is_true(json_object_get(sw, "complete"));
+  o->workers = (int)json_integer_value(json_object_get(sw, "workers"));
+  o->quick = json_is_true(json_object_get(sw, "quick"));
+  o->smoke = json_is_true(json_object_get(sw, "smoke"));
+  o->peers = json_is_true(json_object_get(sw, "peers"));
+  o->repetitions = (int)json_integer_value(json_object_get(sw, "repetitions"));
+  o->min_time = json_number_value(json_object_get(sw, "min_time"));
+  o->timeout = (int)json_integer_value(json_object_get(sw, "timeout"));
   if (sb_pin_parse(pin, &o->pin) != 0 || o->repetitions < 1 ||
       !(o->min_time > 0) || o->timeout < 1) {
     snprintf(why, len, "%s has bad run settings", path);
@@ -221,13 +261,9 @@ int sb__doc_cells(json_t *doc, sb_cell **out, size_t *n, char *why,
   }
   for (size_t i = 0; i < count; i++) {
     json_t *c = json_array_get(list, i);
+    /* sb__doc_load checked that every cell has a name and a source. */
     const char *name = json_string_value(json_object_get(c, "name"));
     const char *source = json_string_value(json_object_get(c, "source"));
-    if (name == NULL || source == NULL) {
-      snprintf(why, len, "cell %zu has no name or source", i);
-      free(cells);
-      return -EINVAL;
-    }
     char cwhy[SB_REASON_LEN];
     int peer = strcmp(source, "peer") == 0;
     if (sb__cell_parse(name, peer, &cells[i], cwhy, sizeof cwhy) != 0) {
@@ -245,6 +281,15 @@ int sb__doc_cells(json_t *doc, sb_cell **out, size_t *n, char *why,
     json_t *w = json_object_get(c, "workers");
     if (json_is_integer(w))
       cells[i].workers = (int)json_integer_value(w);
+    /* A file from before cells declared how they are read: this build's
+     * declarations, so the finished file describes itself. */
+    if (json_object_get(c, "headline") == NULL &&
+        (cells[i].w != NULL || cells[i].source == SB_SOURCE_FLOOR)) {
+      cell_meta m = meta_of(&cells[i]);
+      json_object_set_new(c, "kind", json_string(m.kind));
+      json_object_set_new(c, "headline", json_string(m.headline));
+      json_object_set_new(c, "headline_unit", json_string(m.headline_unit));
+    }
   }
   *out = cells;
   *n = count;

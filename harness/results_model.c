@@ -8,6 +8,7 @@
 
 #include "results_arena.h"
 #include "results_read.h"
+#include "harness/stats/stats.h"
 
 /* One benchmark entry keyed by the cell name it belongs to. */
 typedef struct keyed {
@@ -71,6 +72,10 @@ static int derive(sb_arena *a, sb_rcell *c) {
       c->workload = seg;
     else if (i == 1 && c->runtime[0] == '\0')
       c->runtime = seg;
+    else if (i >= 2 && strncmp(seg, "cpus:", 5) == 0)
+      c->cpus_limit = atoi(seg + 5); /* the harness's, not a parameter */
+    else if (i >= 2 && strncmp(seg, "workers:", 8) == 0)
+      continue;
     else if (i >= 2 && colon != NULL && c->nparams == 0) {
       *colon = '\0';
       params[i - 2].name = seg;
@@ -90,6 +95,12 @@ static int derive(sb_arena *a, sb_rcell *c) {
     c->unit = "op";
   if (c->source[0] == '\0')
     c->source = strcmp(c->workload, "floor") == 0 ? "floor" : "switchbench";
+  /* Files from before cells recorded it: what the runtime's name says. */
+  if (c->primitive[0] == '\0')
+    c->primitive = strcmp(c->workload, "floor") == 0       ? "none"
+                   : strncmp(c->runtime, "serial", 6) == 0 ? "serial"
+                                                           : "spawn+join";
+  sb__results_legacy(c);
   return 0;
 }
 
@@ -167,9 +178,13 @@ int sb__results_join(sb_arena *a, sb_results *r, size_t nlisted) {
     if (c == NULL) {
       /* Listed by no cell: a cell derived from the name alone. */
       c = &r->cells[r->ncells++];
-      *c = (sb_rcell){.name = keys[i].base};
-      c->workload = c->runtime = c->question = c->kind = c->source = c->status =
-          c->reason = c->unit = empty();
+      *c = (sb_rcell){.name = keys[i].base,
+                      .min_time = -1,
+                      .repetitions = -1,
+                      .warmup = -1};
+      c->workload = c->runtime = c->question = c->kind = c->headline =
+          c->headline_unit = c->source = c->status = c->reason = c->unit =
+              c->primitive = c->peer = c->pin = c->cpus = empty();
       if ((rc = derive(a, c)) != 0)
         goto cleanup;
       rc = -ENOMEM;
@@ -223,9 +238,18 @@ size_t sb_rcell_samples(const sb_rcell *c, const char *key, double *vals,
   return n;
 }
 
-static int by_value(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return x < y ? -1 : x > y;
+/* The face's median, mean and coefficient of variation over v[0..n)
+ * (n > 0, sorted in place), from the harness's one statistics file. A cv
+ * is only defined for two samples or more and a positive mean: -1 else. */
+static void describe(double *v, size_t n, sb_rstat *out) {
+  sb_stats st;
+  sb_stats_of(v, n, &st);
+  out->n = n;
+  out->single = n == 1;
+  out->min = st.min;
+  out->max = st.max;
+  out->median = st.median;
+  out->cv = n > 1 && st.mean > 0 ? st.cv : -1;
 }
 
 int sb_rcell_stat(const sb_rcell *c, const char *key, sb_rstat *out) {
@@ -241,26 +265,14 @@ int sb_rcell_stat(const sb_rcell *c, const char *key, sb_rstat *out) {
   rc = -ENOENT;
   if (n == 0)
     goto cleanup;
-  qsort(v, n, sizeof(*v), by_value);
-  out->n = n;
-  out->single = n == 1;
-  out->min = v[0];
-  out->max = v[n - 1];
-  out->median = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+  describe(v, n, out);
+  /* Google Benchmark's own aggregates, where the file has them. */
   const double *agg = c->median ? sb_rentry_value(c->median, key) : NULL;
   if (agg != NULL && n > 1)
     out->median = *agg;
   const double *cv = c->cv ? sb_rentry_value(c->cv, key) : NULL;
-  if (cv != NULL && n > 1) {
+  if (cv != NULL && n > 1)
     out->cv = *cv;
-  } else if (n > 1) {
-    double mean = 0, ss = 0;
-    for (size_t i = 0; i < n; i++)
-      mean += v[i] / (double)n;
-    for (size_t i = 0; i < n; i++)
-      ss += (v[i] - mean) * (v[i] - mean);
-    out->cv = mean > 0 ? sqrt(ss / (double)(n - 1)) / mean : -1;
-  }
   rc = 0;
 cleanup:
   free(v);
@@ -268,7 +280,7 @@ cleanup:
 }
 
 int sb_rcell_same_params(const sb_rcell *a, const sb_rcell *b) {
-  if (a->nparams != b->nparams)
+  if (a->nparams != b->nparams || a->cpus_limit != b->cpus_limit)
     return 0;
   for (size_t i = 0; i < a->nparams; i++)
     if (strcmp(a->params[i].name, b->params[i].name) != 0 ||
@@ -311,6 +323,10 @@ int sb_runtime_rank(const char *runtime) {
     if (strcmp(order[i], runtime) == 0)
       return i;
   return 100;
+}
+
+int sb_rcell_is_floor(const sb_rcell *c) {
+  return strcmp(c->source, "floor") == 0;
 }
 
 int sb_runtime_is_thread(const char *runtime) {

@@ -39,7 +39,10 @@ typedef struct sb_rcell {
   char *runtime;          /* "single", or the mechanism for floor cells */
   char *question;         /* the question the workload answers, "" if unknown */
   char *unit;             /* what one op is, "op" if unknown */
-  char *kind;             /* "switch", "spawn", "cpu", "io", "memory", "" */
+  char *kind;             /* the workload's role: "switch", "spawn",
+                             "memory", "cpu", "io", "pitfall" */
+  char *headline;         /* the counter it is read by: "ns_per_op" ... */
+  char *headline_unit;    /* "ns", "bytes" or "fraction" */
   char *source;           /* "switchbench", "floor", "peer" */
   char *status;           /* "ok", "failed", ... */
   char *reason;           /* why, when not ok */
@@ -48,6 +51,15 @@ typedef struct sb_rcell {
   size_t nparams;         /* entries in params */
   const sb_rentry **reps; /* run_type "iteration" entries without error */
   size_t nreps;           /* entries in reps */
+  char *primitive;        /* what one task is: "spawn+join", "join",
+                             "scope-spawn", "serial", "none" (floor) */
+  char *peer;             /* "rust", "go"; "" for the suite's own cells */
+  char *pin;              /* the cell's pinning policy, "" when unknown */
+  char *cpus;             /* its CPU list "0,1", "" when none */
+  int cpus_limit;         /* N of a trailing /cpus:N in the name, 0 none */
+  double min_time;        /* seconds per repetition it ran with, -1 unknown */
+  int repetitions;        /* repetitions it ran with, -1 unknown */
+  int warmup;             /* untimed warm-up runs, -1 unknown */
   const sb_rentry *median; /* the "median" aggregate, or NULL */
   const sb_rentry *cv;     /* the "cv" aggregate, or NULL */
   const sb_rentry *error;  /* an entry with error_occurred, or NULL */
@@ -122,8 +134,24 @@ char *sb_rcell_params_str(const sb_rcell *c, char *buf, size_t len);
 /* Display order of runtimes: threads, pool, single, steal, then the rest
  * (peers) in a fixed order. Smaller first. */
 int sb_runtime_rank(const char *runtime);
+/* 1 for a kernel-floor cell (no runtime: source floor). */
+int sb_rcell_is_floor(const sb_rcell *c);
 /* 1 for the OS-thread runtimes (a task is or runs on a blocking thread). */
 int sb_runtime_is_thread(const char *runtime);
+
+/* ---- results_primitive.c: what one task is, per cell ------------------ */
+
+/* 1 when c's figures are per spawned task as the suite's own are
+ * (primitive spawn+join): only such figures share a "per task" column. */
+int sb_rcell_spawn_join(const sb_rcell *c);
+/* A primitive in a few words: "join: stack job, no allocation". */
+const char *sb_primitive_what(const char *primitive);
+/* What one op is called for a primitive other than spawn+join ("fork"),
+ * or NULL (the workload's own unit). */
+const char *sb_primitive_unit(const char *primitive);
+/* The fib/serial row of c's language (fib/serial for the suite's cells,
+ * fib/serial-rust, fib/serial-go for peers) with c's parameters, or NULL. */
+const sb_rcell *sb_results_serial(const sb_results *r, const sb_rcell *c);
 
 /* One figure of a cell over its repetitions. */
 typedef struct sb_rstat {

@@ -12,8 +12,9 @@
 #include <unistd.h>
 
 #include "face.h"
+#include "face_cli.h"
 #include "harness.h"
-#include "topo.h"
+#include "runtimes/os/topo.h"
 
 /* Everything the command line said. */
 typedef struct args {
@@ -24,6 +25,7 @@ typedef struct args {
   int retry_failed;    /* --retry-failed: run failed cells of FILE again */
   int timeout_given;   /* --timeout was given */
   int reps_given;      /* --repetitions was given */
+  int min_time_given;  /* --min-time was given */
   int selection_given; /* any option --resume cannot be combined with */
   int peers_flag;      /* -1 default, 1 --peers, 0 --no-peers */
   char *lists[8];      /* strdup'd copies the selection points into */
@@ -116,7 +118,8 @@ static int parse(args *a, int argc, char **argv) {
     O_NOPEERS,
     O_NOPLOTS,
     O_PARAM,
-    O_RETRY
+    O_RETRY,
+    O_MINTIME
   };
   static const struct option longopts[] = {
       {"quick", no_argument, NULL, O_QUICK},
@@ -134,12 +137,13 @@ static int parse(args *a, int argc, char **argv) {
       {"no-plots", no_argument, NULL, O_NOPLOTS},
       {"param", required_argument, NULL, O_PARAM},
       {"retry-failed", no_argument, NULL, O_RETRY},
+      {"min-time", required_argument, NULL, O_MINTIME},
       {NULL, 0, NULL, 0}};
   int ch, rc = 0;
   long v = 0;
-  optind = 1;
-  opterr = 0;
-  while (rc == 0 && (ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+  sb__cli_start();
+  while (rc == 0 &&
+         (ch = getopt_long(argc, argv, SB_CLI_SHORT, longopts, NULL)) != -1) {
     a->selection_given |=
         ch != O_TIMEOUT && ch != O_NOPLOTS && ch != O_RESUME && ch != O_RETRY;
     switch (ch) {
@@ -195,12 +199,18 @@ static int parse(args *a, int argc, char **argv) {
     case O_RETRY:
       a->retry_failed = 1;
       break;
+    case O_MINTIME: {
+      char *end = NULL;
+      errno = 0;
+      double t = strtod(optarg, &end);
+      if (errno != 0 || end == optarg || *end != '\0' || !(t > 0) || t > 3600)
+        rc = bad("--min-time", optarg, "want seconds, above 0, at most 3600");
+      a->o.min_time = t;
+      a->min_time_given = 1;
+      break;
+    }
     default:
-      fprintf(stderr,
-              "switchbench: run: unknown or incomplete option '%s' "
-              "(try switchbench help)\n",
-              argv[optind - 1]);
-      rc = 2;
+      rc = sb__cli_bad("run", ch, argv);
     }
   }
   if (rc == 0 && optind < argc) {
@@ -314,15 +324,16 @@ int sb__cmd_run(int argc, char **argv, int full_argc, char **full_argv) {
     int names_peer = 0; /* --runtime names a runtime that is not ours */
     for (size_t i = 0; i < a.sel.nruntimes; i++)
       names_peer |= sb_runtime_find(a.sel.runtimes[i]) == NULL;
-    a.o.peers = a.peers_flag == 1 ||
-                (a.peers_flag == -1 &&
-                 ((!a.o.smoke && !a.o.quick) || names_peer));
+    a.o.peers =
+        a.peers_flag == 1 ||
+        (a.peers_flag == -1 && ((!a.o.smoke && !a.o.quick) || names_peer));
     a.o.repetitions = a.reps_given ? a.o.repetitions
                       : a.o.smoke  ? 1
                       : a.o.quick  ? 3
                                    : 5;
     /* Smoke: one iteration per cell (any time is enough). */
-    a.o.min_time = a.o.smoke ? 1e-9 : a.o.quick ? 0.05 : 0.5;
+    if (!a.min_time_given)
+      a.o.min_time = a.o.smoke ? 1e-9 : a.o.quick ? 0.05 : 0.5;
     if (!a.timeout_given)
       a.o.timeout = a.o.quick || a.o.smoke ? 30 : 300;
     a.o.workers = a.sel.nworkers > 0 ? a.sel.workers[0] : 0;

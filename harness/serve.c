@@ -1,97 +1,23 @@
-/* `switchbench serve echo|http`: the echo or HTTP server of the workloads,
- * alone on one runtime, until SIGINT/SIGTERM. A signal thread stops it:
- * shutting the listener down ends the accept loop, then every live
- * connection is shut down and the server waits for their tasks to end. */
+/* `switchbench serve echo|http`: the workloads' server (workloads/server.h,
+ * the accept loop in its serve-until-stopped form) alone on one runtime,
+ * until SIGINT/SIGTERM. A signal thread stops it: shutting the listener
+ * down ends the accept loop, then every live connection is shut down and
+ * the server waits for their tasks to end. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "echo_server.h"
-#include "fdlimit.h"
+#include "harness/registry/registry.h"
 #include "serve.h"
-#include "spawn.h"
-
-/* A server: what it serves, where, and how it stops. */
-typedef struct server {
-  sb_future base;
-  int http;              /* 1: HTTP connections, 0: echo */
-  int listen_fd;         /* the listening socket */
-  atomic_int stop;       /* set by the signal thread before the shutdown */
-  int64_t accept_err;    /* a fatal accept error, or 0 */
-  uint64_t spawn_failed; /* connections closed because no task could start */
-  uint64_t backoffs;     /* accept pauses for lack of descriptors */
-  sb_conn_set conns;     /* the live connections */
-  sb_accept_retry acc;   /* the accept in flight */
-  sb_fdop idle;          /* the wait for the last connection to end */
-  uint64_t idle_buf;     /* what that read returns */
-} server;
-
-/* Spawns the connection task for fd and lets it run on its own. */
-static void serve_conn(server *s, sb_cx *cx, int fd) {
-  union {
-    sb_echo_conn echo;
-    sb_http_conn http;
-  } conn;
-  sb_join join;
-  int rc;
-  if (s->http) {
-    sb_http_conn_init(&conn.http, fd, &s->conns);
-    rc = sb_spawn(cx, &conn.http.base, sizeof(conn.http), &join);
-  } else {
-    sb_echo_conn_init(&conn.echo, fd, &s->conns);
-    rc = sb_spawn(cx, &conn.echo.base, sizeof(conn.echo), &join);
-  }
-  if (rc < 0) {
-    /* Out of threads or memory: this client is refused, the rest go on. */
-    if (s->spawn_failed++ == 0)
-      fprintf(stderr, "serve: cannot start a connection task: %s\n",
-              strerror(-rc));
-    sb_fd_close(cx->rt, fd);
-    return;
-  }
-  sb_join_release(&join, cx->rt); /* detach */
-}
-
-static sb_poll server_poll(sb_future *f, sb_cx *cx) {
-  server *s = (server *)f;
-  SB_BEGIN(s);
-  for (;;) {
-    sb_accept_retry_init(&s->acc, s->listen_fd, &s->backoffs);
-    SB_AWAIT(s, sb_accept_retry_poll(&s->acc, cx));
-    int fd = (int)(int64_t)s->acc.base.out;
-    /* The signal thread stores stop before the shutdown that makes accept
-     * fail, so a failed accept after a stop always sees it. */
-    int stopping = atomic_load(&s->stop);
-    if (fd >= 0 && !stopping) {
-      serve_conn(s, cx, fd);
-      continue;
-    }
-    if (fd >= 0)
-      sb_fd_close(cx->rt, fd);
-    else if (!stopping)
-      s->accept_err = fd;
-    break;
-  }
-  sb_conn_set_stop(&s->conns);
-  sb_read_init(&s->idle, s->conns.idle_fd, &s->idle_buf, sizeof(s->idle_buf));
-  SB_AWAIT(s, sb_fdop_poll(&s->idle, cx));
-  SB_END(s, 0);
-}
-
-static void server_drop(sb_future *f, sb_runtime *rt) {
-  server *s = (server *)f;
-  sb_future_drop(&s->acc.base, rt);
-  sb_future_drop(&s->idle.base, rt);
-  s->base.line = -1;
-}
+#include "workloads/fdlimit.h"
+#include "workloads/server.h"
 
 /* ---- the signal thread -------------------------------------------------- */
 
@@ -100,7 +26,7 @@ static void server_drop(sb_future *f, sb_runtime *rt) {
 typedef struct sig_thread {
   pthread_t tid; /* the thread taking the signals */
   sigset_t set;  /* SIGINT, SIGTERM, SIGUSR1: blocked in every thread */
-  server *s;     /* the server to stop */
+  sb_server *s;  /* the server to stop */
 } sig_thread;
 
 static void *sig_main(void *arg) {
@@ -115,8 +41,7 @@ static void *sig_main(void *arg) {
       _exit(130);
     }
     fprintf(stderr, "serve: %s, stopping\n", strsignal(sig));
-    atomic_store(&t->s->stop, 1);
-    shutdown(t->s->listen_fd, SHUT_RDWR); /* the accept fails: loop ends */
+    sb_server_stop(t->s); /* the accept fails: the loop ends */
   }
   return NULL;
 }
@@ -149,7 +74,7 @@ static int parse_long(const char *opt, const char *s, long lo, long hi,
 }
 
 /* Parses the command line. Returns 0, or the exit code (2 bad, 0 help). */
-static int parse_args(int argc, char **argv, server *s,
+static int parse_args(int argc, char **argv, int *http,
                       const sb_runtime_ops **ops, struct sockaddr_in *addr,
                       sb_config *cfg) {
   static const struct option longopts[] = {
@@ -195,14 +120,14 @@ static int parse_args(int argc, char **argv, server *s,
     return bad_usage("wants exactly one server, echo or http", NULL);
   if (strcmp(argv[optind], "echo") != 0 && strcmp(argv[optind], "http") != 0)
     return bad_usage("no such server (echo or http)", argv[optind]);
-  s->http = strcmp(argv[optind], "http") == 0;
+  *http = strcmp(argv[optind], "http") == 0;
   if (runtime == NULL)
     return bad_usage("needs --runtime (threads, pool, single or steal)", NULL);
   if ((*ops = sb_runtime_find(runtime)) == NULL)
     return bad_usage("no such runtime", runtime);
   memset(addr, 0, sizeof(*addr));
   addr->sin_family = AF_INET;
-  addr->sin_port = htons((uint16_t)(port >= 0 ? port : s->http ? 8080 : 7070));
+  addr->sin_port = htons((uint16_t)(port >= 0 ? port : *http ? 8080 : 7070));
   if (inet_pton(AF_INET, bind_to, &addr->sin_addr) != 1) {
     return bad_usage("--bind wants an IPv4 address such as 127.0.0.1", bind_to);
   }
@@ -220,17 +145,16 @@ static void raise_fd_limit(void) {
 }
 
 int sb_cmd_serve(int argc, char **argv) {
-  server s;
+  sb_server s;
+  sb_conn_set conns;
   sig_thread sig = {.s = &s};
   const sb_runtime_ops *ops = NULL;
   struct sockaddr_in addr;
   sb_config cfg = {0};
   sb_runtime *rt = NULL;
-  int rc, code = 1, have_conns = 0, have_sig = 0;
+  int rc, code = 1, http = 0, listen_fd = -1, have_conns = 0, have_sig = 0;
 
-  memset(&s, 0, sizeof(s));
-  s.listen_fd = -1;
-  if ((rc = parse_args(argc, argv, &s, &ops, &addr, &cfg)) != 0)
+  if ((rc = parse_args(argc, argv, &http, &ops, &addr, &cfg)) != 0)
     return rc < 0 ? 0 : rc;
   raise_fd_limit();
   signal(SIGPIPE, SIG_IGN); /* a write to a closed peer is EPIPE */
@@ -242,7 +166,7 @@ int sb_cmd_serve(int argc, char **argv) {
   sigaddset(&sig.set, SIGUSR1);
   pthread_sigmask(SIG_BLOCK, &sig.set, NULL);
 
-  if ((rc = sb_conn_set_init(&s.conns)) != 0) {
+  if ((rc = sb_conn_set_init(&conns)) != 0) {
     fprintf(stderr, "switchbench: serve: %s\n", strerror(-rc));
     goto cleanup;
   }
@@ -254,13 +178,20 @@ int sb_cmd_serve(int argc, char **argv) {
             ntohs(addr.sin_port), strerror(-rc));
     goto cleanup;
   }
-  s.listen_fd = rc;
+  listen_fd = rc;
   if ((rc = ops->open(&cfg, &rt)) != 0) {
     fprintf(stderr, "switchbench: serve: runtime %s: %s\n", ops->name,
             strerror(-rc));
     rt = NULL;
     goto cleanup;
   }
+  /* Serve until stopped: connection tasks run detached, registered in
+   * conns, which the stop shuts down and waits for. */
+  sb_server_init(&s,
+                 &(sb_server_cfg){.kind = http ? SB_CONN_HTTP : SB_CONN_ECHO,
+                                  .listen_fd = listen_fd,
+                                  .count = 0,
+                                  .set = &conns});
   if ((rc = pthread_create(&sig.tid, NULL, sig_main, &sig)) != 0) {
     fprintf(stderr, "switchbench: serve: signal thread: %s\n", strerror(rc));
     goto cleanup;
@@ -272,11 +203,7 @@ int sb_cmd_serve(int argc, char **argv) {
          ntohs(addr.sin_port));
   fflush(stdout);
   fprintf(stderr, "serve: %s on runtime %s; SIGINT or SIGTERM stops it\n",
-          s.http ? "http" : "echo", ops->name);
-
-  s.base = SB_FUTURE_INIT(server_poll, server_drop);
-  s.acc.base.line = -1; /* nothing in flight yet: drop is a no-op */
-  s.idle.base.line = -1;
+          http ? "http" : "echo", ops->name);
   if ((rc = ops->block_on(rt, &s.base)) != 0) {
     fprintf(stderr, "switchbench: serve: runtime failed: %s\n", strerror(-rc));
     goto cleanup;
@@ -288,9 +215,10 @@ int sb_cmd_serve(int argc, char **argv) {
   }
   fprintf(stderr,
           "serve: stopped after %llu connections, %llu bytes served; "
-          "%llu refused for lack of tasks, %llu accept pauses\n",
-          (unsigned long long)s.conns.accepted,
-          (unsigned long long)s.conns.bytes, (unsigned long long)s.spawn_failed,
+          "%llu refused for lack of tasks%s%s, %llu accept pauses\n",
+          (unsigned long long)conns.accepted, (unsigned long long)conns.bytes,
+          (unsigned long long)s.spawn_failed, s.spawn_failed ? ": " : "",
+          s.spawn_failed ? strerror(-s.spawn_err) : "",
           (unsigned long long)s.backoffs);
   code = 0;
 cleanup:
@@ -300,9 +228,9 @@ cleanup:
   }
   if (rt != NULL)
     ops->close(rt);
-  if (s.listen_fd >= 0)
-    close(s.listen_fd);
+  if (listen_fd >= 0)
+    close(listen_fd);
   if (have_conns)
-    sb_conn_set_destroy(&s.conns);
+    sb_conn_set_destroy(&conns);
   return code;
 }

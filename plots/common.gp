@@ -22,4 +22,13 @@ set linetype 5 lc rgb '#d62728' lw 2 pt 11
 set linetype 6 lc rgb '#9467bd' lw 2 pt 13
 set linetype 7 lc rgb '#8c564b' lw 2 pt 3
 set linetype 8 lc rgb '#e377c2' lw 2 pt 2
+# Up to a dozen runtimes with the peers in: each its own colour.
+set linetype 9 lc rgb '#bcbd22' lw 2 pt 4
+set linetype 10 lc rgb '#17becf' lw 2 pt 6
+set linetype 11 lc rgb '#1a1a1a' lw 2 pt 8
+set linetype 12 lc rgb '#ff9896' lw 2 pt 10
+set linetype 13 lc rgb '#98df8a' lw 2 pt 12
+set linetype 14 lc rgb '#c5b0d5' lw 2 pt 14
+set linetype 15 lc rgb '#8c8c00' lw 2 pt 1
+set linetype cycle 15
 set label 99 caption at screen 0.01, screen 0.02 left font ',9' tc rgb '#555555' noenhanced

@@ -1,10 +1,12 @@
 # (1) What does a switch cost? The kernel floor (futex, pipe, sched_yield)
-# and every runtime's pingpong, yield and ring, ns per switch, log axis.
-# Data: switch.dat (label, then median/min/max for floor, pingpong, yield,
-# ring). Error bars span the repetitions.
+# and every switch workload (a series each: pingpong, yield, ring, ...) on
+# each runtime, ns per op, log axis. Data: switch.dat (a header row naming
+# the series, then a label and median/min/max for the floor and for each
+# series). Error bars span the repetitions. nseries: the series after the
+# floor.
 load scripts.'/common.gp'
 set title 'What does a switch cost? The kernel floor and each runtime (median; bars: min to max over repetitions)'
-set ylabel 'ns per switch (log scale)'
+set ylabel 'ns per op (log scale)'
 set logscale y
 set yrange [*:*]
 set style data histograms
@@ -12,7 +14,5 @@ set style histogram errorbars gap 1 lw 1
 set boxwidth 0.9
 set xtics rotate by -25 scale 0
 set bmargin 7
-plot dir.'/switch.dat' using 2:3:4:xtic(1) title 'kernel floor (ns per switch)' lt 1, \
-     '' using 5:6:7 title 'pingpong '.pingpong_params.' (per message)' lt 2, \
-     '' using 8:9:10 title 'yield '.yield_params.' (per yield)' lt 3, \
-     '' using 11:12:13 title 'ring '.ring_params.' (per hop)' lt 4
+plot dir.'/switch.dat' using 2:3:4:xtic(1) title columnheader(2) lt 1, \
+     for [i=1:nseries] '' using (column(3*i+2)):(column(3*i+3)):(column(3*i+4)) title columnheader(3*i+2) lt i+1

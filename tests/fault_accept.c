@@ -28,7 +28,7 @@ typedef struct scene {
   fc_client late;         /* connects while the fault holds */
   pthread_barrier_t gate; /* the old clients and the controller */
   sb_join joins[OLD + 1]; /* the server's connection tasks */
-  fc_server server;
+  sb_server server;
 } scene;
 
 static void scene_open(scene *s, const sb_runtime_ops *ops) {
@@ -122,7 +122,10 @@ static void test_emfile_rlimit(const sb_runtime_ops *ops) {
     fc_client_start(&s.old[i]);
   }
   ASSERT_EQ(pthread_create(&ctl, NULL, emfile_controller, &s), 0);
-  fc_server_init(&s.server, s.lfd, OLD + 1, s.joins, NULL);
+  sb_server_init(&s.server, &(sb_server_cfg){.kind = SB_CONN_ECHO,
+                                             .listen_fd = s.lfd,
+                                             .count = OLD + 1,
+                                             .joins = s.joins});
   ASSERT_EQ(ops->block_on(s.rt, &s.server.base), 0);
   ASSERT_EQ(pthread_join(ctl, NULL), 0);
   sb_fi_disarm_all();
@@ -163,7 +166,10 @@ static uint64_t serve_with_fault(const sb_runtime_ops *ops, int err,
   for (int i = 0; i < OLD; i++)
     fc_client_start(&s.old[i]);
   fc_client_start(&s.late);
-  fc_server_init(&s.server, s.lfd, OLD + 1, s.joins, NULL);
+  sb_server_init(&s.server, &(sb_server_cfg){.kind = SB_CONN_ECHO,
+                                             .listen_fd = s.lfd,
+                                             .count = OLD + 1,
+                                             .joins = s.joins});
   ASSERT_EQ(ops->block_on(s.rt, &s.server.base), 0);
   ASSERT_EQ(sb_fi_injected(SB_FI_ACCEPT4), count);
   sb_fi_disarm_all();
@@ -234,7 +240,10 @@ static void test_listener_error(const sb_runtime_ops *ops) {
     fc_client_start(&s.old[i]);
   }
   ASSERT_EQ(pthread_create(&ctl, NULL, fatal_controller, &s), 0);
-  fc_server_init(&s.server, s.lfd, OLD + 1, s.joins, NULL);
+  sb_server_init(&s.server, &(sb_server_cfg){.kind = SB_CONN_ECHO,
+                                             .listen_fd = s.lfd,
+                                             .count = OLD + 1,
+                                             .joins = s.joins});
   ASSERT_EQ(ops->block_on(s.rt, &s.server.base), 0);
   ASSERT_EQ(pthread_join(ctl, NULL), 0);
   sb_fi_disarm_all();

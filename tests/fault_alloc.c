@@ -10,12 +10,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "chan.h"
-#include "event.h"
 #include "fault_common.h"
 #include "faultinject.h"
-#include "oneshot.h"
-#include "sleep.h"
+#include "runtimes/primitives/chan.h"
+#include "runtimes/primitives/event.h"
+#include "runtimes/primitives/oneshot.h"
+#include "runtimes/primitives/sleep.h"
 #include "test.h"
 
 static void arm_enomem(int64_t skip, int64_t count, uint32_t one_in) {

@@ -1,5 +1,5 @@
-/* The fault tests' shared parts: the echo server future, checking client
- * threads, the workload runner, the SIGUSR1 storm and thread counting. */
+/* The fault tests' shared parts: checking client threads, the SIGUSR1 storm
+ * and thread counting. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -12,55 +12,6 @@
 #include "fault_common.h"
 #include "faultinject.h"
 #include "test.h"
-
-/* ---- the server ------------------------------------------------------- */
-
-static sb_poll server_poll(sb_future *f, sb_cx *cx) {
-  fc_server *s = (fc_server *)f;
-  sb_echo_conn conn;
-  SB_BEGIN(s);
-  for (; s->accepted < s->n; s->accepted++) {
-    sb_accept_retry_init(&s->acc, s->listen_fd, &s->backoffs);
-    SB_AWAIT(s, sb_accept_retry_poll(&s->acc, cx));
-    if ((int64_t)s->acc.base.out < 0) {
-      s->accept_err = (int64_t)s->acc.base.out;
-      break;
-    }
-    sb_echo_conn_init(&conn, (int)s->acc.base.out, s->set);
-    int rc = sb_spawn(cx, &conn.base, sizeof(conn), &s->joins[s->spawned]);
-    if (rc < 0) {
-      if (s->spawn_err == 0)
-        s->spawn_err = rc;
-      sb_fd_close(cx->rt, (int)s->acc.base.out);
-      continue;
-    }
-    s->spawned++;
-  }
-  for (; s->joined < s->spawned; s->joined++) {
-    SB_AWAIT(s, sb_join_poll(&s->joins[s->joined], cx));
-    s->base.out += s->joins[s->joined].base.out;
-  }
-  SB_END(s, s->base.out);
-}
-
-static void server_drop(sb_future *f, sb_runtime *rt) {
-  fc_server *s = (fc_server *)f;
-  sb_future_drop(&s->acc.base, rt);
-  for (int i = s->joined; i < s->spawned; i++)
-    sb_join_release(&s->joins[i], rt);
-  s->base.line = -1;
-}
-
-void fc_server_init(fc_server *s, int listen_fd, int n, sb_join *joins,
-                    sb_conn_set *set) {
-  memset(s, 0, sizeof(*s));
-  s->base = SB_FUTURE_INIT(server_poll, server_drop);
-  s->listen_fd = listen_fd;
-  s->n = n;
-  s->joins = joins;
-  s->set = set;
-  s->acc.base.line = -1; /* nothing in flight: drop is a no-op */
-}
 
 /* ---- clients ---------------------------------------------------------- */
 
@@ -157,54 +108,6 @@ void fc_client_join(fc_client *c) {
   if (c->err != 0)
     fprintf(stderr, "  client: %s\n",
             c->err < 0 ? "early EOF" : strerror(c->err));
-}
-
-/* ---- workloads ---------------------------------------------------------- */
-
-/* The harness implements counters; the fault tests check results, not
- * figures, so they are dropped. */
-struct sb_counters {
-  int unused;
-};
-void sb_counter_set(sb_counters *c, const char *name, double value) {
-  (void)c;
-  (void)name;
-  (void)value;
-}
-
-int fc_run_workload(const sb_runtime_ops *ops, int workers, const char *name,
-                    sb_params ps, int runs) {
-  const sb_workload *w = sb_workload_find(name);
-  sb_config cfg = {.workers = workers};
-  sb_runtime *rt = NULL;
-  void *state = NULL;
-  char why[256] = "";
-  ASSERT(w != NULL);
-  ASSERT_EQ(w->check(&ps, why, sizeof(why)), 0);
-  ASSERT_EQ(ops->open(&cfg, &rt), 0);
-  int rc = w->setup(&ps, rt, &state, why, sizeof(why));
-  if (rc != 0) {
-    fprintf(stderr, "    setup: %s\n", why);
-    ASSERT_EQ(rc, -EOPNOTSUPP);
-    ops->close(rt);
-    return rc;
-  }
-  for (int i = 0; i < runs; i++) {
-    sb_future *root = w->root(state);
-    ASSERT(root != NULL);
-    ASSERT_EQ(ops->block_on(rt, root), 0);
-    if (w->verify(state, root->out, why, sizeof(why)) != 0) {
-      fprintf(stderr, "    %s verify: %s\n", name, why);
-      ASSERT(!"verify failed");
-    }
-    ASSERT_EQ(root->out, w->checksum(&ps));
-  }
-  sb_counters c;
-  if (w->counters != NULL)
-    w->counters(state, &c);
-  w->teardown(state);
-  ops->close(rt);
-  return 0;
 }
 
 /* ---- signals and threads ------------------------------------------------ */

@@ -1,7 +1,8 @@
-/* What the fault tests share: an echo server future (accept with back-off,
- * a task per connection), blocking client threads that check every echoed
- * byte, a runner for registered workloads, a SIGUSR1 storm, and a count of
- * the process's threads. */
+/* What the fault tests share: blocking client threads that check every
+ * echoed byte, a SIGUSR1 storm, and a count of the process's threads. The
+ * server under test is the workloads' accept loop (workloads/server.h),
+ * counting its connections; workloads run through the runner as everywhere
+ * (run_check.h). */
 #ifndef SB_FAULT_COMMON_H
 #define SB_FAULT_COMMON_H
 
@@ -9,33 +10,9 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
-#include "echo_server.h"
-#include "spawn.h"
-#include "workload.h"
-
-/* ---- the server ------------------------------------------------------- */
-
-/* Accepts n connections (sb_accept_retry: back-off on EMFILE), spawns an
- * sb_echo_conn for each, then joins them all. READY with base.out = the sum
- * of the connections' outputs (every byte echoed). An accept error that is
- * not a shortage ends accepting: it is kept in accept_err and the
- * connections already accepted are still joined. */
-typedef struct fc_server {
-  sb_future base;
-  int listen_fd;       /* the listener (not owned) */
-  int n;               /* connections to accept */
-  int accepted;        /* connections accepted so far */
-  int joined;          /* connections joined so far */
-  uint64_t backoffs;   /* accept pauses for lack of descriptors */
-  int64_t accept_err;  /* the error that ended accepting, or 0 */
-  int64_t spawn_err;   /* the first spawn error, or 0 */
-  int spawned;         /* handles in joins */
-  sb_conn_set *set;    /* where connections register, or NULL */
-  sb_join *joins;      /* n handles, caller-owned */
-  sb_accept_retry acc; /* the accept in flight */
-} fc_server;
-void fc_server_init(fc_server *s, int listen_fd, int n, sb_join *joins,
-                    sb_conn_set *set);
+#include "run_check.h"
+#include "runtimes/primitives/spawn.h"
+#include "workloads/server.h"
 
 /* ---- clients ---------------------------------------------------------- */
 
@@ -60,13 +37,6 @@ void fc_client_start(fc_client *c);
 void fc_client_join(fc_client *c);
 /* The sum of the bytes c sends in rounds round trips from round first. */
 uint64_t fc_client_expect(const fc_client *c, int first, int rounds);
-
-/* ---- workloads ---------------------------------------------------------- */
-
-/* Runs workload name with ps on ops (workers as given) runs times and
- * asserts that every run verifies. Returns 0, or setup's -EOPNOTSUPP. */
-int fc_run_workload(const sb_runtime_ops *ops, int workers, const char *name,
-                    sb_params ps, int runs);
 
 /* ---- signals and threads ------------------------------------------------ */
 

@@ -10,7 +10,7 @@
 #include "fault_common.h"
 #include "fault_xfer.h"
 #include "faultinject.h"
-#include "sleep.h"
+#include "runtimes/primitives/sleep.h"
 #include "test.h"
 
 /* ---- sleeps: none may end before its deadline --------------------------- */
@@ -82,7 +82,7 @@ static void run_echo(const sb_runtime_ops *ops) {
                              .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
   fc_client c[CLIENTS];
   sb_join joins[CLIENTS];
-  fc_server server;
+  sb_server server;
   signal(SIGPIPE, SIG_IGN);
   ASSERT_EQ(ops->open(&cfg, &rt), 0);
   int lfd = sb_listen_tcp(&addr, 64);
@@ -97,7 +97,10 @@ static void run_echo(const sb_runtime_ops *ops) {
     want += fc_client_expect(&c[i], 0, 60);
     fc_client_start(&c[i]);
   }
-  fc_server_init(&server, lfd, CLIENTS, joins, NULL);
+  sb_server_init(&server, &(sb_server_cfg){.kind = SB_CONN_ECHO,
+                                           .listen_fd = lfd,
+                                           .count = CLIENTS,
+                                           .joins = joins});
   ASSERT_EQ(ops->block_on(rt, &server.base), 0);
   for (int i = 0; i < CLIENTS; i++) {
     fc_client_join(&c[i]);
@@ -121,13 +124,12 @@ static void storm_report(fc_storm *s) {
 static void test_storm_workloads(const sb_runtime_ops *ops) {
   fc_storm s;
   fc_storm_start(&s);
-  ASSERT_EQ(fc_run_workload(ops, 0, "pingpong", (sb_params){{{"n", 5000}}}, 2),
-            0);
-  ASSERT_EQ(fc_run_workload(ops, 0, "timers",
-                            (sb_params){{{"n", 40}, {"blocking", 0}}}, 2),
-            0);
-  int rc = fc_run_workload(ops, 0, "echo",
-                           (sb_params){{{"c", 5}, {"b", 512}, {"r", 100}}}, 2);
+  ASSERT_EQ(run_named(ops, 0, "pingpong", (sb_params){{{"n", 5000}}}, 2), 0);
+  ASSERT_EQ(
+      run_named(ops, 0, "timers", (sb_params){{{"n", 40}, {"blocking", 0}}}, 2),
+      0);
+  int rc = run_named(ops, 0, "echo",
+                     (sb_params){{{"c", 5}, {"b", 512}, {"r", 100}}}, 2);
   ASSERT(rc == 0 || rc == -EOPNOTSUPP);
   storm_report(&s);
 }

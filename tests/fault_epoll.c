@@ -9,11 +9,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "combine.h"
 #include "fault_common.h"
 #include "fault_xfer.h"
 #include "faultinject.h"
-#include "sleep.h"
+#include "runtimes/primitives/combine.h"
+#include "runtimes/primitives/sleep.h"
 #include "test.h"
 
 static sb_fi_rule add_fails(int err, int64_t count) {

@@ -52,7 +52,7 @@ static void test_short_echo_server(const sb_runtime_ops *ops) {
                              .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
   fc_client c[CLIENTS];
   sb_join joins[CLIENTS];
-  fc_server server;
+  sb_server server;
   signal(SIGPIPE, SIG_IGN);
   ASSERT_EQ(ops->open(&cfg, &rt), 0);
   int lfd = sb_listen_tcp(&addr, 64);
@@ -68,7 +68,10 @@ static void test_short_echo_server(const sb_runtime_ops *ops) {
     want += fc_client_expect(&c[i], 0, 30);
     fc_client_start(&c[i]);
   }
-  fc_server_init(&server, lfd, CLIENTS, joins, NULL);
+  sb_server_init(&server, &(sb_server_cfg){.kind = SB_CONN_ECHO,
+                                           .listen_fd = lfd,
+                                           .count = CLIENTS,
+                                           .joins = joins});
   ASSERT_EQ(ops->block_on(rt, &server.base), 0);
   sb_fi_disarm_all();
   for (int i = 0; i < CLIENTS; i++) {
@@ -88,8 +91,8 @@ static void test_short_echo_server(const sb_runtime_ops *ops) {
 /* The echo workload end to end: server tasks and the load generator. */
 static void test_short_echo_workload(const sb_runtime_ops *ops) {
   arm_short(SB_FI_SOCK, 29, 1);
-  int rc = fc_run_workload(ops, 0, "echo",
-                           (sb_params){{{"c", 4}, {"b", 700}, {"r", 40}}}, 2);
+  int rc = run_named(ops, 0, "echo",
+                     (sb_params){{{"c", 4}, {"b", 700}, {"r", 40}}}, 2);
   sb_fi_disarm_all();
   if (rc == -EOPNOTSUPP) {
     fprintf(stderr, "skipped: the echo workload does not apply here\n");
@@ -103,8 +106,8 @@ static void test_short_echo_workload(const sb_runtime_ops *ops) {
  * files are written once, in setup). */
 static void test_short_file_reads(const sb_runtime_ops *ops) {
   arm_short(SB_FI_FILE, 100, 0);
-  ASSERT_EQ(fc_run_workload(ops, 0, "files",
-                            (sb_params){{{"f", 4}, {"s", 8}, {"cold", 0}}}, 2),
+  ASSERT_EQ(run_named(ops, 0, "files",
+                      (sb_params){{{"f", 4}, {"s", 8}, {"cold", 0}}}, 2),
             0);
   sb_fi_disarm_all();
   report("files workload, 1..100 bytes a read", 0);
@@ -113,8 +116,8 @@ static void test_short_file_reads(const sb_runtime_ops *ops) {
 
 static void test_short_file_writes(const sb_runtime_ops *ops) {
   arm_short(SB_FI_FILE, 100, 1);
-  ASSERT_EQ(fc_run_workload(ops, 0, "files",
-                            (sb_params){{{"f", 4}, {"s", 8}, {"cold", 0}}}, 1),
+  ASSERT_EQ(run_named(ops, 0, "files",
+                      (sb_params){{{"f", 4}, {"s", 8}, {"cold", 0}}}, 1),
             0);
   sb_fi_disarm_all();
   report("files workload, 1..100 bytes a write", 1);

@@ -11,9 +11,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "event.h"
 #include "fault_common.h"
 #include "faultinject.h"
+#include "runtimes/primitives/event.h"
 #include "test.h"
 
 /* ---- a root that spawns n children held on an event --------------------- */
@@ -153,6 +153,10 @@ static void test_spawn_fails(const sb_runtime_ops *ops) {
           s.failed, s.failed ? strerror(-s.first_err) : "-",
           (long long)injected);
   ASSERT_EQ(s.failed, injected); /* each failed creation is one refusal */
+  /* info.spawned counts the spawns that succeeded, not the refused ones. */
+  sb_runtime_info info = {0};
+  ops->info(rt, &info);
+  ASSERT_EQ(info.spawned, 40 - s.failed);
   if (ops->flags & SB_RT_THREAD_PER_TASK) {
     ASSERT_GT(s.failed, 0);
     ASSERT_EQ(s.first_err, -EAGAIN);
@@ -166,6 +170,8 @@ static void test_spawn_fails(const sb_runtime_ops *ops) {
   s = run_spawner(ops, rt, 40);
   ASSERT_EQ(s.failed, 0);
   ASSERT_EQ(s.sum, want);
+  ops->info(rt, &info);
+  ASSERT_EQ(info.spawned, 80 - (uint64_t)injected);
   ops->close(rt);
   ASSERT(fc_await_main_only()); /* no thread left behind */
   ASSERT_EQ(sb_fi_live_allocs(), allocs0);

@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "fault_xfer.h"
-#include "spawn.h"
+#include "runtimes/primitives/spawn.h"
 #include "test.h"
 
 #define CHUNK 8192

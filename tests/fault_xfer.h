@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 
-#include "fdio.h"
+#include "runtimes/primitives/fdio.h"
 
 #define FX_MAX_PAIRS 8
 

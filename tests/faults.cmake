@@ -10,7 +10,7 @@ set(SB_FAULT_WRAPS accept4 epoll_ctl epoll_create1 read write malloc calloc
 function(sb_fault_test name)
   add_executable(${name} ${name}.c fault_common.c fault_xfer.c faultinject.c)
   target_include_directories(${name} PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
-  target_link_libraries(${name} PRIVATE sb_workloads)
+  target_link_libraries(${name} PRIVATE sb_registry sb_workloads)
   foreach(call ${SB_FAULT_WRAPS})
     target_link_options(${name} PRIVATE "LINKER:--wrap=${call}")
   endforeach()
@@ -32,3 +32,4 @@ sb_fault_test(fault_alloc threads pool single steal fiber)
 # seeded (argv or SB_STRESS_SEED), seconds per runtime, the seed printed on
 # failure.
 sb_conformance_test(stress_random stress)
+target_sources(stress_random PRIVATE stress_replay.c)

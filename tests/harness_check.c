@@ -6,11 +6,23 @@
  *   harness_check FILE aggregates CELL     mean, median, stddev, cv present
  *   harness_check FILE all-ok              every cell ok or skipped, each ok
  *                                          cell with a positive ns_per_op
+ *   harness_check FILE field CELL KEY VAL  the cell entry's KEY is VAL (a
+ *                                          string as is, else compact JSON)
+ *   harness_check FILE reason CELL TEXT    the cell's reason contains TEXT
+ *   harness_check FILE context KEY VAL     context.switchbench's KEY is VAL
+ *   harness_check FILE strip KEY           removes KEY from every cell entry
+ *                                          (makes a file as older builds
+ *                                          wrote it) and writes FILE back
+ *   harness_check FILE schema              every key as the schema table
+ *                                          says (harness/results_schema.c),
+ *                                          each written key present
  * Exit 0 when the check holds, 1 (with the reason) when not, 2 on bad use. */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "results_schema.h"
 
 static json_t *doc;
 
@@ -120,6 +132,46 @@ int main(int argc, char **argv) {
     for (int i = 0; i < 4 && rc == 0; i++)
       if (entries(argv[3], aggs[i]) != 1)
         rc = fail("missing aggregate", aggs[i]);
+  } else if (strcmp(check, "field") == 0 && argc == 6) {
+    json_t *c = cell(argv[3]), *v = json_object_get(c, argv[4]);
+    char *dump = v != NULL && !json_is_string(v)
+                     ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY)
+                     : NULL;
+    const char *got = dump != NULL ? dump : json_string_value(v);
+    if (c == NULL)
+      rc = fail("no such cell", argv[3]);
+    else if (got == NULL || strcmp(got, argv[5]) != 0) {
+      fprintf(stderr, "harness_check: %s.%s is %s, want %s\n", argv[3], argv[4],
+              got != NULL ? got : "absent", argv[5]);
+      rc = 1;
+    } else {
+      rc = 0;
+    }
+    free(dump);
+  } else if (strcmp(check, "reason") == 0 && argc == 5) {
+    json_t *c = cell(argv[3]);
+    rc = c != NULL && strstr(str(c, "reason"), argv[4]) != NULL
+             ? 0
+             : fail(c == NULL ? "no such cell" : str(c, "reason"), argv[4]);
+  } else if (strcmp(check, "strip") == 0 && argc == 4) {
+    size_t i;
+    json_t *c;
+    json_array_foreach(json_object_get(doc, "switchbench_cells"), i, c) {
+      json_object_del(c, argv[3]);
+    }
+    rc = json_dump_file(doc, argv[1], JSON_INDENT(1)) == 0
+             ? 0
+             : fail("cannot write", argv[1]);
+  } else if (strcmp(check, "context") == 0 && argc == 5) {
+    const char *got = json_string_value(json_object_get(sw, argv[3]));
+    rc = got != NULL && strcmp(got, argv[4]) == 0
+             ? 0
+             : fail(got ? got : "absent", argv[4]);
+  } else if (strcmp(check, "schema") == 0 && argc == 3) {
+    char why[256];
+    rc = sb_schema_check_doc(doc, SB_JS_WRITTEN, why, sizeof why) == 0
+             ? 0
+             : fail("not as the schema says", why);
   } else if (strcmp(check, "all-ok") == 0 && argc == 3) {
     rc = all_ok();
   } else {

@@ -2,7 +2,7 @@
 # The harness's end-to-end tests: switchbench run as a user runs it.
 #   harness_test.sh CASE SWITCHBENCH HARNESS_CHECK FAKE_PEER [ARGS...]
 # Cases: expect2 ARGS... (bad input: exit 2, one line on stderr), smoke,
-# watchdog, resume, onecore, peers. Timings are never asserted.
+# watchdog, resume, onecore, peers, version. Timings are never asserted.
 set -u
 case_name=$1
 sb=$2
@@ -41,6 +41,7 @@ smoke)
     die "switchbench run --smoke failed"
   expect "$tmp/smoke.json" complete 1
   expect "$tmp/smoke.json" all-ok
+  expect "$tmp/smoke.json" schema
   ;;
 
 watchdog)
@@ -95,10 +96,18 @@ resume)
     expect "$f" status floor/futex/same-core ok
     expect "$f" status floor/pipe/same-core pending
     expect "$f" entries floor/futex/same-core 6
+    # Resumed as a file from before cells recorded their headline: the
+    # finished file records it (RESULTS.md, "Older files").
+    if [ $sig = KILL ]; then
+      expect "$f" strip headline
+      expect "$f" strip headline_unit
+    fi
     "$sb" run --resume "$f" --timeout 60 >/dev/null 2>"$tmp/resume-$sig" ||
       die "resume failed: $(cat "$tmp/resume-$sig")"
     expect "$f" complete 1
     expect "$f" all-ok
+    expect "$f" schema
+    expect "$f" field floor/pipe/same-core headline ns_per_op
     expect "$f" entries floor/futex/same-core 6
     expect "$f" entries floor/pipe/same-core 6
     "$sb" run --resume "$f" >/dev/null 2>&1
@@ -136,12 +145,78 @@ peers)
     --param n=1000 --quick --no-plots --out "$tmp/skip.json" \
     >/dev/null 2>&1
   expect "$tmp/skip.json" status pingpong/tokio-ct/n:1000 skipped
+  # The settings reach every peer (min time, repetitions, warm-up, workers,
+  # the CPU list) and every cell records them; runtimes whose workers follow
+  # --workers run once per value; the thread model runs confined to one
+  # CPU (the peer's process too); each cell says what one task is.
+  log="$tmp/peer.log"
+  FAKE_PEER_LOG="$log" "$sb" run --workload pingpong,spawn \
+    --runtime tokio-ct,tokio-mt,std-thread,threads --param n=100 --quick \
+    --workers 1,2 --pin compact --repetitions 2 --min-time 0.01 --no-plots \
+    --out "$tmp/set.json" >/dev/null 2>"$tmp/err" ||
+    die "settings run failed: $(cat "$tmp/err")"
+  expect "$tmp/set.json" all-ok
+  expect "$tmp/set.json" schema
+  grep -q -- "--workload pingpong --runtime tokio-ct --workers 1 --reps 2 --min-time 0.01 --warmup 1 --cpus 0 --param n=100" "$log" ||
+    die "settings did not reach the peer: $(cat "$log")"
+  expect "$tmp/set.json" status spawn/tokio-mt/n:100/workers:1 ok
+  expect "$tmp/set.json" status spawn/tokio-mt/n:100/workers:2 ok
+  expect "$tmp/set.json" field spawn/tokio-mt/n:100/workers:2 workers 2
+  grep -q -- "--runtime tokio-mt --workers 2 .* --cpus 0,1 " "$log" ||
+    die "no two-worker run with its CPU list: $(cat "$log")"
+  expect "$tmp/set.json" status pingpong/tokio-ct/n:100 ok
+  expect "$tmp/set.json" field pingpong/tokio-ct/n:100 min_time 0.01
+  expect "$tmp/set.json" field pingpong/tokio-ct/n:100 repetitions 2
+  expect "$tmp/set.json" field pingpong/tokio-ct/n:100 warmup 1
+  expect "$tmp/set.json" field pingpong/tokio-ct/n:100 pin compact
+  expect "$tmp/set.json" field pingpong/tokio-ct/n:100 cpus "[0]"
+  expect "$tmp/set.json" field pingpong/tokio-ct/n:100 primitive spawn+join
+  for rt in threads std-thread; do
+    expect "$tmp/set.json" status pingpong/$rt/n:100/cpus:1 ok
+    expect "$tmp/set.json" field pingpong/$rt/n:100/cpus:1 cpus "[0]"
+  done
+  grep -q -- "--runtime std-thread .*--cpus 0 --param n=100 \[allowed 0\]" "$log" ||
+    die "the confined peer ran elsewhere: $(cat "$log")"
+  # Primitives from the peer's list; an old two-column list means spawn+join.
+  "$sb" run --workload fib --runtime rayon,serial-rust,serial --param n=20 \
+    --param cutoff=5 --smoke --peers --out "$tmp/fib.json" >/dev/null 2>&1 ||
+    die "fib run failed"
+  expect "$tmp/fib.json" field fib/rayon/n:20/cutoff:5 primitive join
+  expect "$tmp/fib.json" field fib/serial-rust/n:20/cutoff:5 primitive serial
+  expect "$tmp/fib.json" field fib/serial/n:20/cutoff:5 primitive serial
+  expect "$tmp/fib.json" all-ok
+  expect "$tmp/fib.json" schema
+  FAKE_PEER_OLD=1 "$sb" run --workload fib --runtime rayon --param n=20 \
+    --param cutoff=5 --smoke --peers --out "$tmp/old.json" >/dev/null 2>&1 ||
+    die "old peer run failed"
+  expect "$tmp/old.json" field fib/rayon/n:20/cutoff:5 primitive spawn+join
+  # A peer server that cannot serve here declines (77): skipped, its reason.
+  FAKE_SERVE_BAD=skip "$sb" run --workload echo --runtime tokio-ct \
+    --param c=2 --param r=2 --param b=8 --smoke --peers \
+    --out "$tmp/serve.json" >/dev/null 2>&1
+  expect "$tmp/serve.json" status echo/tokio-ct/c:2/b:8/r:2 skipped
+  expect "$tmp/serve.json" reason echo/tokio-ct/c:2/b:8/r:2 "declines to serve"
+  expect "$tmp/serve.json" schema
   # No peer binary at all: one line saying so, and the C cells still run.
   export SB_PEER_RUST="$tmp/no-such-peer"
   "$sb" run --workload floor --smoke --peers --out "$tmp/none.json" \
     >/dev/null 2>"$tmp/err" || die "run without peers failed"
   [ "$(grep -c '^peers skipped: ' "$tmp/err")" -eq 1 ] ||
     die "want one 'peers skipped' line: $(cat "$tmp/err")"
+  ;;
+
+version)
+  # One line: the version and the commit (12 hex digits, -dirty when the
+  # tree differed, "unknown" outside git), the commit every result records.
+  v=$("$sb" --version) || die "switchbench --version failed"
+  echo "$v" | grep -Eq '^switchbench [0-9]+\.[0-9]+\.[0-9]+ \(commit ([0-9a-f]{12}(-dirty)?|unknown)\)$' ||
+    die "unexpected --version: $v"
+  "$sb" run --workload floor --smoke --out "$tmp/v.json" >/dev/null 2>&1 ||
+    die "floor run failed"
+  commit=$(echo "$v" | sed 's/.*(commit \(.*\))$/\1/')
+  expect "$tmp/v.json" schema
+  "$check" "$tmp/v.json" context git_commit "$commit" ||
+    die "the results record another commit than --version says ($commit)"
   ;;
 
 *)

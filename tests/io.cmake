@@ -3,7 +3,7 @@
 # driven by wrk and an echo client. Each runs once per runtime.
 add_executable(test_io test_io.c)
 target_include_directories(test_io PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
-target_link_libraries(test_io PRIVATE sb_workloads)
+target_link_libraries(test_io PRIVATE sb_registry sb_workloads)
 foreach(rt ${SB_TEST_RUNTIMES})
   add_test(NAME io/${rt} COMMAND test_io ${rt})
   set_tests_properties(io/${rt} PROPERTIES LABELS unit TIMEOUT 300

@@ -7,7 +7,7 @@
 
 #include <stdatomic.h>
 
-#include "sb.h"
+#include "runtimes/core/sb.h"
 
 typedef struct sb_probe {
   sb_runtime rt;    /* ops = probe ops; first, as every runtime's state */

@@ -5,7 +5,7 @@
 foreach(name test_reactor test_timer_heap test_single)
   add_executable(${name} ${name}.c)
   target_include_directories(${name} PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
-  target_link_libraries(${name} PRIVATE sb_runtimes)
+  target_link_libraries(${name} PRIVATE sb_registry sb_primitives)
 endforeach()
 add_test(NAME reactor COMMAND test_reactor)
 add_test(NAME timer_heap COMMAND test_timer_heap)

@@ -3,7 +3,7 @@
 # hours, in total).
 add_executable(test_deque test_deque.c)
 target_include_directories(test_deque PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
-target_link_libraries(test_deque PRIVATE sb_runtimes)
+target_link_libraries(test_deque PRIVATE sb_registry sb_primitives)
 add_test(NAME deque COMMAND test_deque)
 set_tests_properties(deque PROPERTIES LABELS unit TIMEOUT 300)
 

@@ -2,8 +2,8 @@
  * nothing lost or duplicated, close after the last sender), and a ring of
  * tasks passing tokens through channels of capacity one, so every message
  * is a handoff and a wake. */
-#include "chan.h"
-#include "spawn.h"
+#include "runtimes/primitives/chan.h"
+#include "runtimes/primitives/spawn.h"
 #include "test.h"
 
 /* ---- many senders, one receiver --------------------------------------- */

@@ -3,8 +3,8 @@
  * same, unbalanced), and a wide fan-out of detached children that report
  * through one channel. On `threads` (an OS thread per task) the trees are
  * smaller but keep their shape. */
-#include "chan.h"
-#include "spawn.h"
+#include "runtimes/primitives/chan.h"
+#include "runtimes/primitives/spawn.h"
 #include "test.h"
 
 /* Nodes in a tree of each shape per runtime kind. */

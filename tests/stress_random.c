@@ -12,11 +12,12 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include "chan.h"
-#include "combine.h"
-#include "sleep.h"
-#include "spawn.h"
+#include "runtimes/primitives/chan.h"
+#include "runtimes/primitives/combine.h"
+#include "runtimes/primitives/sleep.h"
+#include "runtimes/primitives/spawn.h"
 #include "stress_random_plan.h"
+#include "stress_replay.h"
 #include "test.h"
 
 /* ---- the running tree -----------------------------------------------------
@@ -242,67 +243,8 @@ static sb_poll root_poll(sb_future *f, sb_cx *cx) {
   SB_END(r, atomic_load(&r->c->nodes));
 }
 
-/* ---- rounds, seeds and replay ----------------------------------------------
+/* ---- rounds and seeds ------------------------------------------------------
  */
-
-/* The replay line of the round in progress, written by the abort handler
- * (write(2) only: async-signal-safe) and by the watchdog. */
-static char replay[256];
-static size_t replay_len;
-
-static void print_replay(void) {
-  ssize_t n = write(2, replay, replay_len);
-  (void)n;
-}
-
-/* SIGABRT (assertions, the watchdog), SIGSEGV, SIGBUS: print, then die of
- * the signal as before (SA_RESETHAND restores the default action). */
-static void on_fatal(int sig) {
-  print_replay();
-  raise(sig);
-}
-
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-/* A sanitizer that finds an error exits through its own path, not a
- * signal: it calls this first. */
-void __sanitizer_set_death_callback(void (*callback)(void));
-#define SET_DEATH_CALLBACK() __sanitizer_set_death_callback(print_replay)
-#define SANITIZED 1
-#else
-#define SET_DEATH_CALLBACK() ((void)0)
-#define SANITIZED 0
-#endif
-
-typedef struct watchdog {
-  pthread_mutex_t lock; /* protects round and stop */
-  pthread_cond_t cv;    /* signalled on a new round or stop */
-  uint64_t round;       /* rounds started; the dog checks it moves */
-  int stop;             /* 1: the dog returns */
-  pthread_t tid;
-} watchdog;
-
-#define ROUND_LIMIT_S 60 /* a round that runs this long has hung */
-
-static void *watchdog_main(void *arg) {
-  watchdog *d = arg;
-  pthread_mutex_lock(&d->lock);
-  while (!d->stop) {
-    uint64_t seen = d->round;
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_sec += ROUND_LIMIT_S;
-    int rc = 0;
-    while (!d->stop && d->round == seen && rc != ETIMEDOUT)
-      rc = pthread_cond_timedwait(&d->cv, &d->lock, &ts);
-    if (!d->stop && d->round == seen) {
-      fprintf(stderr, "stress_random: a round ran for %d s: hung\n",
-              ROUND_LIMIT_S);
-      abort(); /* the handler prints the replay line */
-    }
-  }
-  pthread_mutex_unlock(&d->lock);
-  return NULL;
-}
 
 /* Runs one round of seed on ops. Returns the nodes it ran, or 0 when the
  * model says the tree is too big for this runtime (the seed is skipped). */
@@ -364,17 +306,9 @@ int main(int argc, char **argv) {
       return 2;
     }
   }
-  struct sigaction sa = {.sa_handler = on_fatal, .sa_flags = SA_RESETHAND};
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGABRT, &sa, NULL);
-  if (!SANITIZED) { /* a sanitizer reports these itself, then calls back */
-    sigaction(SIGSEGV, &sa, NULL);
-    sigaction(SIGBUS, &sa, NULL);
-  }
-  SET_DEATH_CALLBACK();
-  watchdog d = {.lock = PTHREAD_MUTEX_INITIALIZER,
-                .cv = PTHREAD_COND_INITIALIZER};
-  ASSERT_EQ(pthread_create(&d.tid, NULL, watchdog_main, &d), 0);
+  sb_replay_install();
+  sb_watchdog d;
+  sb_watchdog_start(&d);
   fprintf(stderr, "[%s] seed %#llx, up to %llu rounds in %llu s\n", ops->name,
           (unsigned long long)seed, (unsigned long long)rounds,
           (unsigned long long)seconds);
@@ -382,26 +316,17 @@ int main(int argc, char **argv) {
   uint64_t ran = 0, skipped = 0, nodes = 0, i = 0;
   for (; i < rounds && (i == 0 || sb_now_ns() < end); i++) {
     uint64_t s = seed + i;
-    int len = snprintf(replay, sizeof(replay),
-                       "stress_random: FAILED in the round of seed %#llx; "
-                       "replay: %s %s %#llx 1\n",
-                       (unsigned long long)s, argv[0], ops->name,
-                       (unsigned long long)s);
-    replay_len = len > 0 ? (size_t)len : 0;
-    pthread_mutex_lock(&d.lock);
-    d.round++;
-    pthread_cond_signal(&d.cv);
-    pthread_mutex_unlock(&d.lock);
+    sb_replay_set("stress_random: FAILED in the round of seed %#llx; "
+                  "replay: %s %s %#llx 1\n",
+                  (unsigned long long)s, argv[0], ops->name,
+                  (unsigned long long)s);
+    sb_watchdog_round(&d);
     uint64_t n = run_round(ops, s);
     ran += n > 0;
     skipped += n == 0;
     nodes += n;
   }
-  pthread_mutex_lock(&d.lock);
-  d.stop = 1;
-  pthread_cond_signal(&d.cv);
-  pthread_mutex_unlock(&d.lock);
-  pthread_join(d.tid, NULL);
+  sb_watchdog_stop(&d);
   fprintf(stderr,
           "[%s] %llu rounds (seeds %#llx..%#llx), %llu nodes, "
           "%llu seeds skipped as too big; all verified\n",

@@ -6,10 +6,10 @@
  * the child, which must still finish and be freed. */
 #include <stdatomic.h>
 
-#include "chan.h"
-#include "combine.h"
-#include "sleep.h"
-#include "spawn.h"
+#include "runtimes/primitives/chan.h"
+#include "runtimes/primitives/combine.h"
+#include "runtimes/primitives/sleep.h"
+#include "runtimes/primitives/spawn.h"
 #include "test.h"
 
 static uint32_t next_rand(uint32_t *s) {

@@ -12,10 +12,10 @@
 #include <stdatomic.h>
 #include <unistd.h>
 
-#include "event.h"
-#include "fdio.h"
-#include "sleep.h"
-#include "spawn.h"
+#include "runtimes/primitives/event.h"
+#include "runtimes/primitives/fdio.h"
+#include "runtimes/primitives/sleep.h"
+#include "runtimes/primitives/spawn.h"
 #include "test.h"
 
 typedef struct counts {
@@ -72,11 +72,12 @@ static void busy_release(busy *self) {
 
 static void busy_drop(sb_future *f, sb_runtime *rt) {
   busy *self = (busy *)f;
-  if (self->base.line > 0) /* an op may be registered: drop it first */
+  if (sb_future_is_pending(
+          &self->base)) /* an op may be registered: drop it first */
     sb_future_drop(&self->op.wait.base, rt); /* every op starts with base */
   busy_release(self);
   atomic_fetch_add(&self->c->dropped, 1);
-  self->base.line = -1;
+  sb_future_done(&self->base);
 }
 
 static busy busy_make(int kind, counts *c, sb_event *ev, int fd, long n) {

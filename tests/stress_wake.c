@@ -6,8 +6,8 @@
 #include <pthread.h>
 #include <sched.h>
 
-#include "sleep.h"
-#include "spawn.h"
+#include "runtimes/primitives/sleep.h"
+#include "runtimes/primitives/spawn.h"
 #include "test.h"
 
 #define NTHREADS 3 /* OS threads that wake from outside */

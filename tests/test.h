@@ -9,14 +9,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sb.h"
+#include "harness/registry/registry.h"
+#include "runtimes/core/sb.h"
 
 #define SB_TEST_SKIP 77
 
 #define ASSERT(expr)                                                           \
   do {                                                                         \
     if (!(expr)) {                                                             \
-      fprintf(stderr, "%s:%d: ASSERT(%s) failed\n", __FILE__, __LINE__,       \
+      fprintf(stderr, "%s:%d: ASSERT(%s) failed\n", __FILE__, __LINE__,        \
               #expr);                                                          \
       abort();                                                                 \
     }                                                                          \
@@ -26,8 +27,8 @@
   do {                                                                         \
     int64_t sb_a_ = (int64_t)(a), sb_b_ = (int64_t)(b);                        \
     if (!(sb_a_ op sb_b_)) {                                                   \
-      fprintf(stderr, "%s:%d: ASSERT %s %s %s failed: %" PRId64 " vs %" PRId64 \
-                      "\n",                                                    \
+      fprintf(stderr,                                                          \
+              "%s:%d: ASSERT %s %s %s failed: %" PRId64 " vs %" PRId64 "\n",   \
               __FILE__, __LINE__, #a, #op, #b, sb_a_, sb_b_);                  \
       abort();                                                                 \
     }                                                                          \
@@ -48,8 +49,7 @@ typedef struct sb_test_case {
 
 /* Opens the runtime with default config, runs root to READY, closes it, and
  * returns root->out. Asserts that every step succeeds. */
-static inline uint64_t sb_test_run(const sb_runtime_ops *ops,
-                                   sb_future *root) {
+static inline uint64_t sb_test_run(const sb_runtime_ops *ops, sb_future *root) {
   sb_config cfg = {0};
   sb_runtime *rt = NULL;
   ASSERT_EQ(ops->open(&cfg, &rt), 0);
@@ -60,8 +60,8 @@ static inline uint64_t sb_test_run(const sb_runtime_ops *ops,
 
 /* main() for a test binary: argv[1] names the runtime, argv[2] optionally
  * one case. */
-static inline int sb_test_main(int argc, char **argv,
-                               const sb_test_case *cases, size_t ncases) {
+static inline int sb_test_main(int argc, char **argv, const sb_test_case *cases,
+                               size_t ncases) {
   if (argc < 2) {
     fprintf(stderr, "usage: %s RUNTIME [CASE]\n", argv[0]);
     return 2;

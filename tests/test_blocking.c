@@ -3,10 +3,10 @@
  * queue; a job whose op was dropped finishes without waking anyone. */
 #include <stdatomic.h>
 
-#include "blocking.h"
 #include "probe.h"
-#include "sleep.h"
-#include "spawn.h"
+#include "runtimes/primitives/blocking.h"
+#include "runtimes/primitives/sleep.h"
+#include "runtimes/primitives/spawn.h"
 #include "test.h"
 
 #define MS (1000 * 1000)

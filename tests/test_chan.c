@@ -3,9 +3,9 @@
  * senders across tasks, and dropped ops that leave no registration. */
 #include <errno.h>
 
-#include "chan.h"
 #include "probe.h"
-#include "spawn.h"
+#include "runtimes/primitives/chan.h"
+#include "runtimes/primitives/spawn.h"
 #include "test.h"
 
 /* A producer task: sends base + i for i < n on ch, then drops its sender.

@@ -1,11 +1,11 @@
 /* Conformance: join_all and select. join_all finishes when every child has;
  * select returns the first ready child and drops the others, whose
  * registrations (channel wait lists, timers) are gone afterwards. */
-#include "chan.h"
-#include "combine.h"
 #include "probe.h"
-#include "sleep.h"
-#include "spawn.h"
+#include "runtimes/primitives/chan.h"
+#include "runtimes/primitives/combine.h"
+#include "runtimes/primitives/sleep.h"
+#include "runtimes/primitives/spawn.h"
 #include "test.h"
 
 /* Like sb_test_run, with two workers on the runtimes that have a worker

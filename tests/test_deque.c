@@ -1,4 +1,4 @@
-/* Unit test of the work-stealing ring (runtimes/deque.h): FIFO order and
+/* Unit test of the work-stealing ring (runtimes/os/deque.h): FIFO order and
  * capacity alone, then an owner pushing and popping against thieves that
  * steal half and are themselves stolen from; every item must be taken
  * exactly once. Runtime-independent: argv[1] is ignored. */
@@ -6,7 +6,7 @@
 #include <sched.h>
 #include <stdatomic.h>
 
-#include "deque.h"
+#include "runtimes/os/deque.h"
 #include "test.h"
 
 static void *item(uintptr_t i) {

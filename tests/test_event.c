@@ -1,9 +1,9 @@
 /* Conformance: the broadcast event. One set releases every waiting task and
  * every later wait; a dropped pending wait leaves no registration. */
-#include "event.h"
 #include "probe.h"
-#include "sleep.h"
-#include "spawn.h"
+#include "runtimes/primitives/event.h"
+#include "runtimes/primitives/sleep.h"
+#include "runtimes/primitives/spawn.h"
 #include "test.h"
 
 typedef struct waiter {

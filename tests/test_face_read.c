@@ -20,6 +20,32 @@ static sb_results *load(const char *name) {
   return r;
 }
 
+/* What one task is, per cell: recorded, or read from an older cell. */
+static void primitives(const sb_results *r) {
+  const sb_rcell *c = sb_results_cell(r, "fib/rayon/n:25/cutoff:10");
+  ASSERT(c != NULL && strcmp(c->primitive, "join") == 0);
+  ASSERT(!sb_rcell_spawn_join(c));
+  ASSERT(strcmp(c->peer, "rust") == 0);
+  ASSERT(c->warmup == 1 && c->repetitions == 5 && c->min_time == 0.5);
+  ASSERT(strcmp(sb_primitive_unit(c->primitive), "fork") == 0);
+  /* Each language's serial row: rust for a Rust peer, C for C cells. */
+  const sb_rcell *s = sb_results_serial(r, c);
+  ASSERT(s != NULL && strcmp(s->runtime, "serial-rust") == 0);
+  c = sb_results_cell(r, "fib/single/n:25/cutoff:10");
+  ASSERT(c != NULL && strcmp(c->primitive, "spawn+join") == 0);
+  ASSERT(c->warmup == -1 && c->min_time == -1);
+  s = sb_results_serial(r, c);
+  ASSERT(s != NULL && strcmp(s->name, "fib/serial/n:25/cutoff:10") == 0);
+  ASSERT(strcmp(s->primitive, "serial") == 0);
+  /* /cpus:N is the harness's, not a parameter, and tells cells apart. */
+  c = sb_results_cell(r, "pingpong/threads/n:10000/cpus:1");
+  ASSERT(c != NULL && c->cpus_limit == 1 && c->nparams == 1);
+  ASSERT(strcmp(c->cpus, "0") == 0);
+  const sb_rcell *u = sb_results_cell(r, "pingpong/threads/n:10000");
+  ASSERT(u != NULL && u->cpus_limit == 0 && !sb_rcell_same_params(c, u));
+  ASSERT(sb_results_find(r, "pingpong", "threads", u) == u);
+}
+
 static void model(void) {
   sb_results *r = load("results-small.json");
   sb_rstat st;
@@ -28,7 +54,7 @@ static void model(void) {
   ASSERT_EQ(r->ctx.cpu_scaling, 1);
   ASSERT_EQ(r->ctx.repetitions, 5);
   ASSERT(strcmp(r->ctx.virtualization, "kvm") == 0);
-  ASSERT_EQ(r->ncells, 79);
+  ASSERT_EQ(r->ncells, 85);
   const sb_rcell *c = sb_results_cell(r, "pingpong/single/n:10000");
   ASSERT(c != NULL);
   ASSERT(strcmp(c->workload, "pingpong") == 0);
@@ -62,6 +88,7 @@ static void model(void) {
   char buf[64];
   ASSERT(strcmp(sb_rcell_params_str(f, buf, sizeof buf), "c:100 b:64 r:100") ==
          0);
+  primitives(r);
   sb_results_free(r);
 }
 

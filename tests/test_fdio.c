@@ -9,9 +9,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "fdio.h"
-#include "sleep.h"
-#include "spawn.h"
+#include "runtimes/primitives/fdio.h"
+#include "runtimes/primitives/sleep.h"
+#include "runtimes/primitives/spawn.h"
 #include "test.h"
 
 #define MS (1000 * 1000)

@@ -11,7 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "spawn.h"
+#include "runtimes/primitives/spawn.h"
 #include "test.h"
 
 /* Recurses depth levels with a 512-byte frame the compiler cannot drop. */

@@ -10,9 +10,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "fiber_internal.h"
-#include "sleep.h"
-#include "spawn.h"
+#include "runtimes/fiber/fiber_internal.h"
+#include "runtimes/primitives/sleep.h"
+#include "runtimes/primitives/spawn.h"
 #include "test.h"
 
 /* Slots carved so far: every stack ever made (the pool reuses them). */

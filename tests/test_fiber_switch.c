@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 
-#include "switch.h"
+#include "runtimes/fiber/switch.h"
 #include "test.h"
 
 #define STACK (64 * 1024)

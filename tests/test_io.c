@@ -8,77 +8,30 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "echo_server.h"
-#include "spawn.h"
+#include "run_check.h"
+#include "runtimes/primitives/spawn.h"
 #include "test.h"
-#include "workload.h"
-
-/* The harness implements counters; here they are only printed. */
-struct sb_counters {
-  int unused;
-};
-void sb_counter_set(sb_counters *c, const char *name, double value) {
-  (void)c;
-  fprintf(stderr, "    %s = %g\n", name, value);
-}
-
-/* Runs workload name with params on ops (workers as given) runs times,
- * verifying each run. Returns setup's result (0, or -EOPNOTSUPP when the
- * workload does not apply); any other failure aborts. */
-static int run_workload(const sb_runtime_ops *ops, int workers,
-                        const char *name, sb_params ps, int runs) {
-  const sb_workload *w = sb_workload_find(name);
-  sb_config cfg = {.workers = workers};
-  sb_runtime *rt = NULL;
-  void *state = NULL;
-  char why[256] = "";
-  ASSERT(w != NULL);
-  ASSERT_EQ(w->check(&ps, why, sizeof(why)), 0);
-  ASSERT_EQ(ops->open(&cfg, &rt), 0);
-  int rc = w->setup(&ps, rt, &state, why, sizeof(why));
-  if (rc != 0) {
-    fprintf(stderr, "    setup: %s\n", why);
-    ASSERT_EQ(rc, -EOPNOTSUPP);
-    ops->close(rt);
-    return rc;
-  }
-  for (int i = 0; i < runs; i++) {
-    sb_future *root = w->root(state);
-    ASSERT(root != NULL);
-    ASSERT_EQ(ops->block_on(rt, root), 0);
-    if (w->verify(state, root->out, why, sizeof(why)) != 0) {
-      fprintf(stderr, "    verify: %s\n", why);
-      ASSERT(!"verify failed");
-    }
-    ASSERT_EQ(root->out, w->checksum(&ps));
-  }
-  sb_counters c;
-  if (w->counters != NULL)
-    w->counters(state, &c);
-  w->teardown(state);
-  ops->close(rt);
-  return 0;
-}
+#include "workloads/server.h"
+#include "workloads/workload.h"
 
 #define P3(a, va, b, vb, c, vc) ((sb_params){{{a, va}, {b, vb}, {c, vc}}})
 
 static void test_echo_small(const sb_runtime_ops *ops) {
-  ASSERT_EQ(run_workload(ops, 0, "echo", P3("c", 5, "b", 16, "r", 20), 3), 0);
+  ASSERT_EQ(run_named(ops, 0, "echo", P3("c", 5, "b", 16, "r", 20), 3), 0);
 }
 
 /* Requests larger than a read buffer and a socket buffer: partial reads
  * and writes on both sides. */
 static void test_echo_large(const sb_runtime_ops *ops) {
-  ASSERT_EQ(run_workload(ops, 0, "echo", P3("c", 3, "b", 300000, "r", 2), 2),
-            0);
+  ASSERT_EQ(run_named(ops, 0, "echo", P3("c", 3, "b", 300000, "r", 2), 2), 0);
 }
 
 /* Enough workers for every ring task on a runtime whose waits block. */
 static void test_ring(const sb_runtime_ops *ops) {
   sb_params ps = {{{"n", 3}, {"laps", 50}}};
-  ASSERT_EQ(run_workload(ops, 4, "ring", ps, 3), 0);
+  ASSERT_EQ(run_named(ops, 4, "ring", ps, 3), 0);
   ps.p[0].value = 2;
-  ASSERT_EQ(run_workload(ops, 4, "ring", ps, 2), 0);
+  ASSERT_EQ(run_named(ops, 4, "ring", ps, 2), 0);
 }
 
 /* Too few workers for a ring whose tasks all block: refused, not hung. */
@@ -90,7 +43,7 @@ static void test_ring_refused(const sb_runtime_ops *ops) {
   ASSERT_EQ(ops->open(&cfg, &rt), 0);
   ops->info(rt, &info);
   ops->close(rt);
-  int rc = run_workload(ops, 2, "ring", ps, 1);
+  int rc = run_named(ops, 2, "ring", ps, 1);
   /* workers 0: a thread per task, as many as there are tasks. */
   if ((ops->flags & SB_RT_BLOCKING_WAITS) && info.workers > 0)
     ASSERT_EQ(rc, -EOPNOTSUPP);
@@ -99,8 +52,8 @@ static void test_ring_refused(const sb_runtime_ops *ops) {
 }
 
 static void test_files(const sb_runtime_ops *ops) {
-  ASSERT_EQ(run_workload(ops, 0, "files", P3("f", 6, "s", 8, "cold", 0), 3), 0);
-  ASSERT_EQ(run_workload(ops, 0, "files", P3("f", 6, "s", 8, "cold", 1), 2), 0);
+  ASSERT_EQ(run_named(ops, 0, "files", P3("f", 6, "s", 8, "cold", 0), 3), 0);
+  ASSERT_EQ(run_named(ops, 0, "files", P3("f", 6, "s", 8, "cold", 1), 2), 0);
 }
 
 /* ---- HTTP over a socketpair -------------------------------------------- */
@@ -147,7 +100,7 @@ static sb_poll http_root_poll(sb_future *f, sb_cx *cx) {
   sb_http_conn conn;
   SB_BEGIN(self);
   sb_http_conn_init(&conn, self->fd, NULL);
-  ASSERT_EQ(sb_spawn(cx, &conn.base, sizeof(conn), &self->join), 0);
+  ASSERT_EQ(sb_spawn(cx, &conn.conn.base, sizeof(conn), &self->join), 0);
   SB_AWAIT(self, sb_join_poll(&self->join, cx));
   SB_END(self, self->join.base.out);
 }

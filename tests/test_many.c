@@ -1,9 +1,9 @@
 /* Conformance: many tasks alive at once. 10,000 tasks wait on one event at
  * the same time (2,000 on `threads`, where each task is an OS thread), then
  * all are released and joined; and as many tasks ping through channels. */
-#include "chan.h"
-#include "event.h"
-#include "spawn.h"
+#include "runtimes/primitives/chan.h"
+#include "runtimes/primitives/event.h"
+#include "runtimes/primitives/spawn.h"
 #include "test.h"
 
 #define MANY 10000

@@ -3,10 +3,10 @@
  * and a dropped pending receive that leaves no registration. */
 #include <errno.h>
 
-#include "oneshot.h"
 #include "probe.h"
-#include "sleep.h"
-#include "spawn.h"
+#include "runtimes/primitives/oneshot.h"
+#include "runtimes/primitives/sleep.h"
+#include "runtimes/primitives/spawn.h"
 #include "test.h"
 
 /* A task that yields, then sends v (send = 1) or drops the sender. */

@@ -1,4 +1,4 @@
-/* Unit tests of the executors' reactor (runtimes/reactor.c): edge-triggered
+/* Unit tests of the executors' reactor (runtimes/os/reactor.c): edge-triggered
  * waits, edges recorded with no waiter, reader and writer on one fd, hang-up,
  * forget_fd, notify, and a shared reactor driven from three threads. Every
  * case runs on a private and on a shared reactor; the argument is ignored. */
@@ -9,7 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "reactor.h"
+#include "runtimes/os/reactor.h"
 #include "test.h"
 
 /* A stand-in for a runtime: a wake only counts, per fake task. */

@@ -1,5 +1,5 @@
-/* Tests of what is particular to runtime `single` (runtimes/single.c): wakes
- * from other threads (inbox + eventfd), such wakes racing with the task's
+/* Tests of what is particular to runtime `single` (runtimes/single/single.c):
+ * wakes from other threads (inbox + eventfd), such wakes racing with the task's
  * end, the budget that keeps a flood of ready tasks from starving timers and
  * I/O, and close() dropping what is still alive. The argument names the
  * runtime (normally single); every case also holds on any executor. */
@@ -8,9 +8,9 @@
 #include <pthread.h>
 #include <unistd.h>
 
-#include "fdio.h"
-#include "sleep.h"
-#include "spawn.h"
+#include "runtimes/primitives/fdio.h"
+#include "runtimes/primitives/sleep.h"
+#include "runtimes/primitives/spawn.h"
 #include "test.h"
 
 /* ---- a signal another thread raises: a flag and a waker under a lock ---- */
@@ -35,9 +35,7 @@ static sb_poll await_signal_poll(sb_future *f, sb_cx *cx) {
   pthread_mutex_unlock(&a->sig->lock);
   if (!raised)
     return SB_PENDING;
-  f->out = 1;
-  f->line = -1;
-  return SB_READY;
+  return sb_future_ready(f, 1);
 }
 
 static void await_signal_drop(sb_future *f, sb_runtime *rt) {
@@ -46,7 +44,7 @@ static void await_signal_drop(sb_future *f, sb_runtime *rt) {
   pthread_mutex_lock(&a->sig->lock);
   a->sig->waker = (sb_waker){0};
   pthread_mutex_unlock(&a->sig->lock);
-  f->line = -1;
+  sb_future_done(f);
 }
 
 static void signal_raise(signal_t *s) {
@@ -255,8 +253,8 @@ typedef struct holder {
 
 static sb_poll holder_poll(sb_future *f, sb_cx *cx) {
   holder *h = (holder *)f;
-  if (h->base.line == 0) {
-    h->base.line = 1;
+  if (sb_future_is_idle(&h->base)) {
+    sb_future_waiting(&h->base);
     sb_sleep_for_init(&h->sleep, (int64_t)3600 * 1000000000);
     sb_read_init(&h->read, h->p, &h->byte, 1);
   }
@@ -270,7 +268,7 @@ static void holder_drop(sb_future *f, sb_runtime *rt) {
   sb_future_drop(&h->sleep.base, rt);
   sb_future_drop(&h->read.base, rt);
   (*h->drops)++;
-  f->line = -1;
+  sb_future_done(f);
 }
 
 /* Wakes itself, then ends: the task is on the run queue although done. */

@@ -1,9 +1,9 @@
 /* Conformance: sleep (never early; tasks wake in deadline order), timeout
  * (fires, or lets the child finish and cancels its timer), yield, and a
  * dropped pending sleep that leaves no timer behind. */
-#include "chan.h"
-#include "sleep.h"
-#include "spawn.h"
+#include "runtimes/primitives/chan.h"
+#include "runtimes/primitives/sleep.h"
+#include "runtimes/primitives/spawn.h"
 #include "test.h"
 
 #define MS (1000 * 1000)

@@ -1,8 +1,12 @@
 /* Conformance: spawn and join (sb_spawn / sb_join), nested spawn, detach,
- * and join handles that are dropped before the child finishes. */
-#include "oneshot.h"
-#include "sleep.h"
-#include "spawn.h"
+ * join handles that are dropped before the child finishes, and the spawn
+ * count every runtime reports (info.spawned, PROTOCOL.md section 4). */
+#include <sched.h>
+
+#include "runtimes/os/topo.h"
+#include "runtimes/primitives/oneshot.h"
+#include "runtimes/primitives/sleep.h"
+#include "runtimes/primitives/spawn.h"
 #include "test.h"
 
 /* A child that yields `yields` times, then returns v * 3 + 1. */
@@ -213,6 +217,103 @@ static void test_block_on_again(const sb_runtime_ops *ops) {
   ops->close(rt);
 }
 
+/* ---- info.spawned counts every spawn, from every thread ---------------- */
+
+static uint64_t spawned(sb_runtime *rt) {
+  sb_runtime_info info = {0};
+  rt->ops->info(rt, &info);
+  return info.spawned;
+}
+
+static void test_spawned(const sb_runtime_ops *ops) {
+  sb_config cfg = {0};
+  sb_runtime *rt = NULL;
+  ASSERT_EQ(ops->open(&cfg, &rt), 0);
+  ASSERT_EQ(spawned(rt), 0);
+  /* A run that spawns nothing: the root itself is not a spawn. */
+  child lone = child_make(1, 2);
+  ASSERT_EQ(ops->block_on(rt, &lone.base), 0);
+  ASSERT_EQ(spawned(rt), 0);
+  /* FAN children from the root. */
+  fan_root fan = {.base = SB_FUTURE_INIT(fan_poll, NULL)};
+  ASSERT_EQ(ops->block_on(rt, &fan.base), 0);
+  ASSERT_EQ(spawned(rt), FAN);
+  /* A tree whose tasks spawn from every worker (or thread): fib(11) spawns
+   * 2 * (fib(12) - 1) = 286 tasks. */
+  fib tree = {.base = SB_FUTURE_INIT(fib_poll, NULL), .k = 11};
+  ASSERT_EQ(ops->block_on(rt, &tree.base), 0);
+  ASSERT_EQ(tree.base.out, 89);
+  ASSERT_EQ(spawned(rt), FAN + 286);
+  /* A chain: each level spawns from the task the level above spawned. */
+  chain deep = {.base = SB_FUTURE_INIT(chain_poll, NULL), .depth = 40};
+  ASSERT_EQ(ops->block_on(rt, &deep.base), 0);
+  ASSERT_EQ(spawned(rt), FAN + 286 + 40);
+  ops->close(rt);
+}
+
+/* ---- a pinning policy reaches the threads that run tasks --------------- */
+
+/* Returns the CPU its thread may run on, or -1 when it may run on several. */
+static sb_poll where_poll(sb_future *f, sb_cx *cx) {
+  (void)cx;
+  cpu_set_t set;
+  ASSERT_EQ(sched_getaffinity(0, sizeof(set), &set), 0);
+  int cpu = -1;
+  if (CPU_COUNT(&set) == 1)
+    for (int i = 0; i < CPU_SETSIZE && cpu < 0; i++)
+      if (CPU_ISSET(i, &set))
+        cpu = i;
+  return sb_future_ready(f, (uint64_t)(int64_t)cpu);
+}
+
+typedef struct where_root {
+  sb_future base;
+  sb_join join;
+} where_root;
+
+static sb_poll where_root_poll(sb_future *f, sb_cx *cx) {
+  where_root *self = (where_root *)f;
+  SB_BEGIN(self);
+  {
+    sb_future w = SB_FUTURE_INIT(where_poll, NULL);
+    ASSERT_EQ(sb_spawn(cx, &w, sizeof(w), &self->join), 0);
+  }
+  SB_AWAIT(self, sb_join_poll(&self->join, cx));
+  SB_END(self, self->join.base.out);
+}
+
+/* With one worker under `compact`, a spawned task runs on the policy's
+ * first CPU: threads confines every task thread to the list, pool and steal
+ * pin their worker to it; single (the caller's thread) pins nothing and
+ * says so. */
+static void test_pin(const sb_runtime_ops *ops) {
+  sb_topo *topo;
+  int cpu0;
+  cpu_set_t allowed;
+  ASSERT_EQ(sb_topo_get(&topo), 0);
+  ASSERT_EQ(sb_topo_cpu_list(topo, SB_PIN_COMPACT, 1, &cpu0, 1), 1);
+  ASSERT_EQ(sched_getaffinity(0, sizeof(allowed), &allowed), 0);
+  if (!CPU_ISSET(cpu0, &allowed)) {
+    fprintf(stderr, "  skipped: CPU %d is outside this process's set\n", cpu0);
+    return;
+  }
+  sb_config cfg = {.workers = 1, .pin = SB_PIN_COMPACT};
+  sb_runtime *rt = NULL;
+  sb_runtime_info info = {0};
+  ASSERT_EQ(ops->open(&cfg, &rt), 0);
+  ops->info(rt, &info);
+  where_root root = {.base = SB_FUTURE_INIT(where_root_poll, NULL)};
+  ASSERT_EQ(ops->block_on(rt, &root.base), 0);
+  ops->close(rt);
+  if (ops->flags & (SB_RT_THREAD_PER_TASK | SB_RT_BLOCKING_WAITS) ||
+      info.pin != SB_PIN_NONE) {
+    ASSERT_EQ(info.pin, SB_PIN_COMPACT);
+    ASSERT_EQ((int64_t)root.base.out, cpu0);
+  } else {
+    ASSERT_EQ(info.workers, 1); /* single: the caller's thread, unpinned */
+  }
+}
+
 static const sb_test_case cases[] = {
     {"spawn_join", test_spawn_join},
     {"nested", test_nested},
@@ -220,6 +321,8 @@ static const sb_test_case cases[] = {
     {"detach", test_detach},
     {"drop_pending_join", test_drop_pending_join},
     {"block_on_again", test_block_on_again},
+    {"spawned", test_spawned},
+    {"pin", test_pin},
 };
 
 SB_TEST_MAIN(cases)

@@ -1,8 +1,8 @@
-/* Unit tests of the executors' timer heap (runtimes/timer_heap.c): order,
+/* Unit tests of the executors' timer heap (runtimes/os/timer_heap.c): order,
  * removal from the middle, deadline updates, and the index kept in w->slot.
  * Runs once, not per runtime: the argument is ignored. */
+#include "runtimes/os/timer_heap.h"
 #include "test.h"
-#include "timer_heap.h"
 
 #define N 1000
 

@@ -1,12 +1,12 @@
 /* Pieces shared by the two OS-thread runtimes (threads.c, pool.c): the join
- * protocol between a task and its join reference, task size classes, and
- * the default thread stack size. Internal; header-only. */
+ * protocol between a task and its join reference, and the default thread
+ * stack size. Internal; header-only. */
 #ifndef SB_OSRT_H
 #define SB_OSRT_H
 
 #include <pthread.h>
 
-#include "sb.h"
+#include "runtimes/core/sb.h"
 
 /* Join state of one task. Two references keep a task alive: its runner (the
  * thread that polls it to the end) and its join reference (given back by
@@ -77,17 +77,6 @@ static inline int sb__joinref_release(sb__joinref *j) {
   /* acq_rel: every use of the task by the other holder happens before the
    * last holder recycles it. */
   return atomic_fetch_sub_explicit(&j->refs, 1, memory_order_acq_rel) == 1;
-}
-
-/* Task size classes: class c holds futures of up to 64 << c bytes. */
-#define SB__CLASSES 24
-
-/* Returns the class for size bytes, or SB__CLASSES when too big. */
-static inline unsigned sb__size_class(size_t size) {
-  unsigned c = 0;
-  while (c < SB__CLASSES && ((size_t)64 << c) < size)
-    c++;
-  return c;
 }
 
 /* The stack size glibc gives a thread created with default attributes

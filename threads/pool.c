@@ -18,12 +18,7 @@ static _Thread_local pool_worker *current_worker;
 
 /* Appends t to the FIFO and wakes one idle worker. Called with rt->lock. */
 static void enqueue_locked(pool_runtime *rt, pool_task *t) {
-  t->qnext = NULL;
-  if (rt->tail != NULL)
-    rt->tail->qnext = t;
-  else
-    rt->head = t;
-  rt->tail = t;
+  sb_queue_push(&rt->jobs, &t->link);
   if (rt->idle > 0)
     pthread_cond_signal(&rt->work);
 }
@@ -126,7 +121,7 @@ void *sb__pool_worker_main(void *arg) {
   rt->started++;
   pthread_cond_signal(&rt->started_cv);
   for (;;) {
-    while (rt->head == NULL && !atomic_load(&rt->shutdown)) {
+    while (sb_queue_empty(&rt->jobs) && !atomic_load(&rt->shutdown)) {
       rt->idle++;
       pthread_cond_wait(&rt->work, &rt->lock);
       rt->idle--;
@@ -135,10 +130,7 @@ void *sb__pool_worker_main(void *arg) {
      * the queued jobs. */
     if (atomic_load(&rt->shutdown))
       break;
-    pool_task *t = rt->head;
-    rt->head = t->qnext;
-    if (rt->head == NULL)
-      rt->tail = NULL;
+    pool_task *t = SB_CONTAINER_OF(sb_queue_pop(&rt->jobs), pool_task, link);
     pthread_mutex_unlock(&rt->lock);
     run(w, t);
     pthread_mutex_lock(&rt->lock);
@@ -177,6 +169,8 @@ static int pool_spawn(sb_cx *cx, const sb_future *f, size_t size,
     /* Relaxed: the queue lock orders it before the first poll. */
     atomic_store_explicit(&t->state, POOL_QUEUED, memory_order_relaxed);
     enqueue_locked(rt, t);
+    /* Under the queue lock spawn holds anyway: no atomic on the hot path. */
+    rt->spawned++;
     *out = (sb_task *)t;
   }
   pthread_mutex_unlock(&rt->lock);

@@ -8,9 +8,10 @@
 #include <stddef.h>
 
 #include "osrt.h"
-#include "park.h"
-#include "sb.h"
-#include "topo.h"
+#include "runtimes/core/sb.h"
+#include "runtimes/os/park.h"
+#include "runtimes/os/slab.h"
+#include "runtimes/os/topo.h"
 
 typedef struct pool_runtime pool_runtime;
 typedef struct pool_task pool_task;
@@ -29,40 +30,44 @@ typedef struct pool_worker {
   pthread_t tid;    /* joined by close */
 } pool_worker;
 
+/* A task: a block of rt->tasks, recycled there and freed only by close. */
 struct pool_task {
   _Atomic uint32_t state;        /* IDLE..DONE, see above */
   _Atomic(pool_worker *) worker; /* who polls it, valid in RUNNING/NOTIFIED */
   sb__joinref join;              /* output, joiner's waker, references */
-  unsigned cls;                  /* size class of storage */
-  pool_task *qnext;              /* FIFO link (rt->lock) */
-  pool_task *all_next;           /* every task ever allocated (rt->lock) */
-  pool_task *free_next;          /* free list of its class (rt->lock) */
+  unsigned cls;                  /* the slab class of its block */
+  sb_snode link;                 /* the FIFO's link while queued; the slab's
+                                    free-list link while free (rt->lock) */
   sb_future *fut;                /* storage, or block_on's root */
   alignas(max_align_t) unsigned char storage[]; /* the spawned future */
 };
 
 struct pool_runtime {
-  sb_runtime base;              /* ops: first, as every runtime */
-  pthread_mutex_t lock;         /* protects the FIFO, idle, started, all,
-                                   free and writes of shutdown */
-  pthread_cond_t work;          /* a job was queued, or shutdown */
-  pthread_cond_t started_cv;    /* a worker started (open waits for all) */
-  pool_task *head, *tail;       /* the FIFO of queued jobs */
-  int idle;                     /* workers waiting on `work` */
-  int started;                  /* workers that finished starting */
-  int pin_err;                  /* first pinning error (-errno), or 0 */
-  _Atomic int shutdown;         /* set by close: workers exit */
-  pool_task *all;               /* every task allocated, for close */
-  pool_task *free[SB__CLASSES]; /* recycled tasks by size class */
-  pool_task *root;              /* block_on's task (its fut is the root) */
-  sb_parker caller;             /* block_on's caller sleeps here */
-  _Atomic int root_done;        /* set when the root is READY */
-  sb_topo *topo;                /* for pinning and the default N */
-  sb_pin pin;                   /* pinning policy in force */
-  size_t stack_size;            /* workers' stack (the default) */
-  int n;                        /* number of workers */
-  pool_worker *workers;         /* n workers, cache-line aligned */
+  sb_runtime base;           /* ops: first, as every runtime */
+  pthread_mutex_t lock;      /* protects jobs, idle, started, tasks
+                                and writes of shutdown */
+  pthread_cond_t work;       /* a job was queued, or shutdown */
+  pthread_cond_t started_cv; /* a worker started (open waits for all) */
+  sb_queue jobs;             /* queued tasks, oldest first */
+  int idle;                  /* workers waiting on `work` */
+  int started;               /* workers that finished starting */
+  int pin_err;               /* first pinning error (-errno), or 0 */
+  _Atomic int shutdown;      /* set by close: workers exit */
+  sb_slab tasks;             /* task memory: every task ever made */
+  pool_task *root;           /* block_on's task (its fut is the root) */
+  sb_parker caller;          /* block_on's caller sleeps here */
+  _Atomic int root_done;     /* set when the root is READY */
+  sb_topo *topo;             /* for pinning and the default N */
+  sb_pin pin;                /* pinning policy in force */
+  size_t stack_size;         /* workers' stack (the default) */
+  int n;                     /* number of workers */
+  uint64_t spawned;          /* successful spawns since open, counted
+                                under lock (info.spawned) */
+  pool_worker *workers;      /* n workers, cache-line aligned */
 };
+/* pool.c: the ops table, the runtime's one export. */
+SB_RUNTIME_DECLARE(pool);
+
 /* pool_life.c: the runtime's lifetime and task memory. */
 int sb__pool_open(const sb_config *cfg, sb_runtime **out);
 void sb__pool_close(sb_runtime *base);

@@ -4,35 +4,42 @@
 
 #include "pool_impl.h"
 
-/* Returns a task able to hold size bytes (state DONE), or NULL. Called with
- * rt->lock held. */
-pool_task *sb__pool_task_alloc(pool_runtime *rt, size_t size) {
-  unsigned cls = sb__size_class(size);
-  if (cls >= SB__CLASSES)
-    return NULL;
-  pool_task *t = rt->free[cls];
-  if (t != NULL) {
-    rt->free[cls] = t->free_next;
-    return t;
-  }
-  t = malloc(offsetof(pool_task, storage) + ((size_t)64 << cls));
-  if (t == NULL)
-    return NULL;
+/* The slab's constructor: a block is a finished task until spawned. */
+static void task_init(void *block, unsigned cls, void *arg) {
+  pool_task *t = block;
+  (void)arg;
   atomic_init(&t->state, POOL_DONE);
   atomic_init(&t->worker, NULL);
   t->cls = cls;
-  t->all_next = rt->all;
-  rt->all = t;
-  return t;
+}
+
+/* Returns a task able to hold size bytes (state DONE), or NULL. Called with
+ * rt->lock held. */
+pool_task *sb__pool_task_alloc(pool_runtime *rt, size_t size) {
+  size_t hdr = offsetof(pool_task, storage);
+  int cls = size > SIZE_MAX - hdr ? -1 : sb_slab_class(hdr + size);
+  return cls < 0 ? NULL : sb_slab_alloc(&rt->tasks, (unsigned)cls);
 }
 
 void sb__pool_task_release(pool_runtime *rt, pool_task *t) {
   if (!sb__joinref_release(&t->join))
     return;
   pthread_mutex_lock(&rt->lock);
-  t->free_next = rt->free[t->cls];
-  rt->free[t->cls] = t;
+  sb_slab_free(&rt->tasks, t, t->cls);
   pthread_mutex_unlock(&rt->lock);
+}
+
+/* Close's visit of every block: drops a task that did not finish. */
+static void drop_unfinished(void *block, unsigned cls, void *arg) {
+  pool_task *t = block;
+  pool_runtime *rt = arg;
+  (void)cls;
+  uint32_t s = atomic_load(&t->state);
+  SB_ASSERT(s != POOL_RUNNING && s != POOL_NOTIFIED);
+  if (s == POOL_DONE || t == rt->root)
+    return;
+  atomic_store(&t->state, POOL_DONE);
+  sb_future_drop(t->fut, &rt->base);
 }
 
 /* Stops and joins workers 0..count-1 (the ones that were created). */
@@ -58,6 +65,8 @@ int sb__pool_open(const sb_config *cfg, sb_runtime **out) {
   if (rt == NULL)
     return -ENOMEM;
   rt->base.ops = &sb_runtime_pool;
+  sb_queue_init(&rt->jobs);
+  sb_slab_init(&rt->tasks, offsetof(pool_task, link), task_init, NULL);
   int rc = sb_topo_get(&rt->topo);
   if (rc != 0)
     goto fail_topo;
@@ -110,7 +119,7 @@ int sb__pool_open(const sb_config *cfg, sb_runtime **out) {
   return 0;
 fail_workers:
   free(rt->workers);
-  free(rt->root);
+  sb_slab_destroy(&rt->tasks);
   pthread_cond_destroy(&rt->started_cv);
 fail_started:
   pthread_cond_destroy(&rt->work);
@@ -128,20 +137,8 @@ void sb__pool_close(sb_runtime *base) {
   /* Single-threaded from here. Drop every job that did not finish (queued
    * or idle); a drop may detach or wake other tasks, which only touches the
    * free lists and the dead queue. */
-  for (pool_task *t = rt->all; t != NULL; t = t->all_next) {
-    uint32_t s = atomic_load(&t->state);
-    SB_ASSERT(s != POOL_RUNNING && s != POOL_NOTIFIED);
-    if (s == POOL_DONE || t == rt->root)
-      continue;
-    atomic_store(&t->state, POOL_DONE);
-    sb_future_drop(t->fut, base);
-  }
-  pool_task *t = rt->all;
-  while (t != NULL) {
-    pool_task *next = t->all_next;
-    free(t);
-    t = next;
-  }
+  sb_slab_foreach(&rt->tasks, drop_unfinished, rt);
+  sb_slab_destroy(&rt->tasks);
   for (int i = 0; i < rt->n; i++)
     sb_parker_destroy(&rt->workers[i].parker);
   sb_parker_destroy(&rt->caller);
@@ -157,4 +154,7 @@ void sb__pool_info(sb_runtime *base, sb_runtime_info *out) {
   out->workers = rt->n;
   out->stack_size = rt->stack_size;
   out->pin = rt->pin;
+  pthread_mutex_lock(&rt->lock); /* the lock every spawn counts under */
+  out->spawned = rt->spawned;
+  pthread_mutex_unlock(&rt->lock);
 }

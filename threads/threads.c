@@ -1,6 +1,9 @@
 /* Runtime `threads`: every task is its own OS thread. Waits block the thread
  * (poll(2), a futex with a deadline), wake unparks it, yield is sched_yield.
- * The baseline the executors are measured against. */
+ * The baseline the executors are measured against, shown at its best: the
+ * wakes a poll makes are issued when it returns or blocks (wakeq.h), so a
+ * handoff on one CPU costs one OS switch, as the kernel floor does; with a
+ * pinning policy every task thread is confined to the policy's CPUs. */
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
@@ -9,70 +12,92 @@
 #include <string.h>
 
 #include "osrt.h"
-#include "park.h"
-#include "sb.h"
+#include "runtimes/core/sb.h"
+#include "runtimes/os/park.h"
+#include "runtimes/os/slab.h"
+#include "runtimes/os/topo.h"
+#include "runtimes/os/wakeq.h"
+
+SB_RUNTIME_DECLARE(threads);
 
 typedef struct thr_runtime thr_runtime;
 
-/* A task and its thread. Recycled through rt->free, freed only by close, so
- * a late wake of a finished task lands on live memory and an open eventfd:
- * at worst one spurious wake-up of the task that reuses it. */
+/* A task and its thread: a block of rt->tasks, recycled there and freed
+ * only by close, so a late wake of a finished task lands on live memory and
+ * an open eventfd: at worst one spurious wake-up of the task that reuses
+ * it. The slab builds the parker once per block. */
 typedef struct thr_task {
-  sb_parker parker;           /* the thread sleeps here (cache-line aligned) */
-  thr_runtime *rt;            /* the owning runtime */
-  sb__joinref join;           /* output, joiner's waker, references */
-  unsigned cls;               /* size class of storage */
-  struct thr_task *all_next;  /* every task ever allocated (rt->lock) */
-  struct thr_task *free_next; /* free list of its class (rt->lock) */
-  sb_future *fut; /* the future polled: storage, or block_on's root */
+  sb_parker parker; /* the thread sleeps here (cache-line aligned) */
+  thr_runtime *rt;  /* the owning runtime */
+  sb__joinref join; /* output, joiner's waker, references */
+  unsigned cls;     /* the slab class of its block */
+  sb_snode free;    /* the slab's free-list link while the block is free */
+  sb_future *fut;   /* the future polled: storage, or block_on's root */
   alignas(max_align_t) unsigned char storage[]; /* the spawned future's copy */
 } thr_task;
 
 struct thr_runtime {
   sb_runtime base;       /* ops: first, as every runtime */
-  pthread_attr_t attr;   /* detached, with the configured stack size */
+  pthread_attr_t attr;   /* detached, with the configured stack size and,
+                            under a pinning policy, the CPU set */
   size_t stack_size;     /* stack bytes each task thread gets */
-  pthread_mutex_t lock;  /* protects all, free, live and writes of shutdown */
+  sb_pin pin;            /* the pinning policy in force */
+  pthread_mutex_t lock;  /* protects tasks, live and writes of shutdown */
   pthread_cond_t exited; /* signalled when live reaches 0 */
   int live;              /* task threads started and not yet finished */
+  uint64_t spawned;      /* successful spawns since open (info.spawned) */
   _Atomic int shutdown;  /* set by close: threads drop their future, exit */
-  thr_task *all;         /* every task allocated, for close */
-  thr_task *free[SB__CLASSES]; /* recycled tasks by size class */
-  thr_task *root; /* block_on's task: the calling thread's parker */
+  sb_slab tasks;         /* task memory: every task ever made, recycled */
+  thr_task *root;        /* block_on's task: the calling thread's parker */
 };
 
-/* Returns a task able to hold size bytes, linked on rt->all, or NULL.
- * Called with rt->lock held. */
-static thr_task *task_alloc(thr_runtime *rt, size_t size) {
-  unsigned cls = sb__size_class(size);
-  if (cls >= SB__CLASSES)
-    return NULL;
-  thr_task *t = rt->free[cls];
-  if (t != NULL) {
-    rt->free[cls] = t->free_next;
-    return t;
-  }
-  size_t bytes = offsetof(thr_task, storage) + ((size_t)64 << cls);
-  bytes = (bytes + SB_CACHELINE - 1) / SB_CACHELINE * SB_CACHELINE;
-  t = aligned_alloc(SB_CACHELINE, bytes);
-  if (t == NULL)
-    return NULL;
+/* The slab's constructor: what a block keeps while free. */
+static void task_init(void *block, unsigned cls, void *arg) {
+  thr_task *t = block;
   sb_parker_init(&t->parker);
-  t->rt = rt;
+  t->rt = arg;
   t->cls = cls;
-  t->all_next = rt->all;
-  rt->all = t;
-  return t;
 }
 
-/* Drops one reference to t; the last one puts it back on its free list. */
+/* Returns a task able to hold size bytes, or NULL. Called with rt->lock
+ * held. */
+static thr_task *task_alloc(thr_runtime *rt, size_t size) {
+  size_t hdr = offsetof(thr_task, storage);
+  int cls = size > SIZE_MAX - hdr ? -1 : sb_slab_class(hdr + size);
+  return cls < 0 ? NULL : sb_slab_alloc(&rt->tasks, (unsigned)cls);
+}
+
+/* Drops one reference to t; the last one gives its block back. */
 static void task_release(thr_runtime *rt, thr_task *t) {
   if (!sb__joinref_release(&t->join))
     return;
   pthread_mutex_lock(&rt->lock);
-  t->free_next = rt->free[t->cls];
-  rt->free[t->cls] = t;
+  sb_slab_free(&rt->tasks, t, t->cls);
   pthread_mutex_unlock(&rt->lock);
+}
+
+static void unpark_block(void *block, unsigned cls, void *arg) {
+  (void)cls, (void)arg;
+  sb_unpark(&((thr_task *)block)->parker);
+}
+
+static void destroy_block(void *block, unsigned cls, void *arg) {
+  (void)cls, (void)arg;
+  sb_parker_destroy(&((thr_task *)block)->parker);
+}
+
+/* Wakes a task now: the deferred wakes' issue function. */
+static void unpark_task(sb_waker w) {
+  sb_unpark(&((thr_task *)w.task)->parker);
+}
+
+/* Polls t's future once with the wakes it makes deferred to its return. */
+static sb_poll poll_deferring(thr_runtime *rt, thr_task *t, sb_cx *cx) {
+  sb__wakeq q;
+  sb__wakeq_begin(&q, &rt->base, unpark_task);
+  sb_poll r = t->fut->poll(t->fut, cx);
+  sb__wakeq_end(&q);
+  return r;
 }
 
 static void *task_main(void *arg) {
@@ -88,7 +113,7 @@ static void *task_main(void *arg) {
       sb_future_drop(t->fut, &rt->base);
       break;
     }
-    if (t->fut->poll(t->fut, &cx) == SB_READY) {
+    if (poll_deferring(rt, t, &cx) == SB_READY) {
       sb__joinref_complete(&t->join, t->fut->out);
       break;
     }
@@ -103,18 +128,55 @@ static void *task_main(void *arg) {
   return NULL;
 }
 
+/* Under a pinning policy, every task thread is created confined to the CPUs
+ * the policy gives cfg->workers workers (0: one per core): the same list
+ * the peers' std::thread gets (PROTOCOL.md 7), less the CPUs the process
+ * may not use (a cell confined to fewer CPUs stays confined). Returns 0, or
+ * -errno (-EINVAL when no CPU of the list is allowed). */
+static int confine_threads(thr_runtime *rt, const sb_config *cfg) {
+  sb_topo *topo;
+  int rc = sb_topo_get(&topo);
+  if (rc < 0)
+    return rc;
+  int count = cfg->workers > 0 ? cfg->workers : sb_topo_cores(topo);
+  int *cpus = calloc((size_t)count, sizeof(*cpus));
+  if (cpus == NULL)
+    return -ENOMEM;
+  cpu_set_t allowed, set;
+  rc = sb_topo_cpu_list(topo, cfg->pin, count, cpus, count);
+  if (rc > 0 && sched_getaffinity(0, sizeof(allowed), &allowed) != 0)
+    rc = -errno;
+  if (rc > 0) {
+    CPU_ZERO(&set);
+    for (int i = 0; i < count; i++)
+      if (cpus[i] < CPU_SETSIZE && CPU_ISSET(cpus[i], &allowed))
+        CPU_SET(cpus[i], &set);
+    rc = CPU_COUNT(&set) == 0
+             ? -EINVAL
+             : -pthread_attr_setaffinity_np(&rt->attr, sizeof(set), &set);
+  }
+  free(cpus);
+  return rc;
+}
+
 static int thr_open(const sb_config *cfg, sb_runtime **out) {
   static const sb_config defaults;
   if (cfg == NULL)
     cfg = &defaults;
+  if (cfg->workers < 0 || cfg->pin < SB_PIN_NONE || cfg->pin > SB_PIN_SPREAD)
+    return -EINVAL;
   thr_runtime *rt = calloc(1, sizeof *rt);
   if (rt == NULL)
     return -ENOMEM;
   rt->base.ops = &sb_runtime_threads;
+  sb_slab_init(&rt->tasks, offsetof(thr_task, free), task_init, rt);
+  rt->pin = cfg->pin;
   int rc = -pthread_attr_init(&rt->attr);
   if (rc != 0)
     goto fail_attr;
   pthread_attr_setdetachstate(&rt->attr, PTHREAD_CREATE_DETACHED);
+  if (rt->pin != SB_PIN_NONE && (rc = confine_threads(rt, cfg)) != 0)
+    goto fail_mutex;
   rt->stack_size = sb__default_stack_size();
   if (cfg->stack_size != 0) {
     rc = -pthread_attr_setstacksize(&rt->attr, cfg->stack_size);
@@ -152,18 +214,12 @@ static void thr_close(sb_runtime *base) {
   atomic_store(&rt->shutdown, 1);
   /* Every thread still alive sees shutdown at its next wake-up (a wait in
    * progress is interrupted by the unpark), drops its future and exits. */
-  for (thr_task *t = rt->all; t != NULL; t = t->all_next)
-    sb_unpark(&t->parker);
+  sb_slab_foreach(&rt->tasks, unpark_block, NULL);
   while (rt->live > 0)
     pthread_cond_wait(&rt->exited, &rt->lock);
   pthread_mutex_unlock(&rt->lock);
-  thr_task *t = rt->all;
-  while (t != NULL) {
-    thr_task *next = t->all_next;
-    sb_parker_destroy(&t->parker);
-    free(t);
-    t = next;
-  }
+  sb_slab_foreach(&rt->tasks, destroy_block, NULL);
+  sb_slab_destroy(&rt->tasks);
   pthread_cond_destroy(&rt->exited);
   pthread_mutex_destroy(&rt->lock);
   pthread_attr_destroy(&rt->attr);
@@ -174,7 +230,12 @@ static void thr_info(sb_runtime *base, sb_runtime_info *out) {
   thr_runtime *rt = (thr_runtime *)base;
   out->workers = 0; /* one thread per task */
   out->stack_size = rt->stack_size;
-  out->pin = SB_PIN_NONE; /* the kernel places task threads */
+  out->pin = rt->pin; /* NONE: the kernel places task threads */
+  /* Under the lock every spawn counts under: it sees each spawn whose
+   * lock section came before. */
+  pthread_mutex_lock(&rt->lock);
+  out->spawned = rt->spawned;
+  pthread_mutex_unlock(&rt->lock);
 }
 
 /* Runs root on the calling thread, which parks between polls. */
@@ -186,7 +247,7 @@ static int thr_block_on(sb_runtime *base, sb_future *root) {
               .waker = {.rt = base, .task = (sb_task *)t},
               .budget = INT32_MAX,
               .worker = t};
-  while (root->poll(root, &cx) == SB_PENDING) {
+  while (poll_deferring(rt, t, &cx) == SB_PENDING) {
     sb_park(&t->parker);
     cx.budget = INT32_MAX;
   }
@@ -203,8 +264,13 @@ static int thr_spawn(sb_cx *cx, const sb_future *f, size_t size,
     rc = -ECANCELED;
   else if ((t = task_alloc(rt, size)) == NULL)
     rc = -ENOMEM;
-  else
+  else {
+    /* Counted under the lock spawn holds anyway (no atomic added to the
+     * hot path); a failed pthread_create below takes it back under the
+     * same lock, so every count is a thread that was created. */
     rt->live++;
+    rt->spawned++;
+  }
   pthread_mutex_unlock(&rt->lock);
   if (rc != 0)
     return rc;
@@ -223,8 +289,8 @@ static int thr_spawn(sb_cx *cx, const sb_future *f, size_t size,
   return 0;
 fail:
   pthread_mutex_lock(&rt->lock);
-  t->free_next = rt->free[t->cls];
-  rt->free[t->cls] = t;
+  sb_slab_free(&rt->tasks, t, t->cls);
+  rt->spawned--;
   if (--rt->live == 0)
     pthread_cond_signal(&rt->exited);
   pthread_mutex_unlock(&rt->lock);
@@ -243,15 +309,20 @@ static void thr_detach(sb_runtime *rt, sb_task *task) {
   task_release((thr_runtime *)rt, (thr_task *)task);
 }
 
+/* Inside a poll of this runtime's task the wake waits for the poll to return
+ * or block (wakeq.h); elsewhere (another thread, a drop at close) it unparks
+ * at once. */
 static void thr_wake(sb_waker w) {
-  sb_unpark(&((thr_task *)w.task)->parker);
+  if (!sb__wakeq_defer(w))
+    unpark_task(w);
 }
 
 /* Blocks the task's thread until fd is ready or the task is woken. */
 static sb_poll thr_wait_fd(sb_cx *cx, sb_wait *w, int fd, uint32_t events) {
   thr_runtime *rt = (thr_runtime *)cx->rt;
   thr_task *t = cx->worker;
-  (void)w; /* nothing to register: the thread itself waits */
+  (void)w;           /* nothing to register: the thread itself waits */
+  sb__wakeq_flush(); /* nobody waits for our wakes while we block */
   if (atomic_load(&rt->shutdown))
     return SB_PENDING;
   int r = sb_park_wait(&t->parker, fd, events, -1);
@@ -270,6 +341,7 @@ static sb_poll thr_sleep_until(sb_cx *cx, sb_wait *w, int64_t deadline_ns) {
   (void)w;
   if (sb_now_ns() >= deadline_ns)
     return SB_READY;
+  sb__wakeq_flush(); /* nobody waits for our wakes while we sleep */
   if (atomic_load(&rt->shutdown))
     return SB_PENDING;
   int r = sb_park_wait(&t->parker, -1, 0, deadline_ns);
@@ -288,6 +360,7 @@ static void thr_forget_fd(sb_runtime *rt, int fd) {
 
 static sb_poll thr_yield(sb_cx *cx) {
   (void)cx;
+  sb__wakeq_flush(); /* the tasks we woke may be the ones to run */
   sched_yield();
   return SB_READY;
 }

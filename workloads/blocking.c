@@ -4,15 +4,20 @@
  * spawn_blocking buys back. */
 #include <stdlib.h>
 
-#include "blocking.h"
 #include "latency.h"
 #include "lcg.h"
-#include "sleep.h"
-#include "spawn.h"
+#include "runtimes/primitives/blocking.h"
+#include "runtimes/primitives/sleep.h"
+#include "runtimes/primitives/spawn.h"
 #include "wcheck.h"
 
 #define PROBE_NS 1000000 /* each probe sleeps 1 ms at a time */
 #define BURN_SEED 1      /* the burner's LCG start value */
+
+static const sb_param_spec specs[] = {{"m", 4, 1, 1 << 16},
+                                      {"cpu_ms", 100, 1, 60000},
+                                      {"offload", 0, 0, 1},
+                                      {NULL, 0, 0, 0}};
 
 typedef struct blocking_state blocking_state;
 
@@ -45,14 +50,15 @@ typedef struct blocking_root {
 } blocking_root;
 
 struct blocking_state {
-  int64_t m, cpu_ms;  /* probes, burn length */
-  int offload;        /* 1: burn through spawn_blocking */
-  int64_t iters;      /* calibrated LCG steps for cpu_ms */
-  atomic_int done;    /* 1 once this run's burn has finished */
-  atomic_llong wakes; /* probe wakes, all runs */
+  int64_t m, cpu_ms; /* probes, burn length */
+  int offload;       /* 1: burn through spawn_blocking */
+  int64_t iters;     /* calibrated LCG steps for cpu_ms */
+  atomic_int done;   /* 1 once this run's burn has finished */
+  /* Tallies of the repetition: the runs since the last reset. */
+  atomic_llong wakes; /* probe wakes */
   int64_t runs;       /* runs finished */
   int64_t burn_sum;   /* sum of the runs' burn times, ns */
-  sb_latency *late;   /* probe lateness, every wake of every run */
+  sb_latency *late;   /* probe lateness, every wake */
   sb_join *joins;     /* m + 1 join handles; the burner's is last */
   sb__run_error err;  /* the run's first error */
   blocking_root root; /* the root future of the current run */
@@ -137,19 +143,6 @@ static sb_poll root_poll(sb_future *f, sb_cx *cx) {
   SB_END(self, self->sum);
 }
 
-static const char *const names[] = {"m", "cpu_ms", "offload", NULL};
-
-static int blocking_check(const sb_params *ps, char *why, size_t len) {
-  int rc = sb__params_known(ps, names, why, len);
-  if (rc == 0)
-    rc = sb__param_range(ps, "m", 4, 1, 1 << 16, why, len);
-  if (rc == 0)
-    rc = sb__param_range(ps, "cpu_ms", 100, 1, 60000, why, len);
-  if (rc == 0)
-    rc = sb__param_range(ps, "offload", 0, 0, 1, why, len);
-  return rc;
-}
-
 static void blocking_teardown(void *state) {
   blocking_state *st = state;
   if (st == NULL)
@@ -159,16 +152,16 @@ static void blocking_teardown(void *state) {
   free(st);
 }
 
-static int blocking_setup(const sb_params *ps, sb_runtime *rt, void **state,
-                          char *why, size_t len) {
-  (void)rt;
+static int blocking_setup(const sb_params *ps, const sb_setup_env *env,
+                          void **state, char *why, size_t len) {
+  (void)env;
   blocking_state *st = calloc(1, sizeof(*st));
   *state = NULL;
   if (st == NULL)
     goto nomem;
-  st->m = sb_param(ps, "m", 4);
-  st->cpu_ms = sb_param(ps, "cpu_ms", 100);
-  st->offload = (int)sb_param(ps, "offload", 0);
+  st->m = sb_param_of(ps, specs, "m");
+  st->cpu_ms = sb_param_of(ps, specs, "cpu_ms");
+  st->offload = (int)sb_param_of(ps, specs, "offload");
   st->iters = sb__lcg_iters_for_ns(st->cpu_ms * 1000000);
   st->joins = calloc((size_t)st->m + 1, sizeof(sb_join));
   st->late = malloc(sizeof(*st->late));
@@ -196,9 +189,9 @@ static sb_future *blocking_root_new(void *state) {
 /* LCG^iters(BURN_SEED) + m: the burner's result and one per probe. */
 static uint64_t blocking_checksum(const sb_params *ps) {
   uint64_t a, c;
-  sb__lcg_affine(sb__lcg_iters_for_ns(sb_param(ps, "cpu_ms", 100) * 1000000),
-                 &a, &c);
-  return a * BURN_SEED + c + (uint64_t)sb_param(ps, "m", 4);
+  sb__lcg_affine(
+      sb__lcg_iters_for_ns(sb_param_of(ps, specs, "cpu_ms") * 1000000), &a, &c);
+  return a * BURN_SEED + c + (uint64_t)sb_param_of(ps, specs, "m");
 }
 
 static int blocking_verify(void *state, uint64_t out, char *why, size_t len) {
@@ -212,7 +205,19 @@ static int blocking_verify(void *state, uint64_t out, char *why, size_t len) {
  * blocked gives: one per probe per ms of burn. The wakes that really
  * happened are a counter. */
 static int64_t blocking_ops(const sb_params *ps) {
-  return sb_param(ps, "m", 4) * sb_param(ps, "cpu_ms", 100);
+  return sb_param_of(ps, specs, "m") * sb_param_of(ps, specs, "cpu_ms");
+}
+
+static void blocking_work(const sb_params *ps, sb_work *out) {
+  *out = sb__work_tasks(sb_param_of(ps, specs, "m") + 1); /* probes, burner */
+}
+
+static void blocking_reset(void *state) {
+  blocking_state *st = state;
+  sb_latency_reset(st->late);
+  atomic_store(&st->wakes, 0);
+  st->runs = 0;
+  st->burn_sum = 0;
 }
 
 static void blocking_counters(void *state, sb_counters *c) {
@@ -238,16 +243,20 @@ const sb_workload sb_workload_blocking = {
     .name = "blocking",
     .question = "What does blocking the executor with a CPU loop cost the "
                 "other tasks' latency?",
-    .unit = "probe",
-    .kind = "cpu",
+    .unit = "probe wake",
+    .kind = "pitfall",
+    .headline = "probe_late_p99_ns",
+    .headline_unit = "ns",
     .quick = quick,
     .full = full,
-    .check = blocking_check,
+    .params = specs,
     .setup = blocking_setup,
     .root = blocking_root_new,
     .verify = blocking_verify,
     .checksum = blocking_checksum,
     .ops = blocking_ops,
+    .work = blocking_work,
+    .reset = blocking_reset,
     .counters = blocking_counters,
     .teardown = blocking_teardown,
 };

@@ -6,28 +6,31 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "echo_server.h"
 #include "fdlimit.h"
 #include "latency.h"
 #include "loadgen.h"
-#include "spawn.h"
-#include "topo.h"
+#include "server.h"
 #include "workload.h"
 
 #define STALL_NS (10 * 1000000000LL) /* a run with no progress for 10 s */
 
+/* Connections, bytes per request, round trips: every cell names all three. */
+static const sb_param_spec specs[] = {{"c", 0, 1, 100000},
+                                      {"b", 0, 1, 1 << 20},
+                                      {"r", 0, 1, 100000000},
+                                      {NULL, 0, 0, 0}};
+
 typedef struct echo_state echo_state;
 
-/* The root of one run: start the generator, accept exactly c connections
- * (a task each), join them all, then wait for the generator's verdict. */
+/* The root of one run: start the generator, run the server (accept exactly
+ * c connections, a task each, and join them all), then wait for the
+ * generator's verdict. */
 typedef struct echo_root {
   sb_future base;
-  echo_state *st;      /* the cell */
-  int i;               /* connections accepted (accept loop), joined (join) */
-  int accepted;        /* connections accepted in this run */
-  sb_accept_retry acc; /* the accept in flight */
-  sb_fdop done;        /* the read of the generator's done eventfd */
-  uint64_t done_buf;   /* what that read returns */
+  echo_state *st;    /* the cell */
+  sb_server srv;     /* the accept loop; its tallies are the run's */
+  sb_fdop done;      /* the read of the generator's done eventfd */
+  uint64_t done_buf; /* what that read returns */
 } echo_root;
 
 struct echo_state {
@@ -35,20 +38,18 @@ struct echo_state {
   int c, b, r;             /* connections, bytes per request, round trips */
   int listen_fd;           /* the server's listening socket */
   struct sockaddr_in addr; /* where it listens */
-  int loadgen_pu;          /* PU the generator is bound to, or -1 */
+  int loadgen_pu;          /* CPU the generator is bound to, or -1 */
   sb_loadgen *lg;          /* the load generator */
   sb_join *joins;          /* c join handles, reused by every run */
-  uint8_t *spawned;        /* spawned[i] = 1 if connection i got a task */
-  sb_latency lat;          /* every round trip of every run, ns */
-  uint64_t backoffs;       /* accept pauses for lack of descriptors */
-  /* Tallies of the last run, read by verify: */
-  int start_err;         /* sb_loadgen_start's error, or 0 */
-  int64_t accept_err;    /* the accept error that ended accepting, or 0 */
-  int64_t spawn_failed;  /* connections whose task could not be spawned */
-  int spawn_err;         /* the first spawn error */
-  uint64_t server_sum;   /* sum of bytes the server tasks echoed */
-  sb_loadgen_result res; /* the generator's tally */
-  echo_root root;        /* the run's root future */
+  /* The repetition (runs since the last reset): */
+  sb_latency lat;    /* every round trip, ns (recorded by the generator) */
+  uint64_t backoffs; /* accept pauses for lack of descriptors */
+  /* Tallies of the last run, read by verify, run_work and timed_ns (and
+   * root.srv's: accept and spawn errors, the sum the server echoed): */
+  _Atomic uint64_t served; /* connections the server served to EOF */
+  int start_err;           /* sb_loadgen_start's error, or 0 */
+  sb_loadgen_result res;   /* the generator's tally */
+  echo_root root;          /* the run's root future */
 };
 
 static const sb_params echo_quick[] = {
@@ -70,7 +71,6 @@ static const sb_params echo_full[] = {
 static sb_poll echo_root_poll(sb_future *f, sb_cx *cx) {
   echo_root *self = (echo_root *)f;
   echo_state *st = self->st;
-  sb_echo_conn conn;
   SB_BEGIN(self);
   {
     sb_loadgen_job job = {.addr = st->addr,
@@ -84,31 +84,15 @@ static sb_poll echo_root_poll(sb_future *f, sb_cx *cx) {
   }
   if (st->start_err < 0)
     SB_RETURN(self, 0);
-  for (self->i = 0; self->i < st->c; self->i++) {
-    sb_accept_retry_init(&self->acc, st->listen_fd, &st->backoffs);
-    SB_AWAIT(self, sb_accept_retry_poll(&self->acc, cx));
-    if ((int64_t)self->acc.base.out < 0) {
-      st->accept_err = (int64_t)self->acc.base.out;
-      break;
-    }
-    int fd = (int)self->acc.base.out;
-    sb_echo_conn_init(&conn, fd, NULL);
-    int rc = sb_spawn(cx, &conn.base, sizeof(conn), &st->joins[self->i]);
-    st->spawned[self->i] = rc == 0;
-    if (rc < 0) {
-      /* The generator sees this connection end early and reports it. */
-      if (st->spawn_failed++ == 0)
-        st->spawn_err = rc;
-      sb_fd_close(cx->rt, fd);
-    }
-  }
-  self->accepted = self->i;
-  for (self->i = 0; self->i < self->accepted; self->i++) {
-    if (!st->spawned[self->i])
-      continue;
-    SB_AWAIT(self, sb_join_poll(&st->joins[self->i], cx));
-    st->server_sum += st->joins[self->i].base.out;
-  }
+  /* A connection whose task cannot be spawned is closed: the generator
+   * sees it end early and reports it. */
+  sb_server_init(&self->srv, &(sb_server_cfg){.kind = SB_CONN_ECHO,
+                                              .listen_fd = st->listen_fd,
+                                              .count = st->c,
+                                              .joins = st->joins,
+                                              .served = &st->served});
+  SB_AWAIT(self, sb_server_poll(&self->srv, cx));
+  st->backoffs += self->srv.backoffs;
   sb_read_init(&self->done, sb_loadgen_done_fd(st->lg), &self->done_buf,
                sizeof(self->done_buf));
   SB_AWAIT(self, sb_fdop_poll(&self->done, cx));
@@ -118,43 +102,23 @@ static sb_poll echo_root_poll(sb_future *f, sb_cx *cx) {
 
 static void echo_root_drop(sb_future *f, sb_runtime *rt) {
   echo_root *self = (echo_root *)f;
-  echo_state *st = self->st;
-  sb_future_drop(&self->acc.base, rt);
+  sb_future_drop(&self->srv.base, rt);
   sb_future_drop(&self->done.base, rt);
-  for (int i = 0; i < st->c; i++)
-    if (st->spawned[i])
-      sb_join_release(&st->joins[i], rt);
-  self->base.line = -1;
+  sb_future_done(&self->base);
 }
 
 static sb_future *echo_root_new(void *state) {
   echo_state *st = state;
   st->start_err = 0;
-  st->accept_err = 0;
-  st->spawn_failed = 0;
-  st->spawn_err = 0;
-  st->server_sum = 0;
+  atomic_store(&st->served, 0);
   memset(&st->res, 0, sizeof(st->res));
-  memset(st->spawned, 0, (size_t)st->c);
   memset(&st->root, 0, sizeof(st->root));
   st->root.base = SB_FUTURE_INIT(echo_root_poll, echo_root_drop);
   st->root.st = st;
-  st->root.acc.base.line = -1; /* nothing in flight yet: drop is a no-op */
-  st->root.done.base.line = -1;
+  /* Nothing in flight yet: dropping either is a no-op. */
+  sb_future_done(&st->root.srv.base);
+  sb_future_done(&st->root.done.base);
   return &st->root.base;
-}
-
-static int echo_check(const sb_params *ps, char *why, size_t len) {
-  int64_t c = sb_param(ps, "c", 0), b = sb_param(ps, "b", 0),
-          r = sb_param(ps, "r", 0);
-  if (c < 1 || c > 100000 || b < 1 || b > (1 << 20) || r < 1 || r > 100000000) {
-    snprintf(why, len,
-             "echo needs 1 <= c <= 100000, 1 <= b <= 1048576, "
-             "1 <= r <= 1e8 (got c=%lld b=%lld r=%lld)",
-             (long long)c, (long long)b, (long long)r);
-    return -EINVAL;
-  }
-  return 0;
 }
 
 static void echo_teardown(void *state) {
@@ -164,35 +128,22 @@ static void echo_teardown(void *state) {
   if (st->listen_fd >= 0)
     sb_fd_close(st->rt, st->listen_fd);
   free(st->joins);
-  free(st->spawned);
   free(st);
 }
 
-/* The generator gets the last PU when the runtime's workers leave it free
- * (pinned runtimes fill PUs from the first); threads (a thread per task)
- * and machines with a PU per worker leave nothing apart. */
-static int loadgen_pu(sb_runtime *rt) {
-  sb_topo *topo;
-  sb_runtime_info info = {0};
-  if (sb_topo_get(&topo) < 0)
-    return -1;
-  rt->ops->info(rt, &info);
-  int pus = sb_topo_pus(topo);
-  return info.workers > 0 && info.workers < pus ? pus - 1 : -1;
-}
-
-static int echo_setup(const sb_params *ps, sb_runtime *rt, void **state,
-                      char *why, size_t len) {
+static int echo_setup(const sb_params *ps, const sb_setup_env *env,
+                      void **state, char *why, size_t len) {
   int rc;
   echo_state *st = calloc(1, sizeof(*st));
   if (st == NULL)
     return -ENOMEM;
-  st->rt = rt;
+  st->rt = env->rt;
   st->listen_fd = -1;
-  st->c = (int)sb_param(ps, "c", 0);
-  st->b = (int)sb_param(ps, "b", 0);
-  st->r = (int)sb_param(ps, "r", 0);
+  st->c = (int)sb_param_of(ps, specs, "c");
+  st->b = (int)sb_param_of(ps, specs, "b");
+  st->r = (int)sb_param_of(ps, specs, "r");
   sb_latency_reset(&st->lat);
+  atomic_init(&st->served, 0);
   /* A server writing to a connection its client already closed must get
    * EPIPE, not die of SIGPIPE. */
   signal(SIGPIPE, SIG_IGN);
@@ -205,8 +156,7 @@ static int echo_setup(const sb_params *ps, sb_runtime *rt, void **state,
     goto fail;
   }
   st->joins = calloc((size_t)st->c, sizeof(*st->joins));
-  st->spawned = calloc((size_t)st->c, 1);
-  if (st->joins == NULL || st->spawned == NULL) {
+  if (st->joins == NULL) {
     rc = -ENOMEM;
     snprintf(why, len, "out of memory for %d join handles", st->c);
     goto fail;
@@ -219,7 +169,7 @@ static int echo_setup(const sb_params *ps, sb_runtime *rt, void **state,
     goto fail;
   }
   st->listen_fd = rc;
-  st->loadgen_pu = loadgen_pu(rt);
+  st->loadgen_pu = env->loadgen_cpu;
   if ((rc = sb_loadgen_open(st->loadgen_pu, &st->lg)) < 0) {
     snprintf(why, len, "load generator: %s", strerror(-rc));
     goto fail;
@@ -233,25 +183,29 @@ fail:
 
 static int echo_verify(void *state, uint64_t out, char *why, size_t len) {
   echo_state *st = state;
+  const sb_server *srv = &st->root.srv;
   uint64_t want = sb_workload_echo.checksum(
       &(sb_params){{{"c", st->c}, {"b", st->b}, {"r", st->r}}});
   if (st->start_err < 0)
     snprintf(why, len, "load generator: %s", strerror(-st->start_err));
-  else if (st->spawn_failed > 0)
+  else if (srv->spawn_failed > 0)
     snprintf(why, len, "%lld of %d connection tasks could not be spawned: %s",
-             (long long)st->spawn_failed, st->c, strerror(-st->spawn_err));
+             (long long)srv->spawn_failed, st->c, strerror(-srv->spawn_err));
   else if (st->res.failed > 0)
     snprintf(why, len, "%lld of %d connections failed%s (first: %s)",
              (long long)st->res.failed, st->c,
              st->res.stalled ? " (run stalled)" : "", st->res.first_error);
-  else if (st->accept_err < 0)
-    snprintf(why, len, "accept: %s", strerror((int)-st->accept_err));
+  else if (srv->accept_err < 0)
+    snprintf(why, len, "accept: %s", strerror((int)-srv->accept_err));
   else if (st->res.mismatches > 0)
     snprintf(why, len, "%lld echoed bytes differ from those sent",
              (long long)st->res.mismatches);
-  else if (out != want || st->server_sum != want)
+  else if (atomic_load(&st->served) != (uint64_t)st->c)
+    snprintf(why, len, "the server served %llu of %d connections to EOF",
+             (unsigned long long)atomic_load(&st->served), st->c);
+  else if (out != want || srv->base.out != want)
     snprintf(why, len, "checksum: client %llu, server %llu, expected %llu",
-             (unsigned long long)out, (unsigned long long)st->server_sum,
+             (unsigned long long)out, (unsigned long long)srv->base.out,
              (unsigned long long)want);
   else
     return 0;
@@ -261,8 +215,8 @@ static int echo_verify(void *state, uint64_t out, char *why, size_t len) {
 /* Sum over connections k < c, rounds i < r, bytes j < b of
  * (k*31 + i*7 + j) & 0xff, by counting how often each start byte occurs. */
 static uint64_t echo_checksum(const sb_params *ps) {
-  int64_t c = sb_param(ps, "c", 0), b = sb_param(ps, "b", 0),
-          r = sb_param(ps, "r", 0);
+  int64_t c = sb_param_of(ps, specs, "c"), b = sb_param_of(ps, specs, "b"),
+          r = sb_param_of(ps, specs, "r");
   uint64_t count[256] = {0}, sum = 0;
   for (int64_t k = 0; k < c; k++)
     for (int64_t i = 0; i < r && i < 256; i++)
@@ -277,7 +231,37 @@ static uint64_t echo_checksum(const sb_params *ps) {
 }
 
 static int64_t echo_ops(const sb_params *ps) {
-  return sb_param(ps, "c", 0) * sb_param(ps, "r", 0);
+  return sb_param_of(ps, specs, "c") * sb_param_of(ps, specs, "r");
+}
+
+/* A task per connection; every round trip completed by the generator, every
+ * connection served to EOF by the server (PROTOCOL.md 4). */
+static void echo_work(const sb_params *ps, sb_work *out) {
+  int64_t c = sb_param_of(ps, specs, "c");
+  *out = (sb_work){.tasks = c,
+                   .messages = c * sb_param_of(ps, specs, "r"),
+                   .connections = c};
+}
+
+static void echo_run_work(void *state, sb_work *out) {
+  echo_state *st = state;
+  /* relaxed: the connection tasks are joined, which orders their counts. */
+  *out = (sb_work){.tasks = -1,
+                   .messages = st->res.round_trips,
+                   .connections = (int64_t)atomic_load_explicit(
+                       &st->served, memory_order_relaxed)};
+}
+
+/* The clock of PROTOCOL.md 6, read by the generator: every connection
+ * established to the last response read. */
+static int64_t echo_timed_ns(void *state) {
+  return ((echo_state *)state)->res.timed_ns;
+}
+
+static void echo_reset(void *state) {
+  echo_state *st = state;
+  sb_latency_reset(&st->lat);
+  st->backoffs = 0;
 }
 
 static void echo_counters(void *state, sb_counters *c) {
@@ -294,14 +278,20 @@ const sb_workload sb_workload_echo = {
                 "connections?",
     .unit = "round trip",
     .kind = "io",
+    .headline = "p99_ns",
+    .headline_unit = "ns",
     .quick = echo_quick,
     .full = echo_full,
-    .check = echo_check,
+    .params = specs,
     .setup = echo_setup,
     .root = echo_root_new,
     .verify = echo_verify,
     .checksum = echo_checksum,
     .ops = echo_ops,
+    .work = echo_work,
+    .run_work = echo_run_work,
+    .reset = echo_reset,
+    .timed_ns = echo_timed_ns,
     .counters = echo_counters,
     .teardown = echo_teardown,
 };

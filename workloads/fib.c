@@ -4,10 +4,13 @@
 #include <stdlib.h>
 
 #include "fib.h"
-#include "spawn.h"
+#include "runtimes/primitives/spawn.h"
 #include "wcheck.h"
 
 #define FIB_MAX_N 80 /* fib(80) fits in 64 bits; the serial time does not */
+
+static const sb_param_spec specs[] = {
+    {"n", 30, 2, FIB_MAX_N}, {"cutoff", 15, 0, FIB_MAX_N - 1}, {NULL, 0, 0, 0}};
 
 typedef struct fib_state fib_state;
 
@@ -27,6 +30,15 @@ struct fib_state {
 
 __attribute__((noinline)) uint64_t sb_fib_serial(int n) {
   return n < 2 ? (uint64_t)n : sb_fib_serial(n - 1) + sb_fib_serial(n - 2);
+}
+
+__attribute__((noinline)) uint64_t sb_fib_tree(int n, int cutoff) {
+  /* An empty asm makes n opaque: no call is evaluated at compile time or
+   * merged with another of the same argument. */
+  __asm__("" : "+r"(n));
+  if (n <= cutoff || n < 2)
+    return sb_fib_serial(n);
+  return sb_fib_tree(n - 1, cutoff) + sb_fib_tree(n - 2, cutoff);
 }
 
 int64_t sb_fib_tasks(int n, int cutoff) {
@@ -66,30 +78,28 @@ static sb_poll fib_poll(sb_future *f, sb_cx *cx) {
   SB_END(self, self->a.base.out + self->b.base.out);
 }
 
-static const char *const names[] = {"n", "cutoff", NULL};
-
+/* cutoff < n: a run that spawns no task would have zero ops. */
 static int fib_check(const sb_params *ps, char *why, size_t len) {
-  int rc = sb__params_known(ps, names, why, len);
-  if (rc == 0)
-    rc = sb__param_range(ps, "n", 30, 2, FIB_MAX_N, why, len);
-  /* cutoff < n: a run that spawns no task would have zero ops. */
-  if (rc == 0)
-    rc = sb__param_range(ps, "cutoff", 15, 0, sb_param(ps, "n", 30) - 1, why,
-                         len);
-  return rc;
+  int64_t n = sb_param_of(ps, specs, "n"),
+          cutoff = sb_param_of(ps, specs, "cutoff");
+  if (cutoff < n)
+    return 0;
+  snprintf(why, len, "param cutoff=%" PRId64 " out of range [0, %" PRId64 "]",
+           cutoff, n - 1);
+  return -EINVAL;
 }
 
-static int fib_setup(const sb_params *ps, sb_runtime *rt, void **state,
+static int fib_setup(const sb_params *ps, const sb_setup_env *env, void **state,
                      char *why, size_t len) {
-  (void)rt;
+  (void)env;
   fib_state *st = calloc(1, sizeof(*st));
   *state = st;
   if (st == NULL) {
     snprintf(why, len, "out of memory");
     return -ENOMEM;
   }
-  st->n = (int)sb_param(ps, "n", 30);
-  st->cutoff = (int)sb_param(ps, "cutoff", 15);
+  st->n = (int)sb_param_of(ps, specs, "n");
+  st->cutoff = (int)sb_param_of(ps, specs, "cutoff");
   return 0;
 }
 
@@ -104,7 +114,7 @@ static sb_future *fib_root_new(void *state) {
 static uint64_t fib_checksum(const sb_params *ps) {
   /* Iteratively: the checksum must not cost a serial run. */
   uint64_t a = 0, b = 1;
-  for (int64_t k = sb_param(ps, "n", 30); k > 0; k--) {
+  for (int64_t k = sb_param_of(ps, specs, "n"); k > 0; k--) {
     uint64_t c = a + b;
     a = b;
     b = c;
@@ -119,8 +129,12 @@ static int fib_verify(void *state, uint64_t out, char *why, size_t len) {
 }
 
 static int64_t fib_ops(const sb_params *ps) {
-  return sb_fib_tasks((int)sb_param(ps, "n", 30),
-                      (int)sb_param(ps, "cutoff", 15));
+  return sb_fib_tasks((int)sb_param_of(ps, specs, "n"),
+                      (int)sb_param_of(ps, specs, "cutoff"));
+}
+
+static void fib_work(const sb_params *ps, sb_work *out) {
+  *out = sb__work_tasks(fib_ops(ps));
 }
 
 static void fib_teardown(void *state) {
@@ -140,15 +154,19 @@ const sb_workload sb_workload_fib = {
     .question = "What does a spawn cost in fork-join recursion, and does "
                 "work stealing scale?",
     .unit = "task",
-    .kind = "spawn",
+    .kind = "cpu",
+    .headline = "ns_per_op",
+    .headline_unit = "ns",
     .quick = quick,
     .full = full,
+    .params = specs,
     .check = fib_check,
     .setup = fib_setup,
     .root = fib_root_new,
     .verify = fib_verify,
     .checksum = fib_checksum,
     .ops = fib_ops,
+    .work = fib_work,
     .counters = NULL,
     .teardown = fib_teardown,
 };

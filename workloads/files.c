@@ -8,11 +8,19 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "blocking.h"
-#include "spawn.h"
+#include "runtimes/primitives/blocking.h"
+#include "runtimes/primitives/spawn.h"
 #include "workload.h"
 
-#define READ_CHUNK 65536 /* bytes per read(2) */
+#define READ_CHUNK 65536                  /* bytes per read(2) */
+#define FILES_MAX_KIB (INT64_C(16) << 20) /* all files of a cell: 16 GiB */
+
+/* Files, KiB per file, and whether runs start cold: every cell names the
+ * first two. */
+static const sb_param_spec specs[] = {{"f", 0, 1, 100000},
+                                      {"s", 0, 1, 1 << 22},
+                                      {"cold", 0, 0, 1},
+                                      {NULL, 0, 0, 0}};
 
 /* One file and what reading it found. */
 typedef struct file_job {
@@ -48,7 +56,8 @@ struct files_state {
   file_job *jobs;  /* f files */
   sb_join *joins;  /* f join handles, reused by every run */
   int spawn_err;   /* the last run's first spawn error, or 0 */
-  double resident; /* fraction of pages cached when the last run began */
+  double resident; /* fraction of pages cached when the last run began;
+                      -1 when no run began since the last reset */
   files_root root; /* the run's root future */
 };
 
@@ -120,9 +129,9 @@ static sb_poll file_task_poll(sb_future *f, sb_cx *cx) {
 
 static void file_task_drop(sb_future *f, sb_runtime *rt) {
   file_task *self = (file_task *)f;
-  if (self->base.line > 0)
+  if (sb_future_is_pending(&self->base))
     sb_future_drop(&self->op.base, rt);
-  self->base.line = -1;
+  sb_future_done(&self->base);
 }
 
 static sb_poll files_root_poll(sb_future *f, sb_cx *cx) {
@@ -150,7 +159,7 @@ static void files_root_drop(sb_future *f, sb_runtime *rt) {
   files_root *self = (files_root *)f;
   for (int i = 0; i < self->spawned; i++)
     sb_join_release(&self->st->joins[i], rt);
-  self->base.line = -1;
+  sb_future_done(&self->base);
 }
 
 /* The fraction of fd's pages in the page cache (mincore over a mapping). */
@@ -192,18 +201,14 @@ static sb_future *files_root_new(void *state) {
   return &st->root.base;
 }
 
+/* At most 16 GiB of files. */
 static int files_check(const sb_params *ps, char *why, size_t len) {
-  int64_t f = sb_param(ps, "f", 0), s = sb_param(ps, "s", 0),
-          cold = sb_param(ps, "cold", 0);
-  if (f < 1 || f > 100000 || s < 1 || s > (1 << 22) || cold < 0 || cold > 1 ||
-      f * s > (16 << 20)) {
-    snprintf(why, len,
-             "files needs 1 <= f <= 100000, 1 <= s <= 4194304 (KiB), "
-             "f*s <= 16 GiB, cold 0 or 1 (got f=%lld s=%lld cold=%lld)",
-             (long long)f, (long long)s, (long long)cold);
-    return -EINVAL;
-  }
-  return 0;
+  int64_t f = sb_param_of(ps, specs, "f"), s = sb_param_of(ps, specs, "s");
+  if (f * s <= FILES_MAX_KIB)
+    return 0;
+  snprintf(why, len, "files needs f*s <= 16 GiB (got f=%lld s=%lld KiB)",
+           (long long)f, (long long)s);
+  return -EINVAL;
 }
 
 static void files_teardown(void *state) {
@@ -260,19 +265,20 @@ static const char *scratch_parent(void) {
   return p;
 }
 
-static int files_setup(const sb_params *ps, sb_runtime *rt, void **state,
-                       char *why, size_t len) {
+static int files_setup(const sb_params *ps, const sb_setup_env *env,
+                       void **state, char *why, size_t len) {
   int rc = -ENOMEM;
   files_state *st = calloc(1, sizeof(*st));
   if (st == NULL)
     return -ENOMEM;
-  st->f = (int)sb_param(ps, "f", 0);
-  st->bytes = sb_param(ps, "s", 0) * 1024;
-  st->cold = (int)sb_param(ps, "cold", 0);
+  st->f = (int)sb_param_of(ps, specs, "f");
+  st->bytes = sb_param_of(ps, specs, "s") * 1024;
+  st->cold = (int)sb_param_of(ps, specs, "cold");
+  st->resident = -1;
   /* Where a wait blocks the task's OS thread anyway, a blocking read is
    * the model itself; elsewhere it must not stall the executor. */
-  st->direct =
-      (rt->ops->flags & (SB_RT_THREAD_PER_TASK | SB_RT_BLOCKING_WAITS)) != 0;
+  st->direct = (env->rt->ops->flags &
+                (SB_RT_THREAD_PER_TASK | SB_RT_BLOCKING_WAITS)) != 0;
   st->jobs = calloc((size_t)st->f, sizeof(*st->jobs));
   st->joins = calloc((size_t)st->f, sizeof(*st->joins));
   if (st->jobs == NULL || st->joins == NULL)
@@ -327,21 +333,33 @@ static int files_verify(void *state, uint64_t out, char *why, size_t len) {
 /* Sum over files i < f of bytes j < s*1024 of (i + j) & 0xff: whole cycles
  * of 256 sum to 32640, and s*1024 is a multiple of 256. */
 static uint64_t files_checksum(const sb_params *ps) {
-  uint64_t f = (uint64_t)sb_param(ps, "f", 0);
-  uint64_t bytes = (uint64_t)sb_param(ps, "s", 0) * 1024;
+  uint64_t f = (uint64_t)sb_param_of(ps, specs, "f");
+  uint64_t bytes = (uint64_t)sb_param_of(ps, specs, "s") * 1024;
   return f * (bytes / 256) * 32640u;
 }
 
 static int64_t files_ops(const sb_params *ps) {
-  return sb_param(ps, "f", 0);
+  return sb_param_of(ps, specs, "f");
+}
+
+static void files_work(const sb_params *ps, sb_work *out) {
+  *out = (sb_work){
+      .tasks = sb_param_of(ps, specs, "f"), .messages = -1, .connections = -1};
+}
+
+/* The readings are levels: the repetition reports its last run's. */
+static void files_reset(void *state) {
+  ((files_state *)state)->resident = -1;
 }
 
 static void files_counters(void *state, sb_counters *c) {
   files_state *st = state;
-  /* How much of the data was cached as the last run began, and so whether
-   * a cold run really read from the device. */
-  sb_counter_set(c, "resident_frac", st->resident);
-  sb_counter_set(c, "cold_effective", st->cold && st->resident < 0.1);
+  /* How much of the data was cached as the repetition's last run began,
+   * and so whether a cold run really read from the device. */
+  if (st->resident >= 0) {
+    sb_counter_set(c, "resident_frac", st->resident);
+    sb_counter_set(c, "cold_effective", st->cold && st->resident < 0.1);
+  }
   sb_counter_set(c, "offloaded", !st->direct);
 }
 
@@ -351,14 +369,19 @@ const sb_workload sb_workload_files = {
                 "files read many at once, warm and cold)?",
     .unit = "file",
     .kind = "io",
+    .headline = "ns_per_op",
+    .headline_unit = "ns",
     .quick = files_quick,
     .full = files_full,
+    .params = specs,
     .check = files_check,
     .setup = files_setup,
     .root = files_root_new,
     .verify = files_verify,
     .checksum = files_checksum,
     .ops = files_ops,
+    .work = files_work,
+    .reset = files_reset,
     .counters = files_counters,
     .teardown = files_teardown,
 };

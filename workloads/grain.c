@@ -5,10 +5,14 @@
 #include <stdlib.h>
 
 #include "lcg.h"
-#include "spawn.h"
+#include "runtimes/primitives/spawn.h"
 #include "wcheck.h"
 
 #define BATCH 1024 /* tasks alive at once, as in spawn: threads can keep up */
+
+static const sb_param_spec specs[] = {{"n", 1000, 1, INT64_C(1) << 32},
+                                      {"g", 10000, 1, INT64_C(10000000000)},
+                                      {NULL, 0, 0, 0}};
 
 typedef struct grain_state grain_state;
 
@@ -34,9 +38,9 @@ struct grain_state {
   int64_t n, g;         /* the params */
   int64_t iters;        /* calibrated steps for g ns */
   int parallelism;      /* P in the ideal time n*g/P */
-  int64_t runs;         /* runs measured */
-  int64_t elapsed_sum;  /* sum of the runs' times, ns */
-  int64_t elapsed_min;  /* the fastest run, ns */
+  int64_t runs;         /* runs measured since the last reset */
+  int64_t elapsed_sum;  /* sum of those runs' times, ns */
+  int64_t elapsed_min;  /* the fastest of them, ns */
   sb_join joins[BATCH]; /* one batch of join handles */
   sb__run_error err;    /* the run's first error */
   grain_root root;      /* the root future of the current run */
@@ -45,9 +49,7 @@ struct grain_state {
 static sb_poll burn_poll(sb_future *f, sb_cx *cx) {
   (void)cx;
   burn_task *self = (burn_task *)f;
-  self->base.out = sb__lcg_burn(self->x, self->iters);
-  self->base.line = -1;
-  return SB_READY;
+  return sb_future_ready(&self->base, sb__lcg_burn(self->x, self->iters));
 }
 
 static void root_drop(sb_future *f, sb_runtime *rt) {
@@ -92,42 +94,29 @@ static sb_poll root_poll(sb_future *f, sb_cx *cx) {
   SB_END(self, self->sum);
 }
 
-static const char *const names[] = {"n", "g", NULL};
-
-static int grain_check(const sb_params *ps, char *why, size_t len) {
-  int rc = sb__params_known(ps, names, why, len);
-  if (rc == 0)
-    rc = sb__param_range(ps, "n", 1000, 1, INT64_C(1) << 32, why, len);
-  if (rc == 0)
-    rc = sb__param_range(ps, "g", 10000, 1, INT64_C(10000000000), why, len);
-  return rc;
-}
-
 /* P: the CPUs the runtime can keep busy at once. A runtime with W workers
  * can use min(W, CPUs); a thread per task (W = 0) can use every CPU this
  * process may run on (sched_getaffinity). */
-static int parallelism(sb_runtime *rt) {
-  sb_runtime_info info = {0};
+static int parallelism(const sb_runtime_info *info) {
   cpu_set_t set;
   int cpus = 1;
-  rt->ops->info(rt, &info);
   if (sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) > 0)
     cpus = CPU_COUNT(&set);
-  return info.workers > 0 && info.workers < cpus ? info.workers : cpus;
+  return info->workers > 0 && info->workers < cpus ? info->workers : cpus;
 }
 
-static int grain_setup(const sb_params *ps, sb_runtime *rt, void **state,
-                       char *why, size_t len) {
+static int grain_setup(const sb_params *ps, const sb_setup_env *env,
+                       void **state, char *why, size_t len) {
   grain_state *st = calloc(1, sizeof(*st));
   *state = st;
   if (st == NULL) {
     snprintf(why, len, "out of memory");
     return -ENOMEM;
   }
-  st->n = sb_param(ps, "n", 1000);
-  st->g = sb_param(ps, "g", 10000);
+  st->n = sb_param_of(ps, specs, "n");
+  st->g = sb_param_of(ps, specs, "g");
   st->iters = sb__lcg_iters_for_ns(st->g);
-  st->parallelism = parallelism(rt);
+  st->parallelism = parallelism(&env->info);
   return 0;
 }
 
@@ -141,9 +130,9 @@ static sb_future *grain_root_new(void *state) {
 
 static uint64_t grain_checksum(const sb_params *ps) {
   /* Each task gives A*t + C; summed over t < n: A*n(n-1)/2 + n*C. */
-  uint64_t n = (uint64_t)sb_param(ps, "n", 1000);
+  uint64_t n = (uint64_t)sb_param_of(ps, specs, "n");
   uint64_t a, c;
-  sb__lcg_affine(sb__lcg_iters_for_ns(sb_param(ps, "g", 10000)), &a, &c);
+  sb__lcg_affine(sb__lcg_iters_for_ns(sb_param_of(ps, specs, "g")), &a, &c);
   uint64_t tri = n % 2 == 0 ? (n / 2) * (n - 1) : n * ((n - 1) / 2);
   return a * tri + n * c;
 }
@@ -155,12 +144,24 @@ static int grain_verify(void *state, uint64_t out, char *why, size_t len) {
 }
 
 static int64_t grain_ops(const sb_params *ps) {
-  return sb_param(ps, "n", 1000);
+  return sb_param_of(ps, specs, "n");
+}
+
+static void grain_work(const sb_params *ps, sb_work *out) {
+  *out = sb__work_tasks(sb_param_of(ps, specs, "n"));
+}
+
+/* A repetition's sums start empty (PROTOCOL.md 3). */
+static void grain_reset(void *state) {
+  grain_state *st = state;
+  st->runs = 0;
+  st->elapsed_sum = 0;
+  st->elapsed_min = 0;
 }
 
 /* efficiency = ideal / measured, ideal = n*g/P (see parallelism), measured
- * from the root's first poll to its completion: mean over the runs, and the
- * best run. METG is the smallest g whose cell reaches 0.5. */
+ * from the root's first poll to its completion: mean over the repetition's
+ * runs, and its best run. METG is the smallest g whose cell reaches 0.5. */
 static void grain_counters(void *state, sb_counters *c) {
   grain_state *st = state;
   double ideal = (double)st->n * (double)st->g / st->parallelism;
@@ -202,14 +203,18 @@ const sb_workload sb_workload_grain = {
                 "dominates?",
     .unit = "task",
     .kind = "cpu",
+    .headline = "efficiency",
+    .headline_unit = "fraction",
     .quick = quick,
     .full = full,
-    .check = grain_check,
+    .params = specs,
     .setup = grain_setup,
     .root = grain_root_new,
     .verify = grain_verify,
     .checksum = grain_checksum,
     .ops = grain_ops,
+    .work = grain_work,
+    .reset = grain_reset,
     .counters = grain_counters,
     .teardown = grain_teardown,
 };

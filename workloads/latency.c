@@ -1,27 +1,23 @@
-/* The latency histogram (see latency.h): log-linear buckets of relaxed
- * atomic counters. */
+/* The latency histogram (see latency.h and PROTOCOL.md section 8):
+ * log-linear buckets of relaxed atomic counters, the exact sum and maximum. */
 #include "latency.h"
 
-/* Bucket of v: v itself below 2^SUB_BITS, else the power of two e it lies in
- * and its top SUB_BITS bits below the leading one. */
-static unsigned bucket_of(uint64_t v) {
-  if (v < (1u << SB_LAT_SUB_BITS))
-    return (unsigned)v;
-  unsigned e = 63u - (unsigned)__builtin_clzll(v);
-  unsigned sub =
-      (unsigned)(v >> (e - SB_LAT_SUB_BITS)) & ((1u << SB_LAT_SUB_BITS) - 1);
-  return ((e - SB_LAT_SUB_BITS + 1) << SB_LAT_SUB_BITS) + sub;
+unsigned sb_latency_bucket(int64_t v) {
+  if (v < (int64_t)(2 * SB_LAT_SUB))
+    return v < 0 ? 0u : (unsigned)v;
+  /* e = floor(log2 v) >= 8, s = e - 7 >= 1; v >> s is in [128, 256). */
+  unsigned e = 63u - (unsigned)__builtin_clzll((uint64_t)v);
+  unsigned s = e - SB_LAT_SUB_BITS;
+  return SB_LAT_SUB * s + (unsigned)((uint64_t)v >> s);
 }
 
-/* The largest value that falls in bucket b. */
-static uint64_t bucket_upper(unsigned b) {
-  if (b < (1u << SB_LAT_SUB_BITS))
-    return b;
-  unsigned e = (b >> SB_LAT_SUB_BITS) + SB_LAT_SUB_BITS - 1;
-  uint64_t sub = b & ((1u << SB_LAT_SUB_BITS) - 1);
-  uint64_t width = 1ull << (e - SB_LAT_SUB_BITS);
-  return (((1ull << SB_LAT_SUB_BITS) + sub) << (e - SB_LAT_SUB_BITS)) +
-         (width - 1);
+int64_t sb_latency_bucket_high(unsigned b) {
+  if (b < 2 * SB_LAT_SUB)
+    return (int64_t)b;
+  /* b = 128*s + m with m in [128, 256): s = b/128 - 1. */
+  unsigned s = b / SB_LAT_SUB - 1;
+  uint64_t m = b - SB_LAT_SUB * s;
+  return (int64_t)(((m + 1) << s) - 1);
 }
 
 void sb_latency_reset(sb_latency *h) {
@@ -36,9 +32,9 @@ void sb_latency_record(sb_latency *h, int64_t ns) {
   if (ns < 0)
     ns = 0;
   /* Relaxed: the counters are independent tallies; they are read only after
-   * the recording threads are joined, and joining orders every increment
-   * before the read. */
-  atomic_fetch_add_explicit(&h->bucket[bucket_of((uint64_t)ns)], 1,
+   * the recording threads are joined (or the run that recorded is over),
+   * and that join orders every increment before the read. */
+  atomic_fetch_add_explicit(&h->bucket[sb_latency_bucket(ns)], 1,
                             memory_order_relaxed);
   atomic_fetch_add_explicit(&h->count, 1, memory_order_relaxed);
   atomic_fetch_add_explicit(&h->sum, (uint64_t)ns, memory_order_relaxed);
@@ -50,13 +46,24 @@ void sb_latency_record(sb_latency *h, int64_t ns) {
   }
 }
 
+uint64_t sb_latency_samples(const sb_latency *h) {
+  return atomic_load(&h->count);
+}
+
+double sb_latency_mean(const sb_latency *h) {
+  uint64_t n = atomic_load(&h->count);
+  return n ? (double)atomic_load(&h->sum) / (double)n : 0.0;
+}
+
 int64_t sb_latency_quantile(const sb_latency *h, double q) {
   uint64_t n = atomic_load(&h->count);
   if (n == 0)
     return 0;
-  /* rank = ceil(q * n), without libm. */
-  uint64_t rank = (uint64_t)(q * (double)n);
-  if ((double)rank < q * (double)n)
+  /* rank = ceil(q * n) in double arithmetic, as every side computes it,
+   * without libm. */
+  double want = q * (double)n;
+  uint64_t rank = (uint64_t)want;
+  if ((double)rank < want)
     rank++;
   if (rank < 1)
     rank = 1;
@@ -67,8 +74,8 @@ int64_t sb_latency_quantile(const sb_latency *h, double q) {
   for (unsigned b = 0; b < SB_LAT_BUCKETS; b++) {
     seen += atomic_load(&h->bucket[b]);
     if (seen >= rank) {
-      uint64_t up = bucket_upper(b);
-      return up < (uint64_t)max ? (int64_t)up : max;
+      int64_t high = sb_latency_bucket_high(b);
+      return high < max ? high : max;
     }
   }
   return max;
@@ -76,12 +83,11 @@ int64_t sb_latency_quantile(const sb_latency *h, double q) {
 
 void sb_latency_counters(const sb_latency *h, sb_latency_names names,
                          sb_counters *c) {
-  uint64_t n = atomic_load(&h->count);
   sb_counter_set(c, names.p50, (double)sb_latency_quantile(h, 0.50));
+  sb_counter_set(c, names.p90, (double)sb_latency_quantile(h, 0.90));
   sb_counter_set(c, names.p99, (double)sb_latency_quantile(h, 0.99));
   sb_counter_set(c, names.p999, (double)sb_latency_quantile(h, 0.999));
   sb_counter_set(c, names.max, (double)atomic_load(&h->max));
-  sb_counter_set(c, names.mean,
-                 n ? (double)atomic_load(&h->sum) / (double)n : 0.0);
-  sb_counter_set(c, names.samples, (double)n);
+  sb_counter_set(c, names.mean, sb_latency_mean(h));
+  sb_counter_set(c, names.samples, (double)sb_latency_samples(h));
 }

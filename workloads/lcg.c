@@ -3,7 +3,7 @@
 #include <pthread.h>
 
 #include "lcg.h"
-#include "sb.h"
+#include "runtimes/core/sb.h"
 
 __attribute__((noinline)) uint64_t sb__lcg_burn(uint64_t x, int64_t iters) {
   for (int64_t i = 0; i < iters; i++)

@@ -1,243 +1,15 @@
-/* The echo load generator: a thread of its own that, per job, opens every
- * connection at once and drives them all from one level-triggered epoll,
- * checking each echoed byte and timing each round trip. */
+/* The echo load generator: a thread of its own, bound to the CPU it was
+ * given, that runs one job at a time (loadgen_run.c) and signals an eventfd
+ * when it is over; the API the echo cells use. */
 #include <errno.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <pthread.h>
-#include <stdio.h>
-#include <string.h>
+#include <stdlib.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
-#include "loadgen.h"
-#include "sb.h"
-#include "topo.h"
-
-#define SCRATCH_BYTES 65536
-#define EVENTS_AT_ONCE 256
-
-enum { CONN_CONNECTING, CONN_RUNNING, CONN_DONE };
-
-/* One connection of a run; owned by the generator's thread. */
-typedef struct lg_conn {
-  int fd;          /* the socket, -1 once closed */
-  int state;       /* CONN_* */
-  int round;       /* the round trip in progress */
-  int sent;        /* bytes of this round's request written */
-  int recvd;       /* bytes of this round's response read */
-  uint32_t events; /* the epoll interest in force */
-  int64_t t0;      /* when this round's request started, ns */
-} lg_conn;
-
-struct sb_loadgen {
-  pthread_t thread;         /* the generator */
-  int start_fd;             /* blocking eventfd: a job (or stop) is waiting */
-  int done_fd;              /* non-blocking eventfd: the run is over */
-  int pin_pu;               /* PU to bind the thread to, or -1 */
-  pthread_mutex_t lock;     /* protects job, result, running, stop */
-  sb_loadgen_job job;       /* the job handed over by start */
-  sb_loadgen_result result; /* the last run's result */
-  int running;              /* 1 from start until the result is stored */
-  int stop;                 /* 1 once close asked the thread to end */
-  /* The thread's own, untouched by others while it lives: */
-  int epfd;         /* the generator's epoll */
-  lg_conn *conns;   /* the run's connections */
-  size_t conns_cap; /* entries allocated in conns */
-  uint8_t *scratch; /* SCRATCH_BYTES of request/response buffer */
-};
-
-/* A run in progress: the job, its tally and bookkeeping. */
-typedef struct lg_run {
-  sb_loadgen *lg;            /* the generator running it */
-  const sb_loadgen_job *job; /* what to do */
-  sb_loadgen_result *res;    /* the tally so far */
-  int64_t live;              /* connections not yet done */
-  int64_t last_progress;     /* when a byte last moved, ns */
-} lg_run;
-
-static uint8_t pattern_base(int k, int round) {
-  return (uint8_t)(((unsigned)k * 31u + (unsigned)round * 7u) & 0xffu);
-}
-
-static void conn_fail(lg_run *r, lg_conn *c, const char *what, int err) {
-  if (r->res->first_error[0] == '\0')
-    snprintf(r->res->first_error, sizeof(r->res->first_error),
-             "connection %d, round %d: %s: %s", (int)(c - r->lg->conns),
-             c->round, what, err ? strerror(err) : "unexpected EOF");
-  r->res->failed++;
-  if (c->state == CONN_CONNECTING)
-    r->res->unconnected++;
-  if (c->fd >= 0)
-    close(c->fd);
-  c->fd = -1;
-  c->state = CONN_DONE;
-  r->live--;
-}
-
-static int set_interest(lg_run *r, lg_conn *c, uint32_t events) {
-  if (c->events == events)
-    return 0;
-  struct epoll_event ev = {.events = events,
-                           .data.u64 = (uint64_t)(c - r->lg->conns)};
-  if (epoll_ctl(r->lg->epfd, EPOLL_CTL_MOD, c->fd, &ev) < 0)
-    return -errno;
-  c->events = events;
-  return 0;
-}
-
-/* Writes as much of the current request as the socket takes. */
-static void conn_write(lg_run *r, lg_conn *c) {
-  int k = (int)(c - r->lg->conns), b = r->job->bytes;
-  while (c->sent < b) {
-    int chunk = b - c->sent < SCRATCH_BYTES ? b - c->sent : SCRATCH_BYTES;
-    uint8_t base = (uint8_t)(pattern_base(k, c->round) + (unsigned)c->sent);
-    for (int j = 0; j < chunk; j++)
-      r->lg->scratch[j] = (uint8_t)(base + (unsigned)j);
-    ssize_t n = write(c->fd, r->lg->scratch, (size_t)chunk);
-    if (n > 0) {
-      c->sent += (int)n;
-      r->last_progress = sb_now_ns();
-    } else if (n < 0 && errno == EINTR) {
-      continue;
-    } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      break;
-    } else {
-      conn_fail(r, c, "write", n < 0 ? errno : EIO);
-      return;
-    }
-  }
-  int rc = set_interest(r, c, EPOLLIN | (c->sent < b ? EPOLLOUT : 0u));
-  if (rc < 0)
-    conn_fail(r, c, "epoll_ctl", -rc);
-}
-
-static void round_start(lg_run *r, lg_conn *c) {
-  c->t0 = sb_now_ns();
-  c->sent = 0;
-  c->recvd = 0;
-  conn_write(r, c);
-}
-
-/* Reads what has come back, checks it byte by byte, and moves on to the
- * next round (or ends the connection) when a response is complete. */
-static void conn_read(lg_run *r, lg_conn *c) {
-  int k = (int)(c - r->lg->conns), b = r->job->bytes;
-  while (c->state == CONN_RUNNING) {
-    int want = b - c->recvd < SCRATCH_BYTES ? b - c->recvd : SCRATCH_BYTES;
-    ssize_t n = read(c->fd, r->lg->scratch, (size_t)want);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-      return;
-    if (n <= 0) {
-      conn_fail(r, c, "read", n < 0 ? errno : 0);
-      return;
-    }
-    uint8_t base = (uint8_t)(pattern_base(k, c->round) + (unsigned)c->recvd);
-    for (ssize_t j = 0; j < n; j++) {
-      uint8_t got = r->lg->scratch[j];
-      if (got != (uint8_t)(base + (unsigned)j))
-        r->res->mismatches++;
-      else
-        r->res->sum += got;
-    }
-    c->recvd += (int)n;
-    r->last_progress = sb_now_ns();
-    if (c->recvd < b)
-      continue;
-    if (r->job->latency != NULL)
-      sb_latency_record(r->job->latency, r->last_progress - c->t0);
-    r->res->round_trips++;
-    if (++c->round == r->job->rounds) {
-      close(c->fd);
-      c->fd = -1;
-      c->state = CONN_DONE;
-      r->live--;
-      return;
-    }
-    round_start(r, c);
-  }
-}
-
-static void conn_connected(lg_run *r, lg_conn *c) {
-  int err = 0;
-  socklen_t len = sizeof(err);
-  if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
-    err = errno;
-  if (err != 0) {
-    conn_fail(r, c, "connect", err);
-    return;
-  }
-  c->state = CONN_RUNNING;
-  round_start(r, c);
-}
-
-static void conn_open(lg_run *r, lg_conn *c) {
-  c->state = CONN_CONNECTING;
-  c->round = 0;
-  c->events = EPOLLOUT;
-  c->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (c->fd < 0) {
-    conn_fail(r, c, "socket", errno);
-    return;
-  }
-  /* Requests go out at once, not after the server's delayed ACK (Nagle),
-   * as the server's side does (echo_server.c). */
-  int one = 1;
-  (void)setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-  struct epoll_event ev = {.events = EPOLLOUT,
-                           .data.u64 = (uint64_t)(c - r->lg->conns)};
-  if (epoll_ctl(r->lg->epfd, EPOLL_CTL_ADD, c->fd, &ev) < 0) {
-    conn_fail(r, c, "epoll_ctl", errno);
-    return;
-  }
-  if (connect(c->fd, (const struct sockaddr *)&r->job->addr,
-              sizeof(r->job->addr)) < 0 &&
-      errno != EINPROGRESS)
-    conn_fail(r, c, "connect", errno);
-  /* Otherwise epoll reports EPOLLOUT once the handshake is done. */
-}
-
-static void run_job(sb_loadgen *lg, const sb_loadgen_job *job,
-                    sb_loadgen_result *res) {
-  lg_run r = {.lg = lg, .job = job, .res = res, .live = job->conns};
-  struct epoll_event evs[EVENTS_AT_ONCE];
-  memset(res, 0, sizeof(*res));
-  r.last_progress = sb_now_ns();
-  for (int k = 0; k < job->conns; k++)
-    conn_open(&r, &lg->conns[k]);
-  while (r.live > 0) {
-    int64_t idle = sb_now_ns() - r.last_progress;
-    if (idle >= job->stall_ns) {
-      res->stalled = 1;
-      for (int k = 0; k < job->conns; k++)
-        if (lg->conns[k].state != CONN_DONE)
-          conn_fail(&r, &lg->conns[k], "no progress", ETIMEDOUT);
-      break;
-    }
-    int ms = (int)((job->stall_ns - idle) / 1000000) + 1;
-    int n = epoll_wait(lg->epfd, evs, EVENTS_AT_ONCE, ms);
-    if (n < 0 && errno != EINTR)
-      SB_ASSERT(!"epoll_wait failed on the generator's own epoll");
-    for (int i = 0; i < n; i++) {
-      lg_conn *c = &lg->conns[evs[i].data.u64];
-      if (c->state == CONN_CONNECTING)
-        conn_connected(&r, c);
-      else if (c->state == CONN_RUNNING &&
-               (evs[i].events & (EPOLLIN | EPOLLERR | EPOLLHUP)))
-        conn_read(&r, c);
-      if (c->state == CONN_RUNNING && (evs[i].events & EPOLLOUT))
-        conn_write(&r, c);
-    }
-  }
-  /* An acceptor counting on connections that never came must not wait for
-   * them forever: shutting the listener down makes its accept fail. */
-  if (res->unconnected > 0 && job->listen_fd >= 0)
-    shutdown(job->listen_fd, SHUT_RDWR);
-}
+#include "loadgen_internal.h"
+#include "runtimes/core/sb.h"
 
 /* Adds one to an eventfd's counter; it cannot fail short of a bug. */
 static void signal_fd(int fd) {
@@ -248,9 +20,13 @@ static void signal_fd(int fd) {
 
 static void *loadgen_main(void *arg) {
   sb_loadgen *lg = arg;
-  sb_topo *topo;
-  if (lg->pin_pu >= 0 && sb_topo_get(&topo) == 0)
-    (void)sb_topo_pin_pu(topo, lg->pin_pu); /* unpinned is still correct */
+  if (lg->cpu >= 0 && lg->cpu < CPU_SETSIZE) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(lg->cpu, &set);
+    /* Unbound is still correct, only less apart from the server. */
+    (void)pthread_setaffinity_np(pthread_self(), sizeof set, &set);
+  }
   for (;;) {
     uint64_t v;
     if (read(lg->start_fd, &v, sizeof(v)) != (ssize_t)sizeof(v)) {
@@ -264,7 +40,7 @@ static void *loadgen_main(void *arg) {
     if (stop && !running)
       break;
     sb_loadgen_result res;
-    run_job(lg, &job, &res);
+    sb__loadgen_run(lg, &job, &res);
     pthread_mutex_lock(&lg->lock);
     lg->result = res;
     lg->running = 0;
@@ -277,13 +53,13 @@ static void *loadgen_main(void *arg) {
   return NULL;
 }
 
-int sb_loadgen_open(int pin_pu, sb_loadgen **out) {
+int sb_loadgen_open(int cpu, sb_loadgen **out) {
   int rc = -ENOMEM;
   sb_loadgen *lg = calloc(1, sizeof(*lg));
   if (lg == NULL)
     return -ENOMEM;
   lg->start_fd = lg->done_fd = lg->epfd = -1;
-  lg->pin_pu = pin_pu;
+  lg->cpu = cpu;
   lg->scratch = malloc(SCRATCH_BYTES);
   if (lg->scratch == NULL)
     goto fail;

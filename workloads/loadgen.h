@@ -11,9 +11,11 @@
 
 typedef struct sb_loadgen sb_loadgen;
 
-/* One run: conns connections opened at once, each doing rounds round trips
- * of bytes bytes (write the request, read it all back, repeat). Byte j of
- * round i on connection k is (k*31 + i*7 + j) & 0xff. */
+/* One run: conns connections opened at once; once every one is established
+ * (or failed) the clock starts and each does rounds round trips of bytes
+ * bytes (write the request, read it all back, repeat); the clock stops at
+ * the last response read (PROTOCOL.md 6). Byte j of round i on connection k
+ * is (k*31 + i*7 + j) & 0xff. */
 typedef struct sb_loadgen_job {
   struct sockaddr_in addr; /* the server */
   int conns;               /* connections, all open at once */
@@ -39,9 +41,10 @@ typedef struct sb_loadgen_result {
   char first_error[128]; /* the first failure, "" if none */
 } sb_loadgen_result;
 
-/* Starts the generator's thread, bound to PU pin_pu (logical index) unless
- * pin_pu < 0. Returns 0 and *out, or -errno (nothing leaks). */
-int sb_loadgen_open(int pin_pu, sb_loadgen **out);
+/* Starts the generator's thread, bound to CPU cpu (its OS number, as
+ * sched_setaffinity counts) unless cpu < 0. Returns 0 and *out, or -errno
+ * (nothing leaks). */
+int sb_loadgen_open(int cpu, sb_loadgen **out);
 /* Hands the thread a job and returns at once. Returns 0, -EBUSY while a run
  * is in progress, or -EINVAL for a job it cannot do. */
 int sb_loadgen_start(sb_loadgen *lg, const sb_loadgen_job *job);

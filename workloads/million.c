@@ -1,13 +1,18 @@
 /* Workload million: spawn n tasks that all wait on one event, measure the
  * memory they hold while waiting, then release and join them. The executors
  * must reach 10^6; threads goes as far as the machine allows and reports the
- * limit it hit. */
+ * limit it hit. The protocol is PROTOCOL.md section 5: the last task to
+ * count itself in wakes the root (O(n) wake-ups), which reads VmRSS and
+ * VmSize against the baseline read in setup. */
 #include <stdlib.h>
 
-#include "event.h"
 #include "oslimits.h"
-#include "spawn.h"
+#include "runtimes/primitives/event.h"
+#include "runtimes/primitives/spawn.h"
 #include "wcheck.h"
+
+static const sb_param_spec specs[] = {{"n", 1000000, 1, INT64_C(1) << 26},
+                                      {NULL, 0, 0, 0}};
 
 typedef struct million_state million_state;
 
@@ -31,22 +36,32 @@ typedef struct million_root {
   sb_event_wait w;   /* the root's wait on all_in */
 } million_root;
 
+/* The readings of one run, taken by its root. */
+typedef struct million_reading {
+  int64_t tasks;     /* tasks waiting when rss and vm were read */
+  int64_t rss, vm;   /* VmRSS and VmSize then, bytes; 0 if unread */
+  int64_t spawn_ns;  /* start of the first spawn call to end of the last */
+  int64_t all_in_ns; /* start of the first spawn call to the root woken */
+} million_reading;
+
 struct million_state {
-  int64_t n;             /* tasks per run */
-  atomic_llong in;       /* tasks of this run that have counted in */
-  atomic_llong target;   /* tasks spawned this run; -1 while spawning */
-  int64_t vm_base;       /* VmSize after setup, bytes */
-  int64_t rss_base;      /* VmRSS after setup, bytes */
-  int64_t runs;          /* runs finished */
-  int64_t spawn_ns_sum;  /* sum over runs of the spawn loop's time */
-  int64_t spawned_sum;   /* sum over runs of tasks spawned */
-  int64_t all_in_ns_sum; /* sum over runs of first spawn to all waiting */
-  int64_t rss_peak;      /* largest VmRSS with all tasks waiting */
-  int64_t vm_peak;       /* largest VmSize with all tasks waiting */
+  int64_t n;           /* tasks per run */
+  atomic_llong in;     /* tasks of this run that have counted in */
+  atomic_llong target; /* tasks spawned this run; -1 while spawning */
+  int64_t vm_base;     /* VmSize after setup, bytes */
+  int64_t rss_base;    /* VmRSS after setup, bytes */
+  /* The last run, reset by root_new: */
+  million_reading last; /* its readings */
+  int limit_err;        /* a spawn's -errno, 0 if every spawn worked */
+  char limit_why[512];  /* the limit it hit, from sb__thread_limit_explain */
+  /* The repetition (runs since the last reset): */
+  int64_t runs;          /* runs whose readings are in the sums */
+  int64_t spawn_ns_sum;  /* sum over them of spawn_ns */
+  int64_t spawned_sum;   /* sum over them of tasks spawned */
+  int64_t all_in_ns_sum; /* sum over them of all_in_ns */
   int64_t max_reached;   /* the most tasks waiting at once */
-  int64_t peak_tasks;    /* tasks waiting when rss_peak was read */
-  int limit_err;         /* a spawn's -errno, 0 if every spawn worked */
-  char limit_why[512];   /* the limit it hit, from sb__thread_limit_explain */
+  int limit_hit;         /* 1 if one of them hit a limit */
+  million_reading level; /* the latest run's readings (a level) */
   size_t stack_size;     /* the runtime's stack per OS thread (info) */
   unsigned rt_flags;     /* the runtime's SB_RT_* flags */
   sb_join *joins;        /* n join handles, resident before the baseline */
@@ -118,30 +133,30 @@ static sb_poll root_poll(sb_future *f, sb_cx *cx) {
       break;
     }
   }
-  st->spawn_ns_sum += sb_now_ns() - self->t0;
-  st->spawned_sum += self->spawned;
+  st->last.spawn_ns = sb_now_ns() - self->t0;
+  st->last.tasks = self->spawned;
   atomic_store(&st->target, self->spawned);
   if (self->spawned > 0 && atomic_load(&st->in) != self->spawned) {
     sb_event_wait_init(&self->w, self->all_in);
     SB_AWAIT(self, sb_event_wait_poll(&self->w, cx));
   }
-  st->all_in_ns_sum += sb_now_ns() - self->t0;
-  {
-    int64_t vm, rss;
-    if (sb__statm(&vm, &rss) == 0 && rss > st->rss_peak) {
-      st->rss_peak = rss;
-      st->vm_peak = vm;
-      st->peak_tasks = self->spawned;
-    }
-    if (self->spawned > st->max_reached)
-      st->max_reached = self->spawned;
-  }
+  st->last.all_in_ns = sb_now_ns() - self->t0;
+  if (sb__statm(&st->last.vm, &st->last.rss) < 0)
+    st->last.vm = st->last.rss = 0;
   sb_event_set(self->go);
   for (self->j = 0; self->j < self->spawned; self->j++) {
     SB_AWAIT(self, sb_join_poll(&st->joins[self->j], cx));
     self->sum += st->joins[self->j].base.out;
   }
+  /* Into the repetition: sums for the means, the level as the latest. */
   st->runs++;
+  st->spawn_ns_sum += st->last.spawn_ns;
+  st->spawned_sum += st->last.tasks;
+  st->all_in_ns_sum += st->last.all_in_ns;
+  if (st->last.tasks > st->max_reached)
+    st->max_reached = st->last.tasks;
+  st->limit_hit |= st->limit_err != 0;
+  st->level = st->last;
 out:
   /* Every waiter is joined (or none was spawned): nobody waits on either. */
   sb_event_free(self->go);
@@ -149,15 +164,6 @@ out:
   self->go = self->all_in = NULL;
   self->spawned = 0;
   SB_END(self, self->sum);
-}
-
-static const char *const names[] = {"n", NULL};
-
-static int million_check(const sb_params *ps, char *why, size_t len) {
-  int rc = sb__params_known(ps, names, why, len);
-  if (rc == 0)
-    rc = sb__param_range(ps, "n", 1000000, 1, INT64_C(1) << 26, why, len);
-  return rc;
 }
 
 static void million_teardown(void *state) {
@@ -168,24 +174,22 @@ static void million_teardown(void *state) {
   free(st);
 }
 
-static int million_setup(const sb_params *ps, sb_runtime *rt, void **state,
-                         char *why, size_t len) {
+static int million_setup(const sb_params *ps, const sb_setup_env *env,
+                         void **state, char *why, size_t len) {
   million_state *st = calloc(1, sizeof(*st));
-  sb_runtime_info info = {0};
   int rc = -ENOMEM;
   *state = NULL;
   if (st == NULL)
     goto fail;
-  st->n = sb_param(ps, "n", 1000000);
+  st->n = sb_param_of(ps, specs, "n");
   st->joins = malloc((size_t)st->n * sizeof(sb_join));
   if (st->joins == NULL)
     goto fail;
   /* Touched now, so the join handles are in the baseline: RSS per task
    * counts what the runtime holds for a waiting task, not our handles. */
   memset(st->joins, 0, (size_t)st->n * sizeof(sb_join));
-  rt->ops->info(rt, &info);
-  st->stack_size = info.stack_size;
-  st->rt_flags = rt->ops->flags;
+  st->stack_size = env->info.stack_size;
+  st->rt_flags = env->rt->ops->flags;
   rc = sb__statm(&st->vm_base, &st->rss_base);
   if (rc < 0) {
     snprintf(why, len, "cannot read /proc/self/statm: %s", strerror(-rc));
@@ -195,7 +199,7 @@ static int million_setup(const sb_params *ps, sb_runtime *rt, void **state,
   return 0;
 fail:
   snprintf(why, len, "out of memory for %" PRId64 " join handles",
-           sb_param(ps, "n", 1000000));
+           sb_param_of(ps, specs, "n"));
 cleanup:
   million_teardown(st);
   return rc;
@@ -205,12 +209,15 @@ static sb_future *million_root_new(void *state) {
   million_state *st = state;
   st->root =
       (million_root){.base = SB_FUTURE_INIT(root_poll, root_drop), .st = st};
+  st->last = (million_reading){0};
+  st->limit_err = 0;
+  st->limit_why[0] = '\0';
   sb__run_error_reset(&st->err);
   return &st->root.base;
 }
 
 static uint64_t million_checksum(const sb_params *ps) {
-  return (uint64_t)sb_param(ps, "n", 1000000);
+  return (uint64_t)sb_param_of(ps, specs, "n");
 }
 
 /* Reaching fewer than n tasks fails the cell with the limit as the reason;
@@ -219,40 +226,55 @@ static int million_verify(void *state, uint64_t out, char *why, size_t len) {
   million_state *st = state;
   if (st->limit_err != 0) {
     /* The counters are lost with a failed cell: the reason carries them. */
-    int64_t k = st->peak_tasks > 0 ? st->peak_tasks : 1;
+    int64_t k = st->last.tasks > 0 ? st->last.tasks : 1;
     snprintf(why, len,
              "reached %" PRId64 " of %" PRId64 " tasks, %" PRId64
              " B RSS and %" PRId64 " B VM per task; %s",
-             st->max_reached, st->n, (st->rss_peak - st->rss_base) / k,
-             (st->vm_peak - st->vm_base) / k, st->limit_why);
+             st->last.tasks, st->n, (st->last.rss - st->rss_base) / k,
+             (st->last.vm - st->vm_base) / k, st->limit_why);
     return -1;
   }
   return sb__verify_out(&st->err, out, (uint64_t)st->n, why, len);
 }
 
 static int64_t million_ops(const sb_params *ps) {
-  return sb_param(ps, "n", 1000000);
+  return sb_param_of(ps, specs, "n");
 }
 
+static void million_work(const sb_params *ps, sb_work *out) {
+  *out = sb__work_tasks(sb_param_of(ps, specs, "n"));
+}
+
+static void million_reset(void *state) {
+  million_state *st = state;
+  st->runs = 0;
+  st->spawn_ns_sum = 0;
+  st->spawned_sum = 0;
+  st->all_in_ns_sum = 0;
+  st->max_reached = 0;
+  st->limit_hit = 0;
+  st->level = (million_reading){0};
+}
+
+/* The repetition's counters (PROTOCOL.md 5): RSS and VM per waiting task
+ * from its last run (a level), times per task as means over its runs (the
+ * sum of the runs' times over the sum of their tasks: every run has n). */
 static void million_counters(void *state, sb_counters *c) {
   million_state *st = state;
   sb_counter_set(c, "max_tasks_reached", (double)st->max_reached);
-  sb_counter_set(c, "limit_hit", st->limit_err != 0);
-  sb_counter_set(c, "rss_waiting_bytes", (double)st->rss_peak);
-  sb_counter_set(c, "vm_waiting_bytes", (double)st->vm_peak);
-  if (st->peak_tasks > 0) {
-    double k = (double)st->peak_tasks;
+  sb_counter_set(c, "limit_hit", st->limit_hit);
+  if (st->level.tasks > 0 && st->level.rss > 0) {
+    double k = (double)st->level.tasks;
     sb_counter_set(c, "rss_per_task_bytes",
-                   (double)(st->rss_peak - st->rss_base) / k);
+                   (double)(st->level.rss - st->rss_base) / k);
     sb_counter_set(c, "vm_per_task_bytes",
-                   (double)(st->vm_peak - st->vm_base) / k);
+                   (double)(st->level.vm - st->vm_base) / k);
   }
   if (st->rt_flags & SB_RT_THREAD_PER_TASK)
     sb_counter_set(c, "stack_reserved_bytes", (double)st->stack_size);
   if (st->spawned_sum > 0) {
-    double per = (double)st->spawn_ns_sum / (double)st->spawned_sum;
-    sb_counter_set(c, "spawn_ns_per_task", per);
-    sb_counter_set(c, "spawns_per_sec", per > 0 ? 1e9 / per : 0);
+    sb_counter_set(c, "spawn_ns_per_task",
+                   (double)st->spawn_ns_sum / (double)st->spawned_sum);
     sb_counter_set(c, "all_waiting_ns_per_task",
                    (double)st->all_in_ns_sum / (double)st->spawned_sum);
   }
@@ -263,10 +285,8 @@ static void million_counters(void *state, sb_counters *c) {
 static const sb_params quick[] = {{{{"n", 2000}}}, {{{NULL, 0}}}};
 /* 10,000 is in reach of `threads` here, so RSS and VM per waiting thread
  * are measured; the larger sizes show where it stops. */
-static const sb_params full[] = {{{{"n", 10000}}},
-                                 {{{"n", 100000}}},
-                                 {{{"n", 1000000}}},
-                                 {{{NULL, 0}}}};
+static const sb_params full[] = {
+    {{{"n", 10000}}}, {{{"n", 100000}}}, {{{"n", 1000000}}}, {{{NULL, 0}}}};
 
 const sb_workload sb_workload_million = {
     .name = "million",
@@ -274,14 +294,18 @@ const sb_workload sb_workload_million = {
                 "to thousands, and what does a waiting task really cost?",
     .unit = "task",
     .kind = "memory",
+    .headline = "rss_per_task_bytes",
+    .headline_unit = "bytes",
     .quick = quick,
     .full = full,
-    .check = million_check,
+    .params = specs,
     .setup = million_setup,
     .root = million_root_new,
     .verify = million_verify,
     .checksum = million_checksum,
     .ops = million_ops,
+    .work = million_work,
+    .reset = million_reset,
     .counters = million_counters,
     .teardown = million_teardown,
 };

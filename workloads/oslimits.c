@@ -8,6 +8,13 @@
 
 #include "oslimits.h"
 
+uint64_t sb__ctx_switches(void) {
+  struct rusage ru;
+  if (getrusage(RUSAGE_SELF, &ru) != 0)
+    return 0;
+  return (uint64_t)ru.ru_nvcsw + (uint64_t)ru.ru_nivcsw;
+}
+
 int sb__statm(int64_t *vm_bytes, int64_t *rss_bytes) {
   long long size = 0, resident = 0;
   int rc = 0;

@@ -1,11 +1,16 @@
-/* What a task costs the process and what stops the OS from making more
- * threads: RSS and virtual size from /proc/self/statm, and an explanation
- * of a failed thread creation from the kernel's limits. Used by million. */
+/* What the process costs and what stops the OS from making more threads:
+ * its context switches (getrusage), RSS and virtual size from
+ * /proc/self/statm, and an explanation of a failed thread creation from
+ * the kernel's limits. Used by the runner, million and the harness. */
 #ifndef SB_OSLIMITS_H
 #define SB_OSLIMITS_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+/* Voluntary + involuntary context switches of the whole process so far
+ * (getrusage RUSAGE_SELF); 0 if it cannot be read. */
+uint64_t sb__ctx_switches(void);
 
 /* Reads /proc/self/statm. Returns 0 with the virtual size (VmSize) and the
  * resident set (VmRSS) in bytes, or -errno. */

@@ -3,9 +3,12 @@
  * OS context switch on threads, a task switch on the executors). */
 #include <stdlib.h>
 
-#include "chan.h"
-#include "spawn.h"
+#include "runtimes/primitives/chan.h"
+#include "runtimes/primitives/spawn.h"
 #include "wcheck.h"
+
+static const sb_param_spec specs[] = {{"n", 100000, 1, INT64_C(1) << 32},
+                                      {NULL, 0, 0, 0}};
 
 typedef struct pp_state pp_state;
 
@@ -14,6 +17,7 @@ typedef struct pinger {
   sb_future base;
   sb_chan *ping;   /* our sender reference; NULL once dropped */
   sb_chan *pong;   /* our receiver; NULL once dropped */
+  int64_t *recvd;  /* replies received: written by this task alone */
   int64_t n;       /* messages to send */
   int64_t i;       /* the message being sent */
   uint64_t sum;    /* sum of the replies so far */
@@ -26,6 +30,7 @@ typedef struct ponger {
   sb_future base;
   sb_chan *ping;   /* our receiver; NULL once dropped */
   sb_chan *pong;   /* our sender reference; NULL once dropped */
+  int64_t *recvd;  /* messages received: written by this task alone */
   uint64_t count;  /* messages answered */
   sb_chan_recv rx; /* the receive in flight (zeroed when none) */
   sb_chan_send tx; /* the send in flight (zeroed when none) */
@@ -39,6 +44,9 @@ typedef struct pp_root {
 
 struct pp_state {
   int64_t n;         /* round trips per run */
+  int64_t recvd[2];  /* messages the pinger [0] and the ponger [1] received
+                        in the last run; read after block_on, whose return
+                        orders the tasks' writes before the read */
   sb__run_error err; /* the run's first error */
   pp_root root;      /* the root future of the current run */
 };
@@ -69,6 +77,7 @@ static sb_poll pinger_poll(sb_future *f, sb_cx *cx) {
     SB_AWAIT(self, sb_chan_recv_poll(&self->rx, cx));
     if (self->rx.closed)
       break;
+    (*self->recvd)++;
     self->sum += self->rx.base.out;
   }
   pinger_release(self, cx->rt);
@@ -97,6 +106,7 @@ static sb_poll ponger_poll(sb_future *f, sb_cx *cx) {
     SB_AWAIT(self, sb_chan_recv_poll(&self->rx, cx));
     if (self->rx.closed)
       break;
+    (*self->recvd)++;
     sb_chan_send_init(&self->tx, self->pong, self->rx.base.out + 1);
     SB_AWAIT(self, sb_chan_send_poll(&self->tx, cx));
     if (self->tx.base.out != 0)
@@ -133,10 +143,12 @@ static sb_poll root_poll(sb_future *f, sb_cx *cx) {
     pinger p = {.base = SB_FUTURE_INIT(pinger_poll, pinger_drop),
                 .ping = ping,
                 .pong = pong,
+                .recvd = &st->recvd[0],
                 .n = st->n};
     ponger q = {.base = SB_FUTURE_INIT(ponger_poll, ponger_drop),
                 .ping = ping,
-                .pong = pong};
+                .pong = pong,
+                .recvd = &st->recvd[1]};
     rc = sb_spawn(cx, &p.base, sizeof(p), &self->a);
     if (rc < 0) {
       sb__run_error_set(&st->err, rc, "spawn pinger");
@@ -158,25 +170,16 @@ static sb_poll root_poll(sb_future *f, sb_cx *cx) {
   SB_END(self, self->a.base.out);
 }
 
-static const char *const names[] = {"n", NULL};
-
-static int pp_check(const sb_params *ps, char *why, size_t len) {
-  int rc = sb__params_known(ps, names, why, len);
-  if (rc == 0)
-    rc = sb__param_range(ps, "n", 100000, 1, INT64_C(1) << 32, why, len);
-  return rc;
-}
-
-static int pp_setup(const sb_params *ps, sb_runtime *rt, void **state,
+static int pp_setup(const sb_params *ps, const sb_setup_env *env, void **state,
                     char *why, size_t len) {
-  (void)rt;
+  (void)env;
   pp_state *st = calloc(1, sizeof(*st));
   *state = NULL;
   if (st == NULL) {
     snprintf(why, len, "out of memory");
     return -ENOMEM;
   }
-  st->n = sb_param(ps, "n", 100000);
+  st->n = sb_param_of(ps, specs, "n");
   *state = st;
   return 0;
 }
@@ -184,12 +187,13 @@ static int pp_setup(const sb_params *ps, sb_runtime *rt, void **state,
 static sb_future *pp_root_new(void *state) {
   pp_state *st = state;
   st->root = (pp_root){.base = SB_FUTURE_INIT(root_poll, root_drop), .st = st};
+  st->recvd[0] = st->recvd[1] = 0;
   sb__run_error_reset(&st->err);
   return &st->root.base;
 }
 
 static uint64_t pp_checksum(const sb_params *ps) {
-  uint64_t n = (uint64_t)sb_param(ps, "n", 100000);
+  uint64_t n = (uint64_t)sb_param_of(ps, specs, "n");
   /* n(n+1)/2 without overflow before the halving. */
   return n % 2 == 0 ? (n / 2) * (n + 1) : n * ((n + 1) / 2);
 }
@@ -201,7 +205,20 @@ static int pp_verify(void *state, uint64_t out, char *why, size_t len) {
 }
 
 static int64_t pp_ops(const sb_params *ps) {
-  return 2 * sb_param(ps, "n", 100000);
+  return 2 * sb_param_of(ps, specs, "n");
+}
+
+/* Two tasks; every message sent is received once (PROTOCOL.md 4). */
+static void pp_work(const sb_params *ps, sb_work *out) {
+  *out = (sb_work){.tasks = 2,
+                   .messages = 2 * sb_param_of(ps, specs, "n"),
+                   .connections = -1};
+}
+
+static void pp_run_work(void *state, sb_work *out) {
+  pp_state *st = state;
+  *out = (sb_work){
+      .tasks = -1, .messages = st->recvd[0] + st->recvd[1], .connections = -1};
 }
 
 static void pp_teardown(void *state) {
@@ -217,14 +234,18 @@ const sb_workload sb_workload_pingpong = {
     .question = "What does handing a message to another task cost?",
     .unit = "message",
     .kind = "switch",
+    .headline = "ns_per_op",
+    .headline_unit = "ns",
     .quick = quick,
     .full = full,
-    .check = pp_check,
+    .params = specs,
     .setup = pp_setup,
     .root = pp_root_new,
     .verify = pp_verify,
     .checksum = pp_checksum,
     .ops = pp_ops,
+    .work = pp_work,
+    .run_work = pp_run_work,
     .counters = NULL,
     .teardown = pp_teardown,
 };

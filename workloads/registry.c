@@ -1,11 +1,11 @@
-/* The workload registry and parameter lookup. */
+/* The workload registry: every workload named in SB_WORKLOADS, by name. */
 #include <string.h>
 
 #include "workload.h"
 
 #define SB_WORKLOAD_ENTRY(name) &sb_workload_##name,
-const sb_workload *const sb_workloads[] = {
-    SB_WORKLOADS(SB_WORKLOAD_ENTRY) NULL};
+const sb_workload *const sb_workloads[] = {SB_WORKLOADS(SB_WORKLOAD_ENTRY)
+                                               NULL};
 #undef SB_WORKLOAD_ENTRY
 
 const sb_workload *sb_workload_find(const char *name) {
@@ -13,11 +13,4 @@ const sb_workload *sb_workload_find(const char *name) {
     if (strcmp((*w)->name, name) == 0)
       return *w;
   return NULL;
-}
-
-int64_t sb_param(const sb_params *ps, const char *name, int64_t def) {
-  for (int i = 0; i < SB_MAX_PARAMS && ps->p[i].name != NULL; i++)
-    if (strcmp(ps->p[i].name, name) == 0)
-      return ps->p[i].value;
-  return def;
 }

@@ -8,16 +8,23 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "fdio.h"
 #include "fdlimit.h"
-#include "spawn.h"
+#include "runtimes/primitives/fdio.h"
+#include "runtimes/primitives/spawn.h"
 #include "workload.h"
 
 /* What the root writes instead of the token when the ring is incomplete. */
 #define RING_POISON UINT64_MAX
+/* The most hops one run makes. */
+#define RING_MAX_HOPS 1000000000
+
+/* Tasks in the ring and laps around it: every cell names both. */
+static const sb_param_spec specs[] = {
+    {"n", 0, 2, 100000}, {"laps", 0, 1, RING_MAX_HOPS}, {NULL, 0, 0, 0}};
 
 /* Task i: laps times, read the token (8 bytes, little-endian) from link i,
- * add one, write it to link (i+1) mod n. */
+ * add one, write it to link (i+1) mod n. Returns the tokens it read, or a
+ * negative errno. */
 typedef struct ring_task {
   sb_future base;
   int rfd, wfd;   /* link i's reading end, link i+1's writing end */
@@ -37,6 +44,7 @@ typedef struct ring_root {
   int spawned;    /* tasks spawned */
   int i;          /* tasks joined */
   int err;        /* the first failure: -errno, or 0 */
+  int64_t tokens; /* tokens the joined tasks read */
   uint64_t token; /* the token written first and read back last (LE) */
   sb_fdop op;     /* the write or read in flight */
 } ring_root;
@@ -48,6 +56,7 @@ struct ring_state {
                       when not open */
   sb_join *joins;  /* n join handles, reused by every run */
   int err;         /* the last run's first failure, or 0 */
+  int64_t tokens;  /* tokens the tasks read in the last run */
   ring_root root;  /* the run's root future */
 };
 
@@ -84,14 +93,14 @@ static sb_poll ring_task_poll(sb_future *f, sb_cx *cx) {
       SB_RETURN(self, (int64_t)self->op.base.out < 0 ? self->op.base.out
                                                      : (uint64_t)-EPIPE);
   }
-  SB_END(self, 0);
+  SB_END(self, self->k);
 }
 
 static void ring_task_drop(sb_future *f, sb_runtime *rt) {
   ring_task *self = (ring_task *)f;
-  if (self->base.line > 0)
+  if (sb_future_is_pending(&self->base))
     sb_future_drop(&self->op.base, rt);
-  self->base.line = -1;
+  sb_future_done(&self->base);
 }
 
 static sb_poll ring_root_poll(sb_future *f, sb_cx *cx) {
@@ -130,9 +139,14 @@ static sb_poll ring_root_poll(sb_future *f, sb_cx *cx) {
   }
   for (self->i = 0; self->i < self->spawned; self->i++) {
     SB_AWAIT(self, sb_join_poll(&st->joins[self->i], cx));
-    if (st->joins[self->i].base.out != 0 && self->err == 0)
-      self->err = (int)(int64_t)st->joins[self->i].base.out;
+    if ((int64_t)st->joins[self->i].base.out < 0) {
+      if (self->err == 0)
+        self->err = (int)(int64_t)st->joins[self->i].base.out;
+    } else {
+      self->tokens += (int64_t)st->joins[self->i].base.out;
+    }
   }
+  st->tokens = self->tokens;
   if (self->err != 0)
     SB_RETURN(self, st->err = self->err);
   sb_read_full_init(&self->op, st->links[0][0], &self->token,
@@ -148,30 +162,30 @@ static void ring_root_drop(sb_future *f, sb_runtime *rt) {
   sb_future_drop(&self->op.base, rt);
   for (int i = 0; i < self->spawned; i++)
     sb_join_release(&self->st->joins[i], rt);
-  self->base.line = -1;
+  sb_future_done(&self->base);
 }
 
 static sb_future *ring_root_new(void *state) {
   ring_state *st = state;
   st->err = 0;
+  st->tokens = 0;
   memset(&st->root, 0, sizeof(st->root));
   memset(st->joins, 0, (size_t)st->n * sizeof(*st->joins));
   st->root.base = SB_FUTURE_INIT(ring_root_poll, ring_root_drop);
   st->root.st = st;
-  st->root.op.base.line = -1; /* nothing in flight yet: drop is a no-op */
+  sb_future_done(&st->root.op.base); /* nothing in flight: drop is a no-op */
   return &st->root.base;
 }
 
+/* At most 1e9 hops a run. */
 static int ring_check(const sb_params *ps, char *why, size_t len) {
-  int64_t n = sb_param(ps, "n", 0), laps = sb_param(ps, "laps", 0);
-  if (n < 2 || n > 100000 || laps < 1 || laps > 1000000000 / n) {
-    snprintf(why, len,
-             "ring needs 2 <= n <= 100000 and 1 <= laps, laps*n <= 1e9 "
-             "(got n=%lld laps=%lld)",
-             (long long)n, (long long)laps);
-    return -EINVAL;
-  }
-  return 0;
+  int64_t n = sb_param_of(ps, specs, "n"),
+          laps = sb_param_of(ps, specs, "laps");
+  if (laps <= RING_MAX_HOPS / n)
+    return 0;
+  snprintf(why, len, "ring needs laps*n <= 1e9 (got n=%lld laps=%lld)",
+           (long long)n, (long long)laps);
+  return -EINVAL;
 }
 
 static void ring_teardown(void *state) {
@@ -185,16 +199,16 @@ static void ring_teardown(void *state) {
   free(st);
 }
 
-static int ring_setup(const sb_params *ps, sb_runtime *rt, void **state,
-                      char *why, size_t len) {
+static int ring_setup(const sb_params *ps, const sb_setup_env *env,
+                      void **state, char *why, size_t len) {
   int rc = -ENOMEM;
-  sb_runtime_info info = {0};
+  sb_runtime *rt = env->rt;
   ring_state *st = calloc(1, sizeof(*st));
   if (st == NULL)
     return -ENOMEM;
   st->rt = rt;
-  st->n = (int)sb_param(ps, "n", 0);
-  st->laps = (int)sb_param(ps, "laps", 0);
+  st->n = (int)sb_param_of(ps, specs, "n");
+  st->laps = (int)sb_param_of(ps, specs, "laps");
   st->links = malloc((size_t)st->n * sizeof(*st->links));
   st->joins = calloc((size_t)st->n, sizeof(*st->joins));
   if (st->links == NULL || st->joins == NULL)
@@ -203,13 +217,12 @@ static int ring_setup(const sb_params *ps, sb_runtime *rt, void **state,
     st->links[i][0] = st->links[i][1] = -1;
   /* Every task but the token's holder blocks in read at once: a runtime
    * whose waits hold an OS thread needs one per task. */
-  rt->ops->info(rt, &info);
-  if ((rt->ops->flags & SB_RT_BLOCKING_WAITS) && info.workers > 0 &&
-      info.workers < st->n) {
+  if ((rt->ops->flags & SB_RT_BLOCKING_WAITS) && env->info.workers > 0 &&
+      env->info.workers < st->n) {
     snprintf(why, len,
              "%d tasks blocked in read need %d OS threads; %s has %d "
              "workers, so the ring would deadlock",
-             st->n, st->n, rt->ops->name, info.workers);
+             st->n, st->n, rt->ops->name, env->info.workers);
     rc = -EOPNOTSUPP;
     goto fail;
   }
@@ -249,11 +262,26 @@ static int ring_verify(void *state, uint64_t out, char *why, size_t len) {
 }
 
 static uint64_t ring_checksum(const sb_params *ps) {
-  return (uint64_t)sb_param(ps, "laps", 0) * (uint64_t)sb_param(ps, "n", 0);
+  return (uint64_t)sb_param_of(ps, specs, "laps") *
+         (uint64_t)sb_param_of(ps, specs, "n");
 }
 
 static int64_t ring_ops(const sb_params *ps) {
-  return sb_param(ps, "laps", 0) * sb_param(ps, "n", 0);
+  return sb_param_of(ps, specs, "laps") * sb_param_of(ps, specs, "n");
+}
+
+/* n tasks; every task reads laps tokens (the root's final read of link 0
+ * is not a hop and not counted). */
+static void ring_work(const sb_params *ps, sb_work *out) {
+  int64_t n = sb_param_of(ps, specs, "n");
+  *out = (sb_work){.tasks = n,
+                   .messages = n * sb_param_of(ps, specs, "laps"),
+                   .connections = -1};
+}
+
+static void ring_run_work(void *state, sb_work *out) {
+  ring_state *st = state;
+  *out = (sb_work){.tasks = -1, .messages = st->tokens, .connections = -1};
 }
 
 const sb_workload sb_workload_ring = {
@@ -262,13 +290,18 @@ const sb_workload sb_workload_ring = {
                 "token around a ring of tasks over socketpairs)?",
     .unit = "hop",
     .kind = "switch",
+    .headline = "ns_per_op",
+    .headline_unit = "ns",
     .quick = ring_quick,
     .full = ring_full,
+    .params = specs,
     .check = ring_check,
     .setup = ring_setup,
     .root = ring_root_new,
     .verify = ring_verify,
     .checksum = ring_checksum,
     .ops = ring_ops,
+    .work = ring_work,
+    .run_work = ring_run_work,
     .teardown = ring_teardown,
 };

@@ -2,10 +2,13 @@
  * so the run is the runtime's spawn, first poll, completion and join. */
 #include <stdlib.h>
 
-#include "spawn.h"
+#include "runtimes/primitives/spawn.h"
 #include "wcheck.h"
 
 #define BATCH 1024
+
+static const sb_param_spec specs[] = {{"n", 100000, 1, INT64_C(1) << 32},
+                                      {NULL, 0, 0, 0}};
 
 typedef struct spawn_state spawn_state;
 
@@ -35,9 +38,7 @@ struct spawn_state {
 static sb_poll trivial_poll(sb_future *f, sb_cx *cx) {
   (void)cx;
   trivial *self = (trivial *)f;
-  self->base.out = self->i;
-  self->base.line = -1;
-  return SB_READY;
+  return sb_future_ready(&self->base, self->i);
 }
 
 static void root_drop(sb_future *f, sb_runtime *rt) {
@@ -73,25 +74,16 @@ static sb_poll root_poll(sb_future *f, sb_cx *cx) {
   SB_END(self, self->sum);
 }
 
-static const char *const names[] = {"n", NULL};
-
-static int spawn_check(const sb_params *ps, char *why, size_t len) {
-  int rc = sb__params_known(ps, names, why, len);
-  if (rc == 0)
-    rc = sb__param_range(ps, "n", 100000, 1, INT64_C(1) << 32, why, len);
-  return rc;
-}
-
-static int spawn_setup(const sb_params *ps, sb_runtime *rt, void **state,
-                       char *why, size_t len) {
-  (void)rt;
+static int spawn_setup(const sb_params *ps, const sb_setup_env *env,
+                       void **state, char *why, size_t len) {
+  (void)env;
   spawn_state *st = calloc(1, sizeof(*st));
   *state = st;
   if (st == NULL) {
     snprintf(why, len, "out of memory");
     return -ENOMEM;
   }
-  st->n = sb_param(ps, "n", 100000);
+  st->n = sb_param_of(ps, specs, "n");
   return 0;
 }
 
@@ -104,7 +96,7 @@ static sb_future *spawn_root_new(void *state) {
 }
 
 static uint64_t spawn_checksum(const sb_params *ps) {
-  uint64_t n = (uint64_t)sb_param(ps, "n", 100000);
+  uint64_t n = (uint64_t)sb_param_of(ps, specs, "n");
   /* n(n-1)/2: halve whichever factor is even. */
   return n % 2 == 0 ? (n / 2) * (n - 1) : n * ((n - 1) / 2);
 }
@@ -116,7 +108,11 @@ static int spawn_verify(void *state, uint64_t out, char *why, size_t len) {
 }
 
 static int64_t spawn_ops(const sb_params *ps) {
-  return sb_param(ps, "n", 100000);
+  return sb_param_of(ps, specs, "n");
+}
+
+static void spawn_work(const sb_params *ps, sb_work *out) {
+  *out = sb__work_tasks(sb_param_of(ps, specs, "n"));
 }
 
 static void spawn_teardown(void *state) {
@@ -133,14 +129,17 @@ const sb_workload sb_workload_spawn = {
     .question = "What does spawning and joining a trivial task cost?",
     .unit = "task",
     .kind = "spawn",
+    .headline = "ns_per_op",
+    .headline_unit = "ns",
     .quick = quick,
     .full = full,
-    .check = spawn_check,
+    .params = specs,
     .setup = spawn_setup,
     .root = spawn_root_new,
     .verify = spawn_verify,
     .checksum = spawn_checksum,
     .ops = spawn_ops,
+    .work = spawn_work,
     .counters = NULL,
     .teardown = spawn_teardown,
 };

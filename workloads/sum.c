@@ -3,11 +3,15 @@
  * another except the root joining them. */
 #include <stdlib.h>
 
-#include "spawn.h"
+#include "runtimes/primitives/spawn.h"
 #include "wcheck.h"
 
 #define SUM_MAX_N (INT64_C(1) << 30)      /* 8 GiB of uint64_t */
 #define SUM_MAX_CHUNKS (INT64_C(1) << 22) /* join handles per run */
+
+static const sb_param_spec specs[] = {{"n", 1 << 22, 1, SUM_MAX_N},
+                                      {"chunk", 1 << 16, 1, SUM_MAX_N},
+                                      {NULL, 0, 0, 0}};
 
 typedef struct sum_state sum_state;
 
@@ -41,9 +45,7 @@ static sb_poll chunk_poll(sb_future *f, sb_cx *cx) {
   uint64_t s = 0;
   for (int64_t i = self->lo; i < self->hi; i++)
     s += self->a[i] * self->a[i];
-  self->base.out = s;
-  self->base.line = -1;
-  return SB_READY;
+  return sb_future_ready(&self->base, s);
 }
 
 static void root_drop(sb_future *f, sb_runtime *rt) {
@@ -75,24 +77,20 @@ static sb_poll root_poll(sb_future *f, sb_cx *cx) {
   SB_END(self, self->sum);
 }
 
-static const char *const names[] = {"n", "chunk", NULL};
-
+/* A chunk no larger than the array, and at most SUM_MAX_CHUNKS of them. */
 static int sum_check(const sb_params *ps, char *why, size_t len) {
-  int rc = sb__params_known(ps, names, why, len);
-  if (rc == 0)
-    rc = sb__param_range(ps, "n", 1 << 22, 1, SUM_MAX_N, why, len);
-  if (rc == 0)
-    rc = sb__param_range(ps, "chunk", 1 << 16, 1, sb_param(ps, "n", 1 << 22),
-                         why, len);
-  if (rc == 0) {
-    int64_t n = sb_param(ps, "n", 1 << 22), c = sb_param(ps, "chunk", 1 << 16);
-    if ((n + c - 1) / c > SUM_MAX_CHUNKS) {
-      snprintf(why, len, "n/chunk = %" PRId64 " chunks, more than %" PRId64,
-               (n + c - 1) / c, SUM_MAX_CHUNKS);
-      rc = -EINVAL;
-    }
+  int64_t n = sb_param_of(ps, specs, "n"), c = sb_param_of(ps, specs, "chunk");
+  if (c > n) {
+    snprintf(why, len, "param chunk=%" PRId64 " out of range [1, %" PRId64 "]",
+             c, n);
+    return -EINVAL;
   }
-  return rc;
+  if ((n + c - 1) / c > SUM_MAX_CHUNKS) {
+    snprintf(why, len, "n/chunk = %" PRId64 " chunks, more than %" PRId64,
+             (n + c - 1) / c, SUM_MAX_CHUNKS);
+    return -EINVAL;
+  }
+  return 0;
 }
 
 static void sum_teardown(void *state) {
@@ -104,15 +102,15 @@ static void sum_teardown(void *state) {
   free(st);
 }
 
-static int sum_setup(const sb_params *ps, sb_runtime *rt, void **state,
+static int sum_setup(const sb_params *ps, const sb_setup_env *env, void **state,
                      char *why, size_t len) {
-  (void)rt;
+  (void)env;
   sum_state *st = calloc(1, sizeof(*st));
   *state = NULL;
   if (st == NULL)
     goto nomem;
-  st->n = sb_param(ps, "n", 1 << 22);
-  st->chunk = sb_param(ps, "chunk", 1 << 16);
+  st->n = sb_param_of(ps, specs, "n");
+  st->chunk = sb_param_of(ps, specs, "chunk");
   st->nchunks = (st->n + st->chunk - 1) / st->chunk;
   st->a = malloc((size_t)st->n * sizeof(uint64_t));
   st->joins = calloc((size_t)st->nchunks, sizeof(sb_join));
@@ -126,7 +124,7 @@ static int sum_setup(const sb_params *ps, sb_runtime *rt, void **state,
 nomem:
   sum_teardown(st);
   snprintf(why, len, "out of memory for %" PRId64 " elements",
-           sb_param(ps, "n", 1 << 22));
+           sb_param_of(ps, specs, "n"));
   return -ENOMEM;
 }
 
@@ -140,7 +138,7 @@ static sb_future *sum_root_new(void *state) {
 static uint64_t sum_checksum(const sb_params *ps) {
   /* (n-1) n (2n-1) / 6 mod 2^64: divide the factors exactly first (one of
    * n-1, n is even; one of the three is a multiple of 3). */
-  uint64_t n = (uint64_t)sb_param(ps, "n", 1 << 22);
+  uint64_t n = (uint64_t)sb_param_of(ps, specs, "n");
   uint64_t f[3] = {n - 1, n, 2 * n - 1};
   for (int i = 0; i < 2; i++)
     if (f[i] % 2 == 0) {
@@ -162,7 +160,12 @@ static int sum_verify(void *state, uint64_t out, char *why, size_t len) {
 }
 
 static int64_t sum_ops(const sb_params *ps) {
-  return sb_param(ps, "n", 1 << 22);
+  return sb_param_of(ps, specs, "n");
+}
+
+static void sum_work(const sb_params *ps, sb_work *out) {
+  int64_t n = sb_param_of(ps, specs, "n"), c = sb_param_of(ps, specs, "chunk");
+  *out = sb__work_tasks((n + c - 1) / c); /* a task per chunk */
 }
 
 /* Quick: 32 MiB in 64 chunks. Full: 128 MiB in 4096, 256 and 16 chunks. */
@@ -179,14 +182,18 @@ const sb_workload sb_workload_sum = {
                 "differ at all?",
     .unit = "element",
     .kind = "cpu",
+    .headline = "ns_per_op",
+    .headline_unit = "ns",
     .quick = quick,
     .full = full,
+    .params = specs,
     .check = sum_check,
     .setup = sum_setup,
     .root = sum_root_new,
     .verify = sum_verify,
     .checksum = sum_checksum,
     .ops = sum_ops,
+    .work = sum_work,
     .counters = NULL,
     .teardown = sum_teardown,
 };

@@ -1,27 +1,32 @@
 /* Workload timers: n tasks each sleep a different duration and are joined;
- * how late each wake lands past its deadline (spawn time + duration).
- * blocking=1 is the pitfall: the task sleeps with clock_nanosleep instead of
- * the runtime's sleep, so on an executor the sleeps queue up. */
+ * how late each wake lands past its deadline (the time read just before its
+ * spawn call + duration). blocking=1 is the pitfall: the task sleeps with
+ * clock_nanosleep instead of the runtime's sleep, so on an executor the
+ * sleeps queue up. Lateness goes into the task's own slot during the run and
+ * into the histogram only after it (PROTOCOL.md section 5). */
 #include <stdlib.h>
 
 #include "latency.h"
-#include "sleep.h"
-#include "spawn.h"
+#include "runtimes/primitives/sleep.h"
+#include "runtimes/primitives/spawn.h"
 #include "wcheck.h"
 
 #define PERIOD 20 /* task i sleeps 1 + i mod PERIOD ms */
 
+static const sb_param_spec specs[] = {
+    {"n", 1000, 1, 1 << 20}, {"blocking", 0, 0, 1}, {NULL, 0, 0, 0}};
+
 typedef struct timers_state timers_state;
 
 /* Task i: once running, sleeps its duration (as sleep(d) does, from when
- * it is called), records how late it woke against spawn time + duration,
+ * it is called), stores how late it woke against its deadline in its slot,
  * returns i. */
 typedef struct sleeper {
   sb_future base;
   timers_state *st; /* the workload state */
   uint64_t i;       /* the task's index and output */
   int64_t dur;      /* its duration, ns */
-  int64_t deadline; /* spawn time + dur, CLOCK_MONOTONIC ns */
+  int64_t deadline; /* read before the spawn call + dur, CLOCK_MONOTONIC ns */
   sb_sleep sleep;   /* the runtime's sleep (blocking = 0) */
 } sleeper;
 
@@ -35,10 +40,15 @@ typedef struct timers_root {
 } timers_root;
 
 struct timers_state {
-  int64_t n;           /* tasks */
-  int blocking;        /* 1: sleep with clock_nanosleep */
-  sb_join *joins;      /* n join handles */
-  sb_latency *late;    /* ns past the deadline, every wake of every run */
+  int64_t n;          /* tasks */
+  int blocking;       /* 1: sleep with clock_nanosleep */
+  sb_join *joins;     /* n join handles */
+  int64_t *slot;      /* slot[i]: task i's lateness in the run, ns; written
+                         by task i alone, read after block_on (whose return
+                         orders every task's write before the read) */
+  int64_t unrecorded; /* slots of the last run not yet in late (0..n) */
+  /* The repetition: the runs since the last reset. */
+  sb_latency *late;    /* ns past the deadline, every wake */
   int64_t runs;        /* runs measured */
   int64_t elapsed_sum; /* sum of the runs' times, ns */
   sb__run_error err;   /* the run's first error */
@@ -67,7 +77,7 @@ static sb_poll sleeper_poll(sb_future *f, sb_cx *cx) {
     sb_sleep_for_init(&self->sleep, self->dur);
     SB_AWAIT(self, sb_sleep_poll(&self->sleep, cx));
   }
-  sb_latency_record(self->st->late, sb_now_ns() - self->deadline);
+  self->st->slot[self->i] = sb_now_ns() - self->deadline;
   SB_END(self, self->i);
 }
 
@@ -87,8 +97,10 @@ static sb_poll root_poll(sb_future *f, sb_cx *cx) {
     sleeper s = {.base = SB_FUTURE_INIT(sleeper_poll, sleeper_drop),
                  .st = st,
                  .i = (uint64_t)self->spawned,
-                 .dur = dur,
-                 .deadline = sb_now_ns() + dur};
+                 .dur = dur};
+    /* The deadline is read immediately before the spawn call: time the
+     * task spends queued before its first poll counts as late. */
+    s.deadline = sb_now_ns() + dur;
     int rc = sb_spawn(cx, &s.base, sizeof(s), &st->joins[self->spawned]);
     if (rc < 0) {
       sb__run_error_set(&st->err, rc, "spawn sleeper");
@@ -101,18 +113,8 @@ static sb_poll root_poll(sb_future *f, sb_cx *cx) {
   }
   st->runs++;
   st->elapsed_sum += sb_now_ns() - self->t0;
+  st->unrecorded = self->spawned; /* every spawned task was joined */
   SB_END(self, self->sum);
-}
-
-static const char *const names[] = {"n", "blocking", NULL};
-
-static int timers_check(const sb_params *ps, char *why, size_t len) {
-  int rc = sb__params_known(ps, names, why, len);
-  if (rc == 0)
-    rc = sb__param_range(ps, "n", 1000, 1, 1 << 20, why, len);
-  if (rc == 0)
-    rc = sb__param_range(ps, "blocking", 0, 0, 1, why, len);
-  return rc;
 }
 
 static void timers_teardown(void *state) {
@@ -120,22 +122,24 @@ static void timers_teardown(void *state) {
   if (st == NULL)
     return;
   free(st->late);
+  free(st->slot);
   free(st->joins);
   free(st);
 }
 
-static int timers_setup(const sb_params *ps, sb_runtime *rt, void **state,
-                        char *why, size_t len) {
-  (void)rt;
+static int timers_setup(const sb_params *ps, const sb_setup_env *env,
+                        void **state, char *why, size_t len) {
+  (void)env;
   timers_state *st = calloc(1, sizeof(*st));
   *state = NULL;
   if (st == NULL)
     goto nomem;
-  st->n = sb_param(ps, "n", 1000);
-  st->blocking = (int)sb_param(ps, "blocking", 0);
+  st->n = sb_param_of(ps, specs, "n");
+  st->blocking = (int)sb_param_of(ps, specs, "blocking");
   st->joins = calloc((size_t)st->n, sizeof(sb_join));
+  st->slot = calloc((size_t)st->n, sizeof(*st->slot));
   st->late = malloc(sizeof(*st->late));
-  if (st->joins == NULL || st->late == NULL)
+  if (st->joins == NULL || st->slot == NULL || st->late == NULL)
     goto nomem;
   sb_latency_reset(st->late);
   *state = st;
@@ -146,8 +150,19 @@ nomem:
   return -ENOMEM;
 }
 
+/* Records the last run's slots into the repetition's histogram, once. Called
+ * outside the timed region only: by verify (right after block_on returns),
+ * and, so that a run is never lost when a caller skips verify, by the next
+ * root_new and by counters; each call after the first finds nothing left. */
+static void record_slots(timers_state *st) {
+  for (int64_t i = 0; i < st->unrecorded; i++)
+    sb_latency_record(st->late, st->slot[i]);
+  st->unrecorded = 0;
+}
+
 static sb_future *timers_root_new(void *state) {
   timers_state *st = state;
+  record_slots(st);
   st->root =
       (timers_root){.base = SB_FUTURE_INIT(root_poll, root_drop), .st = st};
   sb__run_error_reset(&st->err);
@@ -155,24 +170,42 @@ static sb_future *timers_root_new(void *state) {
 }
 
 static uint64_t timers_checksum(const sb_params *ps) {
-  uint64_t n = (uint64_t)sb_param(ps, "n", 1000);
+  uint64_t n = (uint64_t)sb_param_of(ps, specs, "n");
   return n % 2 == 0 ? (n / 2) * (n - 1) : n * ((n - 1) / 2);
 }
 
 static int timers_verify(void *state, uint64_t out, char *why, size_t len) {
   timers_state *st = state;
+  record_slots(st);
   sb_params ps = {{{"n", st->n}, {"blocking", st->blocking}}};
   return sb__verify_out(&st->err, out, timers_checksum(&ps), why, len);
 }
 
 static int64_t timers_ops(const sb_params *ps) {
-  return sb_param(ps, "n", 1000);
+  return sb_param_of(ps, specs, "n");
 }
 
-/* Lateness percentiles over every wake of every run, and the total time
- * against the longest sleep (1.0 = every task slept concurrently). */
+static void timers_work(const sb_params *ps, sb_work *out) {
+  *out = sb__work_tasks(sb_param_of(ps, specs, "n"));
+}
+
+/* A repetition starts with an empty histogram; the warm-up's (or an
+ * earlier repetition's) slots are dropped unrecorded. */
+static void timers_reset(void *state) {
+  timers_state *st = state;
+  st->unrecorded = 0;
+  sb_latency_reset(st->late);
+  st->runs = 0;
+  st->elapsed_sum = 0;
+}
+
+/* Lateness percentiles over every wake of the repetition's runs, and the
+ * mean run time against the longest sleep (1.0 = every task slept
+ * concurrently). A run's time is its root's span, first poll to completion:
+ * the timed region less the runtime's start and finish of block_on. */
 static void timers_counters(void *state, sb_counters *c) {
   timers_state *st = state;
+  record_slots(st);
   int64_t longest = (st->n < PERIOD ? st->n : PERIOD) * INT64_C(1000000);
   sb_latency_counters(st->late, SB_LATENCY_NAMES("late_"), c);
   sb_counter_set(c, "longest_sleep_ns", (double)longest);
@@ -200,15 +233,19 @@ const sb_workload sb_workload_timers = {
     .question = "How late do sleeping tasks wake, and what does sleeping "
                 "with a blocking call do to total time?",
     .unit = "timer",
-    .kind = "io",
+    .kind = "pitfall",
+    .headline = "late_p99_ns",
+    .headline_unit = "ns",
     .quick = quick,
     .full = full,
-    .check = timers_check,
+    .params = specs,
     .setup = timers_setup,
     .root = timers_root_new,
     .verify = timers_verify,
     .checksum = timers_checksum,
     .ops = timers_ops,
+    .work = timers_work,
+    .reset = timers_reset,
     .counters = timers_counters,
     .teardown = timers_teardown,
 };

@@ -1,5 +1,6 @@
-/* What every workload checks: its params (known names, ranges) before a cell,
- * and after a run the first error any of its tasks hit. Header-only. */
+/* What every workload checks after a run: the first error any of its tasks
+ * hit and its output, and the shape of its work counts (PROTOCOL.md section
+ * 4). Header-only. */
 #ifndef SB_WCHECK_H
 #define SB_WCHECK_H
 
@@ -10,38 +11,6 @@
 #include <string.h>
 
 #include "workload.h"
-
-/* Returns 0 if every param in ps is one of names (NULL-terminated), else
- * -EINVAL with the reason in why. */
-static inline int sb__params_known(const sb_params *ps,
-                                   const char *const *names, char *why,
-                                   size_t len) {
-  for (int i = 0; i < SB_MAX_PARAMS && ps->p[i].name != NULL; i++) {
-    int known = 0;
-    for (const char *const *n = names; *n != NULL; n++)
-      known |= strcmp(*n, ps->p[i].name) == 0;
-    if (!known) {
-      snprintf(why, len, "unknown param '%s'", ps->p[i].name);
-      return -EINVAL;
-    }
-  }
-  return 0;
-}
-
-/* Returns 0 if param name (def when absent) lies in [lo, hi], else -EINVAL
- * with the reason in why. */
-static inline int sb__param_range(const sb_params *ps, const char *name,
-                                  int64_t def, int64_t lo, int64_t hi,
-                                  char *why, size_t len) {
-  int64_t v = sb_param(ps, name, def);
-  if (v < lo || v > hi) {
-    snprintf(why, len,
-             "param %s=%" PRId64 " out of range [%" PRId64 ", %" PRId64 "]",
-             name, v, lo, hi);
-    return -EINVAL;
-  }
-  return 0;
-}
 
 /* The first error of one run, set from any task, read by verify after the
  * run (block_on's return orders every task's writes before the read). */
@@ -77,6 +46,12 @@ static inline int sb__verify_out(const sb__run_error *e, uint64_t out,
     return -1;
   }
   return 0;
+}
+
+/* The work of a workload that counts only tasks: messages and connections
+ * do not apply (-1). */
+static inline sb_work sb__work_tasks(int64_t tasks) {
+  return (sb_work){.tasks = tasks, .messages = -1, .connections = -1};
 }
 
 #endif

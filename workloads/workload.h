@@ -1,12 +1,16 @@
 /* A workload is data, not a benchmark: a name, the question it answers, its
- * parameters, setup, a root future, verify and teardown. The harness turns
- * runtime x workload x params into Google Benchmark cells. */
+ * parameters, setup, a root future, verify and teardown. The runner
+ * (runner.h) runs it as workloads/PROTOCOL.md says; the harness turns
+ * runtime x workload x params into Google Benchmark cells around it. */
 #ifndef SB_WORKLOAD_H
 #define SB_WORKLOAD_H
 
-#include "sb.h"
+#include "counters.h"
+#include "runtimes/core/sb.h"
 
 #define SB_MAX_PARAMS 4
+/* Bytes of a one-line reason (why a cell cannot run, why a run failed). */
+#define SB_REASON_LEN 256
 
 /* One parameter set: up to SB_MAX_PARAMS named integers, in cell-name order
  * (pingpong/single/n:100000). Unused slots have name NULL. */
@@ -17,13 +21,20 @@ typedef struct sb_params {
   } p[SB_MAX_PARAMS];
 } sb_params;
 
+/* A parameter a workload takes: the value it has where a set does not name
+ * it, and the range every value must lie in. */
+typedef struct sb_param_spec {
+  const char *name; /* as in cell names; NULL ends a table of specs */
+  int64_t def;      /* the value when a set does not give it */
+  int64_t min, max; /* the values allowed, inclusive */
+} sb_param_spec;
+
 /* Returns the value of name in ps, or def when absent. */
 int64_t sb_param(const sb_params *ps, const char *name, int64_t def);
-
-/* Where a workload puts the extra figures that make its point (latency
- * percentiles, efficiency, RSS per task, ...). Implemented by the harness. */
-typedef struct sb_counters sb_counters;
-void sb_counter_set(sb_counters *c, const char *name, double value);
+/* Returns the value of name in ps, or its default from specs (a table
+ * ending in a NULL name, which must hold name). */
+int64_t sb_param_of(const sb_params *ps, const sb_param_spec *specs,
+                    const char *name);
 
 /* The work of one run (workloads/PROTOCOL.md, section 4). A field that does
  * not apply to a workload is -1. */
@@ -33,23 +44,50 @@ typedef struct sb_work {
   int64_t connections; /* connections accepted and served to EOF */
 } sb_work;
 
+/* What setup gets besides the parameters: the runtime the cell runs on, and
+ * what was decided above the workloads. */
+typedef struct sb_setup_env {
+  sb_runtime *rt;       /* the runtime, open */
+  sb_runtime_info info; /* what it said of itself once open */
+  int loadgen_cpu;      /* the CPU (OS number) a load generator is bound
+                           to, or -1: unbound. Decided by the caller from
+                           the topology (PROTOCOL.md 6), which no workload
+                           reads. */
+} sb_setup_env;
+
 typedef struct sb_workload {
   const char *name;     /* as in cell names */
   const char *question; /* the one-line question it answers */
   const char *unit;     /* what one op is: "message", "yield", "task", ... */
-  const char *kind;     /* "switch", "spawn", "cpu", "io", "memory" */
+  /* Its role, which the face reads instead of its name: "switch" (a
+   * handoff between tasks), "spawn" (making tasks), "memory" (what a
+   * waiting task holds), "cpu" (CPU-bound scaling), "io" (waiting on the
+   * kernel), "pitfall" (what goes wrong: a cell pair differing in one 0/1
+   * parameter). */
+  const char *kind;
+  /* The counter a cell is read by ("ns_per_op", "p99_ns", "efficiency",
+   * "late_p99_ns", "rss_per_task_bytes", ...) and how to print it: "ns" (a
+   * duration), "bytes" or "fraction" (0..1, printed as a percentage; higher
+   * is better). The harness records both in each cell (RESULTS.md). */
+  const char *headline;
+  const char *headline_unit;
   /* Parameter sets for the quick and the full matrix, terminated by an
    * entry whose first name is NULL. */
   const sb_params *quick;
   const sb_params *full;
-  /* Checks ps before anything runs. Returns 0, or -EINVAL with a one-line
+  /* The parameters it takes, ending in a NULL name: a set naming another
+   * one, or a value out of its range, is refused before anything runs. */
+  const sb_param_spec *params;
+  /* Optional: the rules between parameters (cutoff < n, ...), checked once
+   * every value passed its spec. Returns 0, or -EINVAL with a one-line
    * reason in why. */
   int (*check)(const sb_params *ps, char *why, size_t len);
-  /* Prepares one cell: allocations, sockets, files, calibration. rt is the
-   * runtime the cell will run on (open). Returns 0 and *state, or -errno with
-   * a reason in why; nothing leaks on failure. */
-  int (*setup)(const sb_params *ps, sb_runtime *rt, void **state, char *why,
-               size_t len);
+  /* Prepares one cell: allocations, sockets, files, calibration, on the
+   * runtime env->rt (open). Returns 0 and *state, or -errno with a reason
+   * in why (-EOPNOTSUPP: the workload does not apply to this runtime);
+   * nothing leaks on failure. */
+  int (*setup)(const sb_params *ps, const sb_setup_env *env, void **state,
+               char *why, size_t len);
   /* Returns a fresh root future for one run, owned by state. */
   sb_future *(*root)(void *state);
   /* Checks the output of one run. Returns 0, or -1 with the reason. The
@@ -79,9 +117,11 @@ typedef struct sb_workload {
 
 /* The registry. A new workload costs one line here, one file, one CMake
  * entry. */
+/* clang-format off */
 #define SB_WORKLOADS(XX)                                                       \
   XX(pingpong) XX(yield) XX(spawn) XX(fib) XX(sum) XX(grain) XX(echo)         \
   XX(ring) XX(timers) XX(blocking) XX(workqueue) XX(files) XX(million)
+/* clang-format on */
 
 #define SB_DECLARE_WORKLOAD(name) extern const sb_workload sb_workload_##name;
 SB_WORKLOADS(SB_DECLARE_WORKLOAD)
@@ -90,5 +130,10 @@ SB_WORKLOADS(SB_DECLARE_WORKLOAD)
 /* NULL-terminated, in registry order. */
 extern const sb_workload *const sb_workloads[];
 const sb_workload *sb_workload_find(const char *name);
+
+/* Checks ps for w: every name in w->params, every value in its range, then
+ * w->check. Returns 0, or -EINVAL with a one-line reason in why. */
+int sb_workload_check(const sb_workload *w, const sb_params *ps, char *why,
+                      size_t len);
 
 #endif

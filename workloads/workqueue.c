@@ -2,11 +2,17 @@
  * to one worker, which answers each on the request's oneshot; what one
  * request/response over channels costs. */
 #include <stdlib.h>
+#include <string.h>
 
-#include "chan.h"
-#include "oneshot.h"
-#include "spawn.h"
+#include "runtimes/primitives/chan.h"
+#include "runtimes/primitives/oneshot.h"
+#include "runtimes/primitives/spawn.h"
 #include "wcheck.h"
+
+static const sb_param_spec specs[] = {{"r", 4, 1, 1 << 16},
+                                      {"n", 2000, 1, INT64_C(1) << 24},
+                                      {"cap", 16, 1, 1 << 20},
+                                      {NULL, 0, 0, 0}};
 
 typedef struct wq_state wq_state;
 
@@ -51,8 +57,12 @@ struct wq_state {
   int64_t r, n, cap; /* the params */
   sb_oneshot **slot; /* r reply slots */
   sb_join *joins;    /* r join handles */
-  sb__run_error err; /* the run's first error */
-  wq_root root;      /* the root future of the current run */
+  /* Messages received in the last run, each tally written by one task
+   * alone and read after block_on (whose return orders the writes): */
+  int64_t *replies;     /* replies requester j received, r entries */
+  int64_t worker_recvd; /* requests the worker received */
+  sb__run_error err;    /* the run's first error */
+  wq_root root;         /* the root future of the current run */
 };
 
 static void worker_release(wq_worker *self, sb_runtime *rt) {
@@ -74,6 +84,7 @@ static sb_poll worker_poll(sb_future *f, sb_cx *cx) {
     SB_AWAIT(self, sb_chan_recv_poll(&self->rx, cx));
     if (self->rx.closed)
       break;
+    self->st->worker_recvd++;
     uint64_t v = self->rx.base.out;
     /* -EPIPE only if the requester gave up waiting: nothing to answer. */
     (void)sb_oneshot_send(self->st->slot[v / (uint64_t)self->st->n], 2 * v + 1);
@@ -126,6 +137,7 @@ static sb_poll requester_poll(sb_future *f, sb_cx *cx) {
       sb__run_error_set(&st->err, -EPIPE, "request dropped unanswered");
       break;
     }
+    st->replies[self->id]++;
     self->sum += self->rx.base.out;
     sb_oneshot_receiver_drop(&self->rx, cx->rt);
   }
@@ -186,41 +198,30 @@ static sb_poll root_poll(sb_future *f, sb_cx *cx) {
   SB_END(self, self->sum);
 }
 
-static const char *const names[] = {"r", "n", "cap", NULL};
-
-static int wq_check(const sb_params *ps, char *why, size_t len) {
-  int rc = sb__params_known(ps, names, why, len);
-  if (rc == 0)
-    rc = sb__param_range(ps, "r", 4, 1, 1 << 16, why, len);
-  if (rc == 0)
-    rc = sb__param_range(ps, "n", 2000, 1, INT64_C(1) << 24, why, len);
-  if (rc == 0)
-    rc = sb__param_range(ps, "cap", 16, 1, 1 << 20, why, len);
-  return rc;
-}
-
 static void wq_teardown(void *state) {
   wq_state *st = state;
   if (st == NULL)
     return;
   free(st->joins);
   free(st->slot);
+  free(st->replies);
   free(st);
 }
 
-static int wq_setup(const sb_params *ps, sb_runtime *rt, void **state,
+static int wq_setup(const sb_params *ps, const sb_setup_env *env, void **state,
                     char *why, size_t len) {
-  (void)rt;
+  (void)env;
   wq_state *st = calloc(1, sizeof(*st));
   *state = NULL;
   if (st == NULL)
     goto nomem;
-  st->r = sb_param(ps, "r", 4);
-  st->n = sb_param(ps, "n", 2000);
-  st->cap = sb_param(ps, "cap", 16);
+  st->r = sb_param_of(ps, specs, "r");
+  st->n = sb_param_of(ps, specs, "n");
+  st->cap = sb_param_of(ps, specs, "cap");
   st->slot = calloc((size_t)st->r, sizeof(*st->slot));
   st->joins = calloc((size_t)st->r, sizeof(sb_join));
-  if (st->slot == NULL || st->joins == NULL)
+  st->replies = calloc((size_t)st->r, sizeof(*st->replies));
+  if (st->slot == NULL || st->joins == NULL || st->replies == NULL)
     goto nomem;
   *state = st;
   return 0;
@@ -233,14 +234,16 @@ nomem:
 static sb_future *wq_root_new(void *state) {
   wq_state *st = state;
   st->root = (wq_root){.base = SB_FUTURE_INIT(root_poll, root_drop), .st = st};
+  memset(st->replies, 0, (size_t)st->r * sizeof(*st->replies));
+  st->worker_recvd = 0;
   sb__run_error_reset(&st->err);
   return &st->root.base;
 }
 
 /* The sum of 2v+1 over v < T is T^2, T = r*n. */
 static uint64_t wq_checksum(const sb_params *ps) {
-  uint64_t t =
-      (uint64_t)sb_param(ps, "r", 4) * (uint64_t)sb_param(ps, "n", 2000);
+  uint64_t t = (uint64_t)sb_param_of(ps, specs, "r") *
+               (uint64_t)sb_param_of(ps, specs, "n");
   return t * t;
 }
 
@@ -251,7 +254,22 @@ static int wq_verify(void *state, uint64_t out, char *why, size_t len) {
 }
 
 static int64_t wq_ops(const sb_params *ps) {
-  return sb_param(ps, "r", 4) * sb_param(ps, "n", 2000);
+  return sb_param_of(ps, specs, "r") * sb_param_of(ps, specs, "n");
+}
+
+/* The worker and r requesters; each request and each reply is received
+ * once (PROTOCOL.md 4). */
+static void wq_work(const sb_params *ps, sb_work *out) {
+  int64_t r = sb_param_of(ps, specs, "r"), n = sb_param_of(ps, specs, "n");
+  *out = (sb_work){.tasks = r + 1, .messages = 2 * r * n, .connections = -1};
+}
+
+static void wq_run_work(void *state, sb_work *out) {
+  wq_state *st = state;
+  int64_t m = st->worker_recvd;
+  for (int64_t j = 0; j < st->r; j++)
+    m += st->replies[j];
+  *out = (sb_work){.tasks = -1, .messages = m, .connections = -1};
 }
 
 /* Quick: 8000 requests, two handoffs each: threads ~100-200 ms. */
@@ -267,14 +285,18 @@ const sb_workload sb_workload_workqueue = {
     .question = "What does a request/response over channels cost?",
     .unit = "request",
     .kind = "switch",
+    .headline = "ns_per_op",
+    .headline_unit = "ns",
     .quick = quick,
     .full = full,
-    .check = wq_check,
+    .params = specs,
     .setup = wq_setup,
     .root = wq_root_new,
     .verify = wq_verify,
     .checksum = wq_checksum,
     .ops = wq_ops,
+    .work = wq_work,
+    .run_work = wq_run_work,
     .counters = NULL,
     .teardown = wq_teardown,
 };

@@ -3,9 +3,12 @@
  * on the OS-thread runtimes, a re-queue on the executors). */
 #include <stdlib.h>
 
-#include "sleep.h"
-#include "spawn.h"
+#include "runtimes/primitives/sleep.h"
+#include "runtimes/primitives/spawn.h"
 #include "wcheck.h"
+
+static const sb_param_spec specs[] = {
+    {"k", 4, 1, 1 << 20}, {"n", 10000, 0, INT64_C(1) << 32}, {NULL, 0, 0, 0}};
 
 typedef struct yield_state yield_state;
 
@@ -70,26 +73,15 @@ static sb_poll root_poll(sb_future *f, sb_cx *cx) {
   SB_END(self, self->sum);
 }
 
-static const char *const names[] = {"k", "n", NULL};
-
-static int yield_check(const sb_params *ps, char *why, size_t len) {
-  int rc = sb__params_known(ps, names, why, len);
-  if (rc == 0)
-    rc = sb__param_range(ps, "k", 4, 1, 1 << 20, why, len);
-  if (rc == 0)
-    rc = sb__param_range(ps, "n", 10000, 0, INT64_C(1) << 32, why, len);
-  return rc;
-}
-
-static int yield_setup(const sb_params *ps, sb_runtime *rt, void **state,
-                       char *why, size_t len) {
-  (void)rt;
+static int yield_setup(const sb_params *ps, const sb_setup_env *env,
+                       void **state, char *why, size_t len) {
+  (void)env;
   yield_state *st = calloc(1, sizeof(*st));
   *state = NULL;
   if (st == NULL)
     goto nomem;
-  st->k = sb_param(ps, "k", 4);
-  st->n = sb_param(ps, "n", 10000);
+  st->k = sb_param_of(ps, specs, "k");
+  st->n = sb_param_of(ps, specs, "n");
   st->joins = calloc((size_t)st->k, sizeof(sb_join));
   if (st->joins == NULL)
     goto nomem;
@@ -110,8 +102,8 @@ static sb_future *yield_root_new(void *state) {
 }
 
 static uint64_t yield_checksum(const sb_params *ps) {
-  uint64_t k = (uint64_t)sb_param(ps, "k", 4);
-  uint64_t n = (uint64_t)sb_param(ps, "n", 10000);
+  uint64_t k = (uint64_t)sb_param_of(ps, specs, "k");
+  uint64_t n = (uint64_t)sb_param_of(ps, specs, "n");
   uint64_t tri = k % 2 == 0 ? (k / 2) * (k + 1) : k * ((k + 1) / 2);
   return n * tri;
 }
@@ -123,7 +115,11 @@ static int yield_verify(void *state, uint64_t out, char *why, size_t len) {
 }
 
 static int64_t yield_ops(const sb_params *ps) {
-  return sb_param(ps, "k", 4) * sb_param(ps, "n", 10000);
+  return sb_param_of(ps, specs, "k") * sb_param_of(ps, specs, "n");
+}
+
+static void yield_work(const sb_params *ps, sb_work *out) {
+  *out = sb__work_tasks(sb_param_of(ps, specs, "k"));
 }
 
 static void yield_teardown(void *state) {
@@ -146,14 +142,17 @@ const sb_workload sb_workload_yield = {
     .question = "What does giving the processor to another ready task cost?",
     .unit = "yield",
     .kind = "switch",
+    .headline = "ns_per_op",
+    .headline_unit = "ns",
     .quick = quick,
     .full = full,
-    .check = yield_check,
+    .params = specs,
     .setup = yield_setup,
     .root = yield_root_new,
     .verify = yield_verify,
     .checksum = yield_checksum,
     .ops = yield_ops,
+    .work = yield_work,
     .counters = NULL,
     .teardown = yield_teardown,
 };

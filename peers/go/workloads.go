@@ -1,109 +1,141 @@
-// The workloads written the way Go's users write them: goroutines, channels,
-// sync.WaitGroup, a closed channel as a broadcast, blocking net I/O on the
-// runtime's netpoller.
+// The compute and channel workloads written the way Go's users write them:
+// a goroutine per task joined through a sync.WaitGroup (or a channel that
+// carries its result), buffered channels, a buffered channel of one as a
+// oneshot. Each returns its output and the work it did: the spawner counts
+// its goroutines in a local variable and the receivers their messages, so no
+// shared counter sits on a hot path.
 package main
 
 import (
 	"fmt"
 	"runtime"
 	"sync"
-	"sync/atomic"
-	"syscall"
-	"time"
 )
 
-func pingpong(n uint64) uint64 {
+// pingpong: the pinger sends i and receives i+1 back, n times, over two
+// channels of one; the ponger answers until the pinger closes its channel
+// and returns how many it answered. Spawned pinger first, joined in order.
+func pingpong(n uint64) (runOut, error) {
 	ping, pong := make(chan uint64, 1), make(chan uint64, 1)
-	done := make(chan uint64, 1)
-	go func() { // ponger
-		for x := range ping {
-			pong <- x + 1
-		}
-		done <- 0
-	}()
-	go func() { // pinger
-		sum := uint64(0)
+	type pingerOut struct{ sum, received uint64 }
+	pingerDone, pongerDone := make(chan pingerOut, 1), make(chan uint64, 1)
+	go func() { // the pinger
+		var o pingerOut
 		for i := uint64(0); i < n; i++ {
 			ping <- i
-			sum += <-pong
+			o.sum += <-pong
+			o.received++
 		}
 		close(ping)
-		done <- sum
+		pingerDone <- o
 	}()
-	a, b := <-done, <-done
-	return a + b
+	go func() { // the ponger
+		answered := uint64(0)
+		for x := range ping {
+			answered++
+			pong <- x + 1
+		}
+		pongerDone <- answered
+	}()
+	pinger := <-pingerDone
+	answered := <-pongerDone
+	if answered != n {
+		return runOut{}, fmt.Errorf("the ponger answered %d messages, expected %d", answered, n)
+	}
+	return runOut{pinger.sum, work{2, pinger.received + answered}}, nil
 }
 
-func yields(k, n uint64) uint64 {
-	out := make([]uint64, k)
+// yields: k goroutines each yield n times (runtime.Gosched); goroutine j
+// returns (j+1)*n in its slot.
+func yields(n uint64, out []uint64) runOut {
 	var wg sync.WaitGroup
-	for j := uint64(0); j < k; j++ {
-		wg.Add(1)
+	wg.Add(len(out))
+	for j := range out {
 		go func(j uint64) {
-			defer wg.Done()
 			for i := uint64(0); i < n; i++ {
 				runtime.Gosched()
 			}
 			out[j] = (j + 1) * n
-		}(j)
+			wg.Done()
+		}(uint64(j))
 	}
 	wg.Wait()
 	sum := uint64(0)
 	for _, v := range out {
 		sum += v
 	}
-	return sum
+	return runOut{sum, work{uint64(len(out)), 0}}
 }
 
-func spawns(n uint64) uint64 {
-	sum := uint64(0)
-	out := make([]uint64, 1024)
-	for i := uint64(0); i < n; i += 1024 {
-		end := i + 1024
+// spawns: batches of up to len(out) = 1024 goroutines, each returning its
+// index; every batch is joined before the next is spawned.
+func spawns(n uint64, out []uint64) runOut {
+	sum, spawned := uint64(0), uint64(0)
+	for i := uint64(0); i < n; i += uint64(len(out)) {
+		end := i + uint64(len(out))
 		if end > n {
 			end = n
 		}
 		var wg sync.WaitGroup
+		wg.Add(int(end - i))
 		for t := i; t < end; t++ {
-			wg.Add(1)
 			go func(t uint64) { out[t-i] = t; wg.Done() }(t)
 		}
+		spawned += end - i
 		wg.Wait()
 		for t := i; t < end; t++ {
 			sum += out[t-i]
 		}
 	}
-	return sum
+	return runOut{sum, work{spawned, 0}}
 }
 
-func fibSerial(n uint64) uint64 {
-	if n < 2 {
-		return n
+// fibSerial is the leaf work of fib, and the serial-go row's whole work.
+//
+//go:noinline
+func fibSerial(k uint64) uint64 {
+	if k < 2 {
+		return k
 	}
-	return fibSerial(n-1) + fibSerial(n-2)
+	return fibSerial(k-1) + fibSerial(k-2)
 }
 
-func fib(n, cutoff uint64) uint64 {
-	if n <= cutoff || n < 2 {
-		return fibSerial(n)
+// fibTree: above the cutoff both halves are goroutines joined by a
+// WaitGroup; it returns fib(k) and the goroutines its subtree started.
+func fibTree(k, cutoff uint64) runOut {
+	if k <= cutoff || k < 2 {
+		return runOut{fibSerial(k), work{}}
 	}
-	var a, b uint64
+	var a, b runOut
 	var wg sync.WaitGroup
 	wg.Add(2)
-	go func() { a = fib(n-1, cutoff); wg.Done() }()
-	go func() { b = fib(n-2, cutoff); wg.Done() }()
+	go func() { a = fibTree(k-1, cutoff); wg.Done() }()
+	go func() { b = fibTree(k-2, cutoff); wg.Done() }()
 	wg.Wait()
-	return a + b
+	return runOut{a.out + b.out, work{a.work.tasks + b.work.tasks + 2, 0}}
 }
 
-func sum(data []uint64, chunk uint64) uint64 {
-	nchunks := (uint64(len(data)) + chunk - 1) / chunk
-	out := make([]uint64, nchunks)
+// serialN and serialCutoff hold the serial-go row's parameters in package
+// variables, so the compiler cannot fold the timed call into a constant.
+var serialN, serialCutoff uint64
+
+// serialTree walks fibTree's tree by plain recursion: no goroutine.
+//
+//go:noinline
+func serialTree(k, cutoff uint64) uint64 {
+	if k <= cutoff || k < 2 {
+		return fibSerial(k)
+	}
+	return serialTree(k-1, cutoff) + serialTree(k-2, cutoff)
+}
+
+// sum: one goroutine per chunk of data, each summing the squares of its
+// chunk into its slot of out.
+func sum(data []uint64, chunk uint64, out []uint64) runOut {
 	var wg sync.WaitGroup
-	for c := uint64(0); c < nchunks; c++ {
-		wg.Add(1)
+	wg.Add(len(out))
+	for c := range out {
 		go func(c uint64) {
-			defer wg.Done()
 			end := (c + 1) * chunk
 			if end > uint64(len(data)) {
 				end = uint64(len(data))
@@ -113,141 +145,62 @@ func sum(data []uint64, chunk uint64) uint64 {
 				s += x * x
 			}
 			out[c] = s
-		}(c)
+			wg.Done()
+		}(uint64(c))
 	}
 	wg.Wait()
 	total := uint64(0)
 	for _, v := range out {
 		total += v
 	}
-	return total
-}
-
-// timers: time.Sleep parks the goroutine on the runtime's timer; the
-// blocking variant is a raw nanosleep that holds its OS thread.
-func timers(n uint64, blocking bool, m *measure) uint64 {
-	late := make([]uint64, n)
-	var total uint64
-	var wg sync.WaitGroup
-	for i := uint64(0); i < n; i++ {
-		wg.Add(1)
-		go func(i uint64) {
-			defer wg.Done()
-			d := time.Duration(1+i%20) * time.Millisecond
-			deadline := time.Now().Add(d)
-			if blocking {
-				ts := syscall.NsecToTimespec(int64(d))
-				for syscall.Nanosleep(&ts, &ts) == syscall.EINTR {
-				}
-			} else {
-				time.Sleep(d)
-			}
-			if l := time.Since(deadline); l > 0 {
-				late[i] = uint64(l)
-			}
-			atomic.AddUint64(&total, i)
-		}(i)
-	}
-	wg.Wait()
-	sortU64(late)
-	m.extra["late_p50_ns"] = percentile(late, 0.50)
-	m.extra["late_p99_ns"] = percentile(late, 0.99)
-	m.extra["late_max_ns"] = float64(late[len(late)-1])
-	return total
+	return runOut{total, work{uint64(len(out)), 0}}
 }
 
 type request struct {
 	v     uint64
-	reply chan uint64
+	reply chan uint64 // a oneshot: a buffered channel of one
 }
 
-func workqueue(r, n, capacity uint64) uint64 {
+// workqueue: one worker answers 2v+1 to every request on a channel of
+// capacity cap until it is closed, and returns how many it received; r
+// requesters send n requests each, one at a time. The worker is spawned
+// first; the requesters are joined, then the channel closed and the worker
+// joined.
+func workqueue(r, n, capacity uint64) runOut {
 	reqs := make(chan request, capacity)
-	go func() {
+	workerDone := make(chan uint64, 1)
+	go func() { // the worker
+		received := uint64(0)
 		for q := range reqs {
+			received++
 			q.reply <- 2*q.v + 1
 		}
+		workerDone <- received
 	}()
-	out := make([]uint64, r)
+	type requesterOut struct{ sum, received uint64 }
+	out := make([]requesterOut, r)
 	var wg sync.WaitGroup
+	wg.Add(int(r))
 	for q := uint64(0); q < r; q++ {
-		wg.Add(1)
 		go func(q uint64) {
-			defer wg.Done()
-			s := uint64(0)
+			var o requesterOut
 			for i := uint64(0); i < n; i++ {
-				reply := make(chan uint64, 1) // a oneshot
+				reply := make(chan uint64, 1)
 				reqs <- request{q*n + i, reply}
-				s += <-reply
+				o.sum += <-reply
+				o.received++
 			}
-			out[q] = s
+			out[q] = o
+			wg.Done()
 		}(q)
 	}
 	wg.Wait()
-	close(reqs)
-	total := uint64(0)
-	for _, v := range out {
-		total += v
+	close(reqs) // every requester is done sending
+	received := <-workerDone
+	res := runOut{0, work{r + 1, received}}
+	for _, o := range out {
+		res.out += o.sum
+		res.work.messages += o.received
 	}
-	return total
-}
-
-// million: n goroutines wait on one channel; closing it releases them all.
-func million(n uint64, m *measure) uint64 {
-	base := rssBase()
-	start := time.Now()
-	release := make(chan struct{})
-	var waiting int64
-	var wg sync.WaitGroup
-	var total uint64
-	for i := uint64(0); i < n; i++ {
-		wg.Add(1)
-		go func() {
-			atomic.AddInt64(&waiting, 1)
-			<-release
-			atomic.AddUint64(&total, 1)
-			wg.Done()
-		}()
-	}
-	spawnNs := float64(time.Since(start).Nanoseconds())
-	for atomic.LoadInt64(&waiting) < int64(n) {
-		runtime.Gosched()
-	}
-	m.extra["rss_per_task_bytes"] = float64(rssNow()-base) / float64(n)
-	m.extra["spawn_per_second"] = float64(n) / (spawnNs / 1e9)
-	close(release)
-	wg.Wait()
-	return total
-}
-
-func cell(w string, ps params, m *measure) error {
-	n, k := ps.get("n"), ps.get("k")
-	plain := func(f func() uint64) error { return m.run(func() (uint64, error) { return f(), nil }) }
-	switch w {
-	case "pingpong":
-		return plain(func() uint64 { return pingpong(n) })
-	case "yield":
-		return plain(func() uint64 { return yields(k, n) })
-	case "spawn":
-		return plain(func() uint64 { return spawns(n) })
-	case "fib":
-		return plain(func() uint64 { return fib(n, ps.get("cutoff")) })
-	case "sum":
-		data := make([]uint64, n)
-		for i := range data {
-			data[i] = uint64(i)
-		}
-		return plain(func() uint64 { return sum(data, ps.get("chunk")) })
-	case "timers":
-		return plain(func() uint64 { return timers(n, ps.get("blocking") != 0, m) })
-	case "workqueue":
-		return plain(func() uint64 { return workqueue(ps.get("r"), n, ps.get("cap")) })
-	case "million":
-		return plain(func() uint64 { return million(n, m) })
-	case "echo":
-		return m.run(func() (uint64, error) { return echo(ps.get("c"), ps.get("b"), ps.get("r"), m) })
-	case "ring":
-		return m.run(func() (uint64, error) { return ring(n, ps.get("laps")) })
-	}
-	return fmt.Errorf("no workload %s", w)
+	return res
 }

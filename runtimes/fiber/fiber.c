@@ -16,6 +16,8 @@
 #include "fiber_san.h"
 #include "switch.h"
 
+SB_RUNTIME_DECLARE(fiber);
+
 /* The default stack: 16 KiB. A waiting fiber touches one page of it; 16
  * KiB is the smallest power of two with room for libc on a fiber (snprintf
  * with %f takes 3.2 KiB of stack, fprintf to unbuffered stderr 10 KiB, a

@@ -23,12 +23,12 @@
 #include <stdalign.h>
 #include <stdatomic.h>
 
-#include "deque.h"
-#include "inbox.h"
-#include "reactor.h"
-#include "sb.h"
-#include "timer_heap.h"
-#include "topo.h"
+#include "runtimes/os/deque.h"
+#include "runtimes/os/inbox.h"
+#include "runtimes/os/reactor.h"
+#include "runtimes/core/sb.h"
+#include "runtimes/os/timer_heap.h"
+#include "runtimes/os/topo.h"
 
 /* ---- join, lifetime and the inbox (sb_task.join) ------------------------
  * The slot (stack and header) is freed by whoever makes RELEASED and
@@ -78,7 +78,7 @@ struct sb_task {
   sb_waker joiner;       /* the joiner's waker, per FJ_WAITER */
   uint64_t out;          /* the output, valid once FJ_DONE */
   struct sb_task *prev;  /* fresh list: toward newer */
-  sb__inbox_node inbox;  /* inbox link while woken from another thread */
+  sb_snode inbox;  /* inbox link while woken from another thread */
   char *lo;              /* lowest usable stack byte (the guard is below) */
   size_t size;           /* usable stack bytes from lo */
   void *asan_fake;       /* AddressSanitizer's fake stack while away */

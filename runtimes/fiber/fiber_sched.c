@@ -74,7 +74,7 @@ void sb__fiber_wake(sb_waker w) {
 }
 
 void sb__fiber_drain_inbox(fiber_carrier *c) {
-  sb__inbox_node *n = sb__inbox_take_all(&c->inbox);
+  sb_snode *n = sb__inbox_take_all(&c->inbox);
   /* The whole chain is walked before any of its fibers runs. */
   while (n != NULL) {
     fiber *f = SB_CONTAINER_OF(n, fiber, inbox);

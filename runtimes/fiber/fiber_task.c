@@ -10,7 +10,7 @@
 
 #include "fiber_internal.h"
 #include "fiber_san.h"
-#include "spinlock.h"
+#include "runtimes/core/spinlock.h"
 #include "switch.h"
 
 void sb__fiber_slot_free(fiber_rt *rt, fiber_carrier *c, fiber *f) {

@@ -59,6 +59,10 @@ files = {
     "cores-huge.json": small(x=setp(["context", "switchbench", "cores"], 10**15)).encode(),
     "error-flag-string.json": small(x=setp(["benchmarks", 0, "error_occurred"], "yes")).encode(),
     "params-string.json": small(x=setp(["switchbench_cells", 0, "params"], {"n": "many"})).encode(),
+    "cpus-string.json": small(x=setp(["switchbench_cells", 0, "cpus"], "0,1")).encode(),
+    "cpus-negative.json": small(x=setp(["switchbench_cells", 0, "cpus"], [0, -1])).encode(),
+    "primitive-number.json": small(x=setp(["switchbench_cells", 0, "primitive"], 3)).encode(),
+    "min-time-string.json": small(x=setp(["switchbench_cells", 0, "min_time"], "0.5")).encode(),
     "cell-name-null.json": small(x=setp(["switchbench_cells", 0, "name"], None)).encode(),
     "huge-integer.json": small().replace('"repetition_index": 0', '"repetition_index": 99999999999999999999999999', 1).encode(),
     "huge-real.json": small().replace('"ns_per_op": ', '"ns_per_op": 1e999, "x": ', 1).encode(),
@@ -82,3 +86,12 @@ with open(os.path.join(seeds, "derived.json"), "w") as f:
          "run_type": "aggregate", "aggregate_name": "median", "ns_per_op": 20},
         {"name": "spawn/pool/n:8", "error_occurred": True,
          "error_message": "out of threads"}]}))
+# The keys the measurement protocol added: primitives, serial rows, a
+# confined cell with its CPU list, a peer's settings.
+with open(os.path.join(seeds, "protocol.json"), "w") as f:
+    names = ("fib/rayon/n:25/cutoff:10", "fib/serial-rust/n:25/cutoff:10",
+             "pingpong/threads/n:10000/cpus:1")
+    f.write(json.dumps({"context": ctx,
+        "benchmarks": [e for e in doc["benchmarks"] if e["run_name"] in names],
+        "switchbench_cells": [c for c in doc["switchbench_cells"]
+                              if c["name"] in names]}))

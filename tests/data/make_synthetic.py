@@ -21,13 +21,22 @@ Q = {
 }
 
 def cell(workload, runtime, params, ns, extra=None, source="switchbench",
-         status="ok", reason="", ctx=0.0, reps=5, cv=0.03, error=None):
+         status="ok", reason="", ctx=0.0, reps=5, cv=0.03, error=None,
+         primitive=None, peer=None, cpus=None):
     name = "/".join([workload, runtime] + ["%s:%d" % kv for kv in params])
+    if cpus:
+        name += "/cpus:%d" % len(cpus)
     q, unit, kind = Q.get(workload, ("What is the kernel's floor for one switch?", "switch", "switch"))
     meta = {"name": name, "workload": workload, "runtime": runtime,
             "params": dict(params), "question": q, "unit": unit, "kind": kind,
             "source": source, "status": status, "reason": reason,
             "seconds": 1.5, "checksum": "0x0000000000000001"}
+    # Newer files record these; cells without them read as the old ones.
+    if primitive:
+        meta.update(primitive=primitive, min_time=0.5, repetitions=reps,
+                    warmup=1, pin="none", cpus=cpus or [])
+    if peer:
+        meta["peer"] = peer
     return meta, dict(ns=ns, extra=extra or {}, ctx=ctx, reps=reps, cv=cv,
                       error=error)
 
@@ -141,6 +150,20 @@ def matrix(reps):
     c.append(cell("workqueue", "threads", [("r", 2), ("n", 1000), ("cap", 16)], 0,
                   status="failed", reason="checksum mismatch",
                   error="checksum 0x2 != 0x1"))
+    # Appended last, so the draws of the cells above stay as they were:
+    # the serial rows, peers of each primitive, the thread model on 1 CPU.
+    fib = [("n", 25), ("cutoff", 10)]
+    c.append(cell("fib", "serial", fib, 61, reps=reps, primitive="serial"))
+    c.append(cell("fib", "tokio-mt", fib, 240, reps=reps, source="peer",
+                  primitive="spawn+join", peer="rust"))
+    c.append(cell("fib", "rayon", fib, 17, reps=reps, source="peer",
+                  primitive="join", peer="rust"))
+    c.append(cell("fib", "serial-rust", fib, 55, reps=reps, source="peer",
+                  primitive="serial", peer="rust"))
+    c.append(cell("spawn", "rayon", [("n", 10000)], 90, reps=reps,
+                  source="peer", primitive="scope-spawn", peer="rust"))
+    c.append(cell("pingpong", "threads", [("n", 10000)], 950, ctx=1.0,
+                  reps=reps, primitive="spawn+join", cpus=[0]))
     return c
 
 def rounded(x):
@@ -169,16 +192,104 @@ def write(path, reps, scale, seed, cpu="Synthetic CPU @ 2.00GHz",
             "command": "switchbench run --quick", "complete": True,
             "cells_total": len(cells), "cells_done": len(cells)}},
         "benchmarks": [], "switchbench_cells": []}
+    dump(path, doc, cells, rng, scale)
+
+def dump(path, doc, cells, rng, scale):
+    """Adds the cells' entries to doc and writes it: one benchmark entry or
+    cell per line, small, and diffs read well."""
     for meta, spec in cells:
         doc["benchmarks"] += entries(meta, spec, rng, scale)
         doc["switchbench_cells"].append(meta)
-    # One benchmark entry or cell per line: small, and diffs read well.
     with open(path, "w") as f:
         f.write('{"context": %s,\n"benchmarks": [\n' % json.dumps(doc["context"]))
         f.write(",\n".join(json.dumps(rounded(e)) for e in doc["benchmarks"]))
         f.write('],\n"switchbench_cells": [\n')
         f.write(",\n".join(json.dumps(c) for c in doc["switchbench_cells"]))
         f.write("]}\n")
+
+# Workloads the face has never heard of, each with its role and headline as
+# this build records them: the face must read them by those alone.
+#   name: (question, unit, kind, headline, headline_unit)
+NEW = {
+    "relay": ("What does handing a token over a relay cost?", "token",
+              "switch", "ns_per_op", "ns"),
+    "hatch": ("What does hatching a task cost?", "task", "spawn",
+              "ns_per_op", "ns"),
+    "idle": ("What does an idle task hold?", "task", "memory", "held_bytes",
+             "bytes"),
+    "crunch": ("Does crunching blocks of numbers scale?", "block", "cpu",
+               "ns_per_op", "ns"),
+    "fill": ("How well do small tasks fill the CPU?", "task", "cpu", "fill",
+             "fraction"),
+    "rpc": ("How fast and how late are calls over a socket?", "call", "io",
+            "p999_ns", "ns"),
+    "nap": ("What does a nap that blocks do to the other tasks?", "wake",
+            "pitfall", "wake_p99_ns", "ns"),
+}
+
+def roles_matrix():
+    c = []
+    for mech, ns in (("futex", 1500), ("pipe", 2300)):
+        c.append(cell("floor", mech, [], ns, source="floor", ctx=1))
+        c[-1][0]["name"] = "floor/%s/same-core" % mech
+        c[-1][0]["params"] = {}
+    for r, ns in zip(RT, (3000, 2500, 40, 90)):
+        c.append(cell("relay", r, [("n", 1000)], ns))
+    for r, ns in zip(RT, (20000, 300, 50, 90)):
+        c.append(cell("hatch", r, [("n", 500)], ns))
+    for r, n, held in (("threads", 100, 12000), ("single", 5000, 200),
+                       ("steal", 5000, 240)):
+        c.append(cell("idle", r, [("n", n)], 1000, extra={"held_bytes": held}))
+    for r, ns in zip(RT, (1.0, 0.5, 1.0, 0.5)):
+        c.append(cell("crunch", r, [("n", 1000000)], ns))
+    fills = {"threads": (0.05, 0.3, 0.8), "pool": (0.4, 0.8, 0.95),
+             "single": (0.45, 0.48, 0.5), "steal": (0.6, 0.9, 0.97)}
+    for r in RT:
+        for n, g, e in zip((4000, 2000, 1000), (100, 1000, 10000), fills[r]):
+            c.append(cell("fill", r, [("n", n), ("g", g)], g / e,
+                          extra={"fill": e}))
+    for r in RT:
+        for conns, rounds in ((8, 800), (64, 100), (512, 12)):
+            ns = {"threads": 30000, "pool": 31000, "single": 12000,
+                  "steal": 11000}[r] / 2
+            c.append(cell("rpc", r, [("c", conns), ("r", rounds)], ns,
+                          extra={"p999_ns": ns * conns * 5}))
+    for r in RT:
+        for sync in (0, 1):
+            late = 80e6 if r == "single" and sync == 1 else 50000
+            c.append(cell("nap", r, [("n", 10), ("sync", sync)], 1e6,
+                          extra={"wake_p99_ns": late}))
+    for meta, spec in c:
+        w = meta["workload"]
+        if w != "floor":
+            q, unit, kind, head, hunit = NEW[w]
+            meta.update(question=q, unit=unit, kind=kind)
+        else:
+            head, hunit = "ns_per_op", "ns"
+        meta.update(headline=head, headline_unit=hunit, workers=0,
+                    primitive="none" if w == "floor" else "spawn+join",
+                    min_time=0.5, repetitions=spec["reps"],
+                    warmup=0 if w == "floor" else 1, pin="none", cpus=[])
+    return c
+
+def write_roles(path, seed):
+    """A file as this build writes it, of workloads no table names."""
+    rng = random.Random(seed)
+    cells = roles_matrix()
+    doc = {"context": {
+        "date": "2024-05-02T12:00:00+00:00", "host_name": "synthetic",
+        "num_cpus": 2,
+        "switchbench": {"schema": 1, "git_commit": "0123456789ab",
+            "cpu_model": "Synthetic CPU @ 2.00GHz", "cores": 2, "pus": 2,
+            "topology": "1 package, 2 cores, 2 PUs",
+            "kernel": "Linux 6.1.0-synthetic x86_64", "compiler": "gcc 12.2.0",
+            "virtualization": "none", "pin": "none", "workers": 0,
+            "quick": True, "smoke": False, "repetitions": 5, "min_time": 0.5,
+            "timeout": 30, "peers": False, "command": "switchbench run",
+            "complete": True, "cells_total": len(cells),
+            "cells_done": len(cells)}},
+        "benchmarks": [], "switchbench_cells": []}
+    dump(path, doc, cells, rng, 1.0)
 
 if __name__ == "__main__":
     d = os.path.dirname(os.path.abspath(__file__))
@@ -189,3 +300,4 @@ if __name__ == "__main__":
           cpu="Other CPU @ 3.10GHz", kernel="Linux 6.6.0-other x86_64",
           only=few)
     write(os.path.join(d, "results-onerep.json"), 1, 1.0, 4)
+    write_roles(os.path.join(d, "results-roles.json"), 5)

@@ -1,20 +1,23 @@
-//! The checksum and op count every correct run of a workload produces, from
-//! the closed forms in workloads/README.md (all arithmetic modulo 2^64).
+//! What every correct run of a workload produces, from the closed forms in
+//! workloads/README.md (checksum, ops) and workloads/PROTOCOL.md section 4
+//! (work counts); all arithmetic modulo 2^64. echo is checked by the
+//! harness, which drives `serve` with its load generator.
 
+use crate::work::Work;
 use crate::Params;
 
 pub fn p(ps: &Params, name: &str) -> u64 {
     ps.iter().find(|(k, _)| k == name).map(|(_, v)| *v).unwrap_or(0)
 }
 
-/// Rejects missing or out-of-range parameters with a one-line reason.
+/// Rejects unknown, missing or out-of-range parameters with a one-line
+/// reason.
 pub fn check(w: &str, ps: &Params) -> Result<(), String> {
     let need: &[&str] = match w {
         "pingpong" | "spawn" | "million" => &["n"],
         "yield" => &["k", "n"],
         "fib" => &["n", "cutoff"],
         "sum" => &["n", "chunk"],
-        "echo" => &["c", "b", "r"],
         "ring" => &["n", "laps"],
         "timers" => &["n", "blocking"],
         "workqueue" => &["r", "n", "cap"],
@@ -25,10 +28,12 @@ pub fn check(w: &str, ps: &Params) -> Result<(), String> {
             return Err(format!("{} needs --param {}=...", w, k));
         }
     }
+    if let Some((k, _)) = ps.iter().find(|(k, _)| !need.contains(&k.as_str())) {
+        return Err(format!("{} has no parameter '{}'", w, k));
+    }
     let positive: &[&str] = match w {
         "fib" => &["n"],
         "timers" => &["n"],
-        "ring" => &["n", "laps"],
         _ => need,
     };
     for k in positive {
@@ -38,6 +43,9 @@ pub fn check(w: &str, ps: &Params) -> Result<(), String> {
     }
     if w == "fib" && p(ps, "n") > 90 {
         return Err("fib: n must be at most 90".into());
+    }
+    if w == "timers" && p(ps, "blocking") > 1 {
+        return Err("timers: blocking must be 0 or 1".into());
     }
     Ok(())
 }
@@ -73,7 +81,6 @@ pub fn checksum(w: &str, ps: &Params) -> u64 {
         "spawn" => n.wrapping_mul(n.wrapping_sub(1)) / 2,
         "fib" => fib(n),
         "sum" => (0..n).fold(0u64, |s, i| s.wrapping_add(i.wrapping_mul(i))),
-        "echo" => echo_checksum(p(ps, "c"), p(ps, "b"), p(ps, "r")),
         "ring" => p(ps, "laps") * n,
         "timers" => n * (n - 1) / 2,
         "workqueue" => {
@@ -85,33 +92,65 @@ pub fn checksum(w: &str, ps: &Params) -> u64 {
     }
 }
 
-/// Byte j of round i on connection k is (k*31 + i*7 + j) & 0xff.
-pub fn echo_byte(k: u64, i: u64, j: u64) -> u8 {
-    (k.wrapping_mul(31).wrapping_add(i * 7).wrapping_add(j) & 0xff) as u8
-}
-
-fn echo_checksum(c: u64, b: u64, r: u64) -> u64 {
-    let mut s = 0u64;
-    for k in 0..c {
-        for i in 0..r {
-            for j in 0..b {
-                s = s.wrapping_add(echo_byte(k, i, j) as u64);
-            }
-        }
-    }
-    s
-}
-
 pub fn ops(w: &str, ps: &Params) -> u64 {
     let n = p(ps, "n");
     match w {
         "pingpong" => 2 * n,
         "yield" => p(ps, "k") * n,
         "fib" => fib_tasks(n, p(ps, "cutoff")),
-        "echo" => p(ps, "c") * p(ps, "r"),
         "ring" => p(ps, "laps") * n,
         "workqueue" => p(ps, "r") * n,
         _ => n,
     }
 }
 
+/// The work one run does (PROTOCOL.md section 4), and whether the workload
+/// reports messages at all. The serial row creates no tasks.
+pub fn work(w: &str, runtime: &str, ps: &Params) -> (Work, bool) {
+    let n = p(ps, "n");
+    let (tasks, messages) = match w {
+        _ if runtime == "serial-rust" => (0, None),
+        "pingpong" => (2, Some(2 * n)),
+        "yield" => (p(ps, "k"), None),
+        "fib" => (fib_tasks(n, p(ps, "cutoff")), None),
+        "sum" => {
+            let chunk = p(ps, "chunk");
+            ((n + chunk - 1) / chunk, None)
+        }
+        "ring" => (n, Some(n * p(ps, "laps"))),
+        "workqueue" => (p(ps, "r") + 1, Some(2 * p(ps, "r") * n)),
+        _ => (n, None), // spawn, timers, million
+    };
+    (Work { tasks, messages: messages.unwrap_or(0) }, messages.is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ps(kv: &[(&str, u64)]) -> Params {
+        kv.iter().map(|(k, v)| (k.to_string(), *v)).collect()
+    }
+
+    #[test]
+    fn fib_tasks_closed_form() {
+        assert_eq!(fib_tasks(10, 10), 0);
+        assert_eq!(fib_tasks(4, 2), 2 + fib_tasks(3, 2) + fib_tasks(2, 2));
+        assert_eq!(fib_tasks(3, 2), 2);
+    }
+
+    #[test]
+    fn work_per_workload() {
+        assert_eq!(work("sum", "rayon", &ps(&[("n", 10), ("chunk", 3)])).0.tasks, 4);
+        let (w, msgs) = work("workqueue", "tokio-mt", &ps(&[("r", 3), ("n", 5), ("cap", 1)]));
+        assert_eq!((w.tasks, w.messages, msgs), (4, 30, true));
+        assert_eq!(work("fib", "serial-rust", &ps(&[("n", 20), ("cutoff", 5)])).0.tasks, 0);
+    }
+
+    #[test]
+    fn rejects_unknown_params() {
+        assert!(check("spawn", &ps(&[("n", 1), ("x", 2)])).is_err());
+        assert!(check("spawn", &ps(&[])).is_err());
+        assert!(check("spawn", &ps(&[("n", 3)])).is_ok());
+    }
+}

@@ -1,6 +1,6 @@
-//! futures' LocalPool on one thread: the executor with no reactor at all
-//! (no I/O, no timers), so only the channel and spawn workloads run on it.
-//! This is also what futures::executor::block_on is built from.
+//! futures' LocalPool on one thread (pinned to cpus[0]): the executor with no
+//! reactor at all (no I/O, no timers), so only the channel and spawn
+//! workloads run on it. futures::executor::block_on is built from it.
 
 use std::cell::RefCell;
 use std::future::Future;
@@ -8,25 +8,28 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use futures::executor::{LocalPool, LocalSpawner};
-use futures::future::RemoteHandle;
+use futures::future::{BoxFuture, RemoteHandle};
 use futures::task::LocalSpawnExt;
 
-use crate::expect::p;
+use crate::cli::RunArgs;
 use crate::measure::Measure;
-use crate::{async_suite, suite, Params};
+use crate::{async_cell, async_suite, work};
 
 thread_local! {
-    static SPAWNER: RefCell<Option<LocalSpawner>> = RefCell::new(None);
+    static SPAWNER: RefCell<Option<LocalSpawner>> = const { RefCell::new(None) };
 }
 
-fn spawn<F>(f: F) -> RemoteHandle<F::Output>
+pub type Join<T> = RemoteHandle<T>;
+
+/// spawn_local_with_handle on this thread's pool, counted.
+fn spawn<F>(f: F) -> Join<F::Output>
 where
     F: Future + 'static,
     F::Output: 'static,
 {
-    SPAWNER.with(|s| {
-        s.borrow().as_ref().expect("no LocalPool on this thread").spawn_local_with_handle(f).expect("spawn")
-    })
+    work::tasks(1);
+    SPAWNER
+        .with(|s| s.borrow().as_ref().expect("no LocalPool on this thread").spawn_local_with_handle(f).expect("spawn"))
 }
 
 /// futures 0.3 has no yield: pending once after waking ourselves.
@@ -49,29 +52,26 @@ fn yield_now() -> YieldNow {
 /// Channels: async-channel (runtime-agnostic, as with smol and async-std):
 /// futures' own mpsc sender needs `&mut` to send, and cloning it per send
 /// would add a buffer slot per clone and change the workload.
-use crate::smol_peer::ch;
-use crate::smol_peer::ev;
+use crate::smol_peer::{ch, ev};
 
 async_suite!();
 
-pub fn cell(w: &str, ps: &Params, m: &Measure) -> Result<(), String> {
-    let mut pool = LocalPool::new();
+struct Rt(RefCell<LocalPool>);
+
+impl Rt {
+    /// The timed call: the body runs as a spawned task (not counted).
+    fn block_on<T: 'static>(&self, root: BoxFuture<'static, T>) -> T {
+        let body = SPAWNER.with(|s| s.borrow().as_ref().expect("spawner").spawn_local_with_handle(root));
+        self.0.borrow_mut().run_until(body.expect("spawn"))
+    }
+}
+
+pub fn cell(a: &RunArgs, m: &Measure) -> Result<(), String> {
+    a.set.pin_one()?;
+    let pool = LocalPool::new();
     SPAWNER.with(|s| *s.borrow_mut() = Some(pool.spawner()));
-    let mut run = |f: futures::future::BoxFuture<'static, u64>| pool.run_until(spawn(f));
-    let (n, k) = (p(ps, "n"), p(ps, "k"));
-    let r = match w {
-        "pingpong" => m.run(|| run(Box::pin(pingpong(n)))),
-        "yield" => m.run(|| run(Box::pin(yields(k, n)))),
-        "spawn" => m.run(|| run(Box::pin(spawns(n)))),
-        "fib" => m.run(|| run(fib(n, p(ps, "cutoff")))),
-        "sum" => {
-            let data = suite::sum_data(n);
-            m.run(|| run(Box::pin(sum(data.clone(), p(ps, "chunk")))))
-        }
-        "workqueue" => m.run(|| run(Box::pin(workqueue(p(ps, "r"), n, p(ps, "cap"))))),
-        "million" => m.run(|| run(Box::pin(million(n)))),
-        _ => Err(format!("futures LocalPool has no workload {}", w)),
-    };
+    let rt = Rt(RefCell::new(pool));
+    let r = async_cell!(a, m, rt);
     SPAWNER.with(|s| *s.borrow_mut() = None);
     r
 }

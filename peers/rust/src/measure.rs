@@ -1,156 +1,189 @@
-//! Timing a peer cell the way the harness times a C cell: one untimed
-//! warm-up run, then per repetition as many runs as fill min_time, with OS
-//! context switches (getrusage) and peak RSS, printed as one JSON object per
-//! repetition.
+//! Measuring a cell as workloads/PROTOCOL.md sections 1-4 say: one untimed,
+//! verified warm-up run; then per repetition, from reset counters, runs until
+//! the sum of their timed regions reaches the minimum time; each run's timed
+//! region is the runtime's block_on (or the call that runs the root to its
+//! output) alone; every run's checksum and work counts are verified; one JSON
+//! object per repetition.
 
-use std::sync::Mutex;
 use std::time::Instant;
 
-use crate::{expect, Params};
+use crate::cli::RunArgs;
+use crate::work::{self, Work};
+use crate::{expect, sys};
 
-/// Extra counters a workload reports for the repetition being measured
-/// (latency percentiles, RSS per task, ...).
-/// (A Vec, not a map: Mutex::new of a BTreeMap is not const on Debian's
-/// rustc 1.63.)
-static EXTRA: Mutex<Vec<(String, f64)>> = Mutex::new(Vec::new());
+/// A workload's own counters, reset at the start of every repetition (a
+/// fresh value) and reported at its end.
+pub trait Extra: Default {
+    fn report(&self, rep: &Totals, out: &mut Vec<(String, f64)>);
+}
 
-pub fn extra(name: &str, value: f64) {
-    let mut extra = EXTRA.lock().unwrap();
-    extra.retain(|(k, _)| k != name);
-    extra.push((name.to_string(), value));
+/// Workloads with no counters of their own.
+impl Extra for () {
+    fn report(&self, _: &Totals, _: &mut Vec<(String, f64)>) {}
+}
+
+/// Sums over the runs of one repetition.
+#[derive(Default)]
+pub struct Totals {
+    pub runs: u64,
+    pub timed_ns: u64, // sum of the timed regions
+    switches: u64,     // context switches inside the timed regions
+    work: Work,        // work done by the runs
+}
+
+/// The timed region of one run: `time` is called exactly once per run,
+/// around the call that runs the root to its output.
+#[derive(Default)]
+pub struct Clock {
+    ns: u64,       // length of the timed region
+    switches: u64, // context switches of the process inside it
+    calls: u32,    // times `time` was called in this run
+}
+
+impl Clock {
+    pub fn time<T>(&mut self, body: impl FnOnce() -> T) -> T {
+        let before = sys::usage().switches;
+        let start = Instant::now();
+        let out = body();
+        let ns = start.elapsed().as_nanos() as u64;
+        let after = sys::usage().switches;
+        self.ns += ns;
+        self.switches += after - before;
+        self.calls += 1;
+        out
+    }
 }
 
 pub struct Measure {
-    pub name: String,
+    name: String,
     reps: u64,
-    min_time: f64,
+    min_time_ns: u64,
+    warmup: bool,
     checksum: u64,
     ops: u64,
-}
-
-struct Usage {
-    cpu_ns: f64,
-    switches: f64,
-    maxrss: f64,
-}
-
-fn usage() -> Usage {
-    // SAFETY: getrusage only writes the struct we hand it.
-    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
-    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut ru) };
-    let tv = |t: libc::timeval| t.tv_sec as f64 * 1e9 + t.tv_usec as f64 * 1e3;
-    Usage {
-        cpu_ns: tv(ru.ru_utime) + tv(ru.ru_stime),
-        switches: (ru.ru_nvcsw + ru.ru_nivcsw) as f64,
-        maxrss: ru.ru_maxrss as f64 * 1024.0,
-    }
+    work: Work,         // work of one run
+    has_messages: bool, // whether the workload reports work_messages
 }
 
 impl Measure {
-    pub fn new(workload: &str, runtime: &str, ps: &Params, reps: u64, min_time: f64) -> Measure {
-        let mut name = format!("{}/{}", workload, runtime);
-        for (k, v) in ps {
+    pub fn new(a: &RunArgs) -> Measure {
+        let mut name = format!("{}/{}", a.workload, a.runtime);
+        for (k, v) in &a.params {
             name.push_str(&format!("/{}:{}", k, v));
         }
+        let (work, has_messages) = expect::work(&a.workload, &a.runtime, &a.params);
         Measure {
             name,
-            reps,
-            min_time,
-            checksum: expect::checksum(workload, ps),
-            ops: expect::ops(workload, ps).max(1),
+            reps: a.reps,
+            min_time_ns: (a.min_time * 1e9).round() as u64,
+            warmup: a.warmup,
+            checksum: expect::checksum(&a.workload, &a.params),
+            ops: expect::ops(&a.workload, &a.params).max(1),
+            work,
+            has_messages,
         }
     }
 
-    /// Runs f (one whole run of the workload, returning its checksum) until
-    /// every repetition is measured. A wrong checksum is an error.
-    pub fn run(&self, mut f: impl FnMut() -> u64) -> Result<(), String> {
-        let verify = |got: u64| {
-            if got == self.checksum {
-                Ok(())
-            } else {
-                Err(format!("checksum 0x{:016x}, expected 0x{:016x}", got, self.checksum))
-            }
-        };
-        verify(f())?;
+    /// Measures the cell. `once` is one run: it builds the root (untimed),
+    /// runs it inside `Clock::time`, records what the workload keeps into
+    /// its counters (untimed) and returns the run's checksum. Every run is
+    /// verified; the first failure ends the cell with its reason.
+    pub fn run<A: Extra>(&self, mut once: impl FnMut(&mut Clock, &mut A) -> Result<u64, String>) -> Result<(), String> {
+        if self.warmup {
+            self.one(&mut once, &mut A::default(), &mut Totals::default())?;
+        }
+        // Google Benchmark's rule, which the C cells follow: the first
+        // repetition runs until its timed sum reaches the minimum time,
+        // and every later repetition makes that same number of runs.
+        let mut runs_per_rep = 0u64;
         for rep in 0..self.reps {
-            EXTRA.lock().unwrap().clear();
-            let before = usage();
-            let start = Instant::now();
-            let mut iters = 0u64;
+            let mut extra = A::default();
+            let mut tot = Totals::default();
+            sys::reset_peak_rss()?;
+            let before = sys::usage();
             loop {
-                verify(f())?;
-                iters += 1;
-                if start.elapsed().as_secs_f64() >= self.min_time {
+                self.one(&mut once, &mut extra, &mut tot)?;
+                let done = if rep == 0 { tot.timed_ns >= self.min_time_ns } else { tot.runs >= runs_per_rep };
+                if done {
                     break;
                 }
             }
-            let real = start.elapsed().as_nanos() as f64;
-            let after = usage();
-            self.print(rep, iters, real, &before, &after);
+            if rep == 0 {
+                runs_per_rep = tot.runs;
+            }
+            let peak = sys::peak_rss()?;
+            let cpu_ns = sys::usage().cpu_ns - before.cpu_ns;
+            self.print(rep, &tot, cpu_ns, peak, &extra);
         }
         Ok(())
     }
 
-    fn print(&self, rep: u64, iters: u64, real: f64, b: &Usage, a: &Usage) {
-        let ops = (iters * self.ops) as f64;
+    fn one<A>(
+        &self,
+        once: &mut impl FnMut(&mut Clock, &mut A) -> Result<u64, String>,
+        extra: &mut A,
+        tot: &mut Totals,
+    ) -> Result<(), String> {
+        let before = work::total();
+        let mut clock = Clock::default();
+        let got = once(&mut clock, extra)?;
+        let did = work::total().since(before);
+        assert_eq!(clock.calls, 1, "a run must time exactly one region");
+        if got != self.checksum {
+            return Err(format!("checksum 0x{:016x}, expected 0x{:016x}", got, self.checksum));
+        }
+        if did.tasks != self.work.tasks {
+            return Err(format!("work: {} tasks per run, expected {}", did.tasks, self.work.tasks));
+        }
+        if self.has_messages && did.messages != self.work.messages {
+            return Err(format!("work: {} messages per run, expected {}", did.messages, self.work.messages));
+        }
+        tot.runs += 1;
+        tot.timed_ns += clock.ns;
+        tot.switches += clock.switches;
+        tot.work.tasks += did.tasks;
+        tot.work.messages += did.messages;
+        Ok(())
+    }
+
+    fn print<A: Extra>(&self, rep: u64, tot: &Totals, cpu_ns: u64, peak: u64, extra: &A) {
+        let runs = tot.runs as f64;
+        let ns = tot.timed_ns.max(1) as f64;
+        let ops = runs * self.ops as f64;
         let mut s = format!(
             "{{\"name\":\"{n}\",\"run_name\":\"{n}\",\"run_type\":\"iteration\",\
              \"repetitions\":{reps},\"repetition_index\":{rep},\"threads\":1,\
-             \"iterations\":{iters},\"real_time\":{rt:.3},\"cpu_time\":{ct:.3},\
-             \"time_unit\":\"ns\",\"ns_per_op\":{nsop:.4},\"items_per_second\":{ips:.3},\
-             \"ctx_switches_per_op\":{cs:.6},\"peak_rss_bytes\":{rss:.0}",
+             \"iterations\":{runs},\"real_time\":{rt},\"cpu_time\":{ct},\"time_unit\":\"ns\",\
+             \"ns_per_op\":{nsop},\"items_per_second\":{ips},\"ctx_switches_per_op\":{cs},\
+             \"peak_rss_bytes\":{peak},\"work_tasks\":{wt}",
             n = self.name,
             reps = self.reps,
             rep = rep,
-            iters = iters,
-            rt = real / iters as f64,
-            ct = (a.cpu_ns - b.cpu_ns) / iters as f64,
-            nsop = real / ops,
-            ips = ops / (real / 1e9),
-            cs = (a.switches - b.switches) / ops,
-            rss = a.maxrss,
+            runs = tot.runs,
+            rt = num(ns / runs),
+            ct = num(cpu_ns as f64 / runs),
+            nsop = num(ns / ops),
+            ips = num(ops / (ns / 1e9)),
+            cs = num(tot.switches as f64 / ops),
+            peak = peak,
+            wt = tot.work.tasks,
         );
-        for (k, v) in EXTRA.lock().unwrap().iter() {
-            s.push_str(&format!(",\"{}\":{:.3}", k, v));
+        if self.has_messages {
+            s.push_str(&format!(",\"work_messages\":{}", tot.work.messages));
+        }
+        let mut more = Vec::new();
+        extra.report(tot, &mut more);
+        for (k, v) in more {
+            s.push_str(&format!(",\"{}\":{}", k, num(v)));
         }
         s.push_str(&format!(",\"label\":\"checksum=0x{:016x}\"}}", self.checksum));
         println!("{}", s);
     }
 }
 
-/// Percentile p (0..1) of sorted samples.
-pub fn percentile(sorted: &[u64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let i = ((sorted.len() - 1) as f64 * p).round() as usize;
-    sorted[i] as f64
-}
-
-/// RSS before the first run of the cell: the allocator keeps what a run
-/// frees, so from the second run on, a delta against the run's own start
-/// would read ~0; against this baseline it is the memory of the waiting
-/// tasks. Set once, at the first call (0 = not yet; an atomic, not a
-/// OnceLock, which Debian's rustc 1.63 lacks).
-static RSS_BASE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-
-pub fn rss_base() -> u64 {
-    use std::sync::atomic::Ordering::Relaxed;
-    // Relaxed: one value, read and set by the thread that runs the cell.
-    // /proc is read only on the first call.
-    match RSS_BASE.load(Relaxed) {
-        0 => {
-            let now = rss_now();
-            RSS_BASE.store(now, Relaxed);
-            now
-        }
-        base => base,
-    }
-}
-
-/// Resident set size now, in bytes (/proc/self/statm).
-pub fn rss_now() -> u64 {
-    let s = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
-    let pages: u64 = s.split_whitespace().nth(1).and_then(|v| v.parse().ok()).unwrap_or(0);
-    pages * 4096
+/// A JSON number: f64's shortest round-trip form. Every divisor above is at
+/// least 1, so a NaN or infinity is a bug, not a figure.
+fn num(v: f64) -> String {
+    assert!(v.is_finite(), "a counter is not a finite number");
+    format!("{}", v)
 }

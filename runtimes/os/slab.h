@@ -1,0 +1,99 @@
+/* Task memory for every runtime, by size class, in the manner of the
+ * kernel's kmem_cache: blocks of 64 << c bytes (cache-line aligned) carved
+ * from chunks of about SB_SLAB_CHUNK bytes (one block a chunk for the
+ * larger classes), kept on a free list per class, so that spawn calls no
+ * malloc on the hot path. A constructor runs once per block as its chunk is
+ * carved, and a block keeps what it built while free (a parker, an atomic
+ * state). Chunks live until sb_slab_destroy: a block stays mapped for a
+ * stray wake after its task ended, and close can visit every block
+ * (sb_slab_foreach). One owner: the caller's thread or lock protects a slab
+ * (steal adds its lock-free remote frees on top, steal_alloc.c). The hot
+ * path is here, header-only; carving is in slab.c. */
+#ifndef SB_SLAB_H
+#define SB_SLAB_H
+
+#include <stddef.h>
+
+#include "runtimes/core/list.h"
+#include "runtimes/core/sb.h"
+
+#define SB_SLAB_MIN_SHIFT 6 /* the smallest block: 64 bytes, a cache line */
+#define SB_SLAB_CLASSES 24  /* 64 B .. 512 MiB */
+#define SB_SLAB_CHUNK                                                          \
+  16384 /* bytes carved at once (picked out of thin air:                       \
+           a few pages, 256 of the smallest tasks) */
+
+/* Runs once per block as it is carved: what stays built while it is free. */
+typedef void (*sb_slab_ctor)(void *block, unsigned cls, void *arg);
+
+typedef struct sb_slab {
+  sb_snode *free[SB_SLAB_CLASSES]; /* free blocks per class, linked through
+                                      the node `link` bytes into each */
+  sb_snode *chunks;                /* every chunk carved, newest first */
+  size_t link;                     /* where a block's free-list node is */
+  sb_slab_ctor ctor;               /* run as blocks are carved, or NULL */
+  void *arg;                       /* passed to ctor */
+} sb_slab;
+
+/* Makes an empty slab whose blocks keep their free-list node (an sb_snode)
+ * link bytes in, so a block may keep other fields built while free; ctor
+ * (NULL: none) runs once per block. Never fails: memory comes on demand. */
+void sb_slab_init(sb_slab *s, size_t link, sb_slab_ctor ctor, void *arg);
+/* Frees every chunk. Blocks still in use become invalid. */
+void sb_slab_destroy(sb_slab *s);
+/* Visits every block ever carved, free or in use, in no set order. */
+void sb_slab_foreach(sb_slab *s,
+                     void (*fn)(void *block, unsigned cls, void *arg),
+                     void *arg);
+/* Carves one chunk of class cls onto its free list. Returns 0 or -ENOMEM. */
+int sb_slab_refill(sb_slab *s, unsigned cls);
+
+/* The class whose blocks hold size bytes, or -1 when none does. */
+static inline int sb_slab_class(size_t size) {
+  if (size <= ((size_t)1 << SB_SLAB_MIN_SHIFT))
+    return 0;
+  int c =
+      64 - __builtin_clzll((unsigned long long)(size - 1)) - SB_SLAB_MIN_SHIFT;
+  return c < SB_SLAB_CLASSES ? c : -1;
+}
+
+/* Bytes of a block of class cls. */
+static inline size_t sb_slab_block_size(unsigned cls) {
+  return (size_t)1 << (SB_SLAB_MIN_SHIFT + cls);
+}
+
+/* A free block of class cls (carving a chunk when there is none), or NULL
+ * when out of memory. */
+static inline void *sb_slab_alloc(sb_slab *s, unsigned cls) {
+  sb_snode *n = sb_stack_pop(&s->free[cls]);
+  if (n == NULL) {
+    if (sb_slab_refill(s, cls) < 0)
+      return NULL;
+    n = sb_stack_pop(&s->free[cls]);
+  }
+  return (char *)n - s->link;
+}
+
+/* Gives back block, of class cls, carved by any slab with the same link. */
+static inline void sb_slab_free(sb_slab *s, void *block, unsigned cls) {
+  sb_stack_push(&s->free[cls], (sb_snode *)((char *)block + s->link));
+}
+
+/* The free-list node of block. */
+static inline sb_snode *sb_slab_node(const sb_slab *s, void *block) {
+  return (sb_snode *)((char *)block + s->link);
+}
+
+/* The block whose free-list node is n. */
+static inline void *sb_slab_block(const sb_slab *s, sb_snode *n) {
+  return (char *)n - s->link;
+}
+
+/* Hands class cls, whose free list is empty, a whole chain of free blocks
+ * (linked through their nodes, NULL-terminated) at once. */
+static inline void sb_slab_adopt(sb_slab *s, unsigned cls, sb_snode *chain) {
+  SB_ASSERT(s->free[cls] == NULL);
+  s->free[cls] = chain;
+}
+
+#endif /* SB_SLAB_H */

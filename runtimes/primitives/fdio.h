@@ -1,0 +1,44 @@
+/* Non-blocking fd leaf operations. Each tries the syscall and, on EAGAIN,
+ * waits through the runtime's wait_fd, so the same code blocks a thread on
+ * `threads`/`pool` and parks a task on the executors. fds must be O_NONBLOCK.
+ * Each op is READY with base.out = (uint64_t)result: bytes or the new fd, or
+ * a negative errno. Writes use write(2): a program writing to sockets whose
+ * peer may close ignores SIGPIPE so that it sees -EPIPE. An op reaches READY
+ * with no registration left; dropping a pending one cancels its wait. */
+#ifndef SB_FDIO_H
+#define SB_FDIO_H
+
+#include <sys/socket.h>
+
+#include "runtimes/core/sb.h"
+
+typedef struct sb_fdop {
+  sb_future base; /* READY: out = bytes, new fd, 0 or -errno */
+  int fd;         /* the descriptor (O_NONBLOCK) */
+  void *buf;      /* read/write: the buffer */
+  size_t len;     /* read/write: its length */
+  size_t done;    /* read_full/write_all: bytes moved; connect: 1 = issued */
+  struct sockaddr_storage addr; /* connect: the peer */
+  socklen_t addrlen;            /* connect: bytes of addr in use */
+  sb_wait wait;                 /* private: the registration (wait_fd) */
+} sb_fdop;
+
+/* One read(2)/write(2): result is bytes (0 = EOF) or -errno. */
+void sb_read_init(sb_fdop *op, int fd, void *buf, size_t len);
+void sb_write_init(sb_fdop *op, int fd, const void *buf, size_t len);
+/* Loops until len bytes moved: result len, fewer at EOF, or -errno. */
+void sb_read_full_init(sb_fdop *op, int fd, void *buf, size_t len);
+void sb_write_all_init(sb_fdop *op, int fd, const void *buf, size_t len);
+/* accept4 with SOCK_NONBLOCK|SOCK_CLOEXEC: result the new fd or -errno. */
+void sb_accept_init(sb_fdop *op, int listen_fd);
+/* Non-blocking connect of fd to addr: result 0 or -errno. */
+void sb_connect_init(sb_fdop *op, int fd, const struct sockaddr *addr,
+                     socklen_t len);
+sb_poll sb_fdop_poll(sb_fdop *op, sb_cx *cx);
+
+/* Tells the runtime to forget fd, then closes it. */
+void sb_fd_close(sb_runtime *rt, int fd);
+/* Sets O_NONBLOCK (and FD_CLOEXEC). Returns 0 or -errno. */
+int sb_fd_nonblock(int fd);
+
+#endif

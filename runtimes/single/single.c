@@ -1,0 +1,388 @@
+/* Runtime `single`: every task on the thread that calls block_on, an
+ * intrusive FIFO run queue, the epoll reactor, a timer heap, and an eventfd
+ * plus a lock-free inbox for wakes that come from other threads. */
+#include <errno.h>
+#include <string.h>
+
+#include "runtimes/core/sb.h"
+#include "runtimes/os/inbox.h"
+#include "runtimes/os/reactor.h"
+#include "runtimes/os/slab.h"
+#include "runtimes/os/timer_heap.h"
+
+SB_RUNTIME_DECLARE(single);
+
+/* Tasks polled from the run queue between two looks at the reactor, the
+ * inbox and the timers, so that a flood of ready tasks cannot starve them
+ * (tokio's event interval). */
+#define TICK_POLLS 61
+
+/* A task: this header, then (at TASK_HDR) the copy of its future. Kept to
+ * one cache line, so that a small future shares the 128-byte class. */
+struct sb_task {
+  sb_snode run;           /* run-queue link, while notified; the slab's
+                             free-list link while the block is free */
+  sb_list all;            /* on the live tasks, for close (the root is
+                             not on them) */
+  sb_future *fut;         /* the future: at TASK_HDR, or the root */
+  struct sb_task *joiner; /* the task of this runtime awaiting the
+                             output, or NULL */
+  sb_snode inbox;         /* inbox link, while remote is 1 */
+  atomic_uint remote;     /* 1 while on the inbox: set by the waking
+                             thread, cleared by the runtime thread */
+  uint32_t cls;           /* the slab class of its block */
+  unsigned char notified; /* on the run queue (runtime thread only) */
+  unsigned char done;     /* the future returned READY, or was dropped */
+  unsigned char released; /* joined to READY or detached */
+};
+
+typedef struct sb_task task;
+
+/* Where the future starts: after the header, aligned as malloc would. */
+#define TASK_ALIGN _Alignof(max_align_t)
+#define TASK_HDR ((sizeof(task) + TASK_ALIGN - 1) & ~(size_t)(TASK_ALIGN - 1))
+
+typedef struct single {
+  sb_runtime base;       /* ops table, first */
+  sb_queue runq;         /* the tasks to poll, oldest first (task.run) */
+  sb_list all;           /* live spawned tasks (task.all) */
+  int closing;           /* 1 in close: tasks are freed there, not
+                            as they finish */
+  int root_active;       /* 1 while block_on runs the root */
+  uint64_t spawned;      /* successful spawns since open: written by the
+                            runtime thread only, read by info on the same
+                            (block_on's caller) thread outside block_on */
+  task root;             /* the task-like wrapper of block_on's root */
+  sb_slab slab;          /* task memory by size class */
+  sb__timer_heap timers; /* sleep_until waits */
+  sb__reactor *reactor;  /* fd waits and the notify eventfd */
+  /* Written by other threads: kept off the runtime thread's lines. */
+  alignas(SB_CACHELINE) sb__inbox inbox; /* tasks woken from other threads */
+  atomic_int parked; /* 1 while the loop is (about to be) blocked
+                        in the reactor: a remote wake must notify */
+} single;
+
+/* The runtime whose block_on runs on this thread, if any: a wake from this
+ * thread may then use the run queue directly. */
+static _Thread_local single *current;
+
+static void local_schedule(single *rt, task *t) {
+  if (t->notified)
+    return; /* wakes coalesce */
+  t->notified = 1;
+  sb_queue_push(&rt->runq, &t->run);
+}
+
+static task *runq_pop(single *rt) {
+  sb_snode *n = sb_queue_pop(&rt->runq);
+  return n != NULL ? SB_CONTAINER_OF(n, task, run) : NULL;
+}
+
+static void remote_schedule(single *rt, task *t) {
+  /* Acquire: pairs with the release that clears remote in drain_inbox, so
+   * the consumer's read of t->inbox.next is done before this push reuses it.
+   * A task already on the inbox needs nothing more: its wakes coalesce. */
+  if (atomic_exchange_explicit(&t->remote, 1, memory_order_acquire) != 0)
+    return;
+  sb__inbox_push(&rt->inbox, &t->inbox);
+  /* seq_cst load after the seq_cst push: the Dekker half of the parking
+   * protocol (see sb__inbox_push). Only the waker that flips parked writes
+   * the eventfd, so a burst of remote wakes costs one syscall. */
+  if (atomic_load(&rt->parked) && atomic_exchange(&rt->parked, 0))
+    sb__reactor_notify(rt->reactor);
+}
+
+static void single_wake(sb_waker w) {
+  single *rt = (single *)w.rt;
+  if (rt == current)
+    local_schedule(rt, w.task);
+  else
+    remote_schedule(rt, w.task);
+}
+
+static void task_free(single *rt, task *t) {
+  sb_list_remove(&t->all);
+  sb_slab_free(&rt->slab, t, t->cls);
+}
+
+/* Frees t once nothing can reach it: done, its join reference given up, off
+ * the run queue and off the inbox. */
+static void task_maybe_free(single *rt, task *t) {
+  if (!t->done || !t->released || t->notified || t == &rt->root || rt->closing)
+    return;
+  /* Acquire: a remote waker's push happened before the task could finish
+   * (the wait's lock orders them), so a 1 here is always seen; acquire also
+   * orders drain_inbox's last touch of t before the free. */
+  if (atomic_load_explicit(&t->remote, memory_order_acquire) != 0)
+    return; /* drain_inbox frees it */
+  task_free(rt, t);
+}
+
+static void task_complete(single *rt, task *t) {
+  t->done = 1;
+  if (t->joiner != NULL) {
+    local_schedule(rt, t->joiner);
+    t->joiner = NULL;
+  }
+  task_maybe_free(rt, t);
+}
+
+static void drain_inbox(single *rt) {
+  if (sb__inbox_empty(&rt->inbox))
+    return; /* one load, cheaper than take_all's locked exchange */
+  sb_snode *n = sb__inbox_take_all(&rt->inbox);
+  while (n != NULL) {
+    task *t = SB_CONTAINER_OF(n, task, inbox);
+    n = n->next;
+    /* Release: the read of t->inbox.next above happens before a new push
+     * of t (which acquires remote) overwrites it. */
+    atomic_store_explicit(&t->remote, 0, memory_order_release);
+    if (t->done || (t == &rt->root && !rt->root_active))
+      task_maybe_free(rt, t);
+    else
+      local_schedule(rt, t);
+  }
+}
+
+static void fire_timers(single *rt) {
+  if (rt->timers.len == 0)
+    return;
+  int64_t now = sb_now_ns();
+  sb_wait *w;
+  while ((w = sb__timer_heap_pop_expired(&rt->timers, now)) != NULL)
+    sb_wake(w->waker);
+}
+
+/* One look at the world outside the run queue: the reactor (blocking if the
+ * run queue is empty, until the next timer), the inbox and the timers.
+ * Returns 0 or the reactor's -errno. */
+static int turn(single *rt) {
+  int64_t timeout = 0;
+  int idle = sb_queue_empty(&rt->runq);
+  if (idle) {
+    atomic_store(&rt->parked, 1); /* seq_cst: see sb__inbox_push */
+    if (!sb__inbox_empty(&rt->inbox)) {
+      timeout = 0;
+    } else if (rt->timers.len == 0) {
+      timeout = -1;
+    } else {
+      timeout = sb__timer_heap_next(&rt->timers) - sb_now_ns();
+      if (timeout < 0)
+        timeout = 0;
+    }
+  }
+  int n = sb__reactor_poll(rt->reactor, timeout);
+  if (idle) /* relaxed: a waker that still flips it only costs a spurious
+               eventfd write; the next park re-checks the inbox under seq_cst */
+    atomic_store_explicit(&rt->parked, 0, memory_order_relaxed);
+  drain_inbox(rt);
+  fire_timers(rt);
+  return n < 0 ? n : 0;
+}
+
+static sb_poll poll_task(single *rt, task *t, sb_cx *cx) {
+  t->notified = 0; /* a wake from now on queues it again */
+  if (t->done || (t == &rt->root && !rt->root_active)) {
+    task_maybe_free(rt, t); /* a stale wake after the end */
+    return SB_PENDING;
+  }
+  cx->waker.task = t;
+  cx->budget = SB_BUDGET;
+  if (t->fut->poll(t->fut, cx) == SB_PENDING)
+    return SB_PENDING;
+  task_complete(rt, t);
+  return SB_READY;
+}
+
+static int single_block_on(sb_runtime *base, sb_future *root) {
+  single *rt = (single *)base;
+  single *prev = current;
+  sb_cx cx = {.rt = base, .waker = {.rt = base}, .worker = NULL};
+  int err = 0;
+  SB_ASSERT(prev != rt); /* block_on is not re-entrant on one runtime */
+  current = rt;
+  /* notified is left alone: the root may still sit on the run queue from
+   * the last block_on, and must not be queued twice. */
+  rt->root.fut = root;
+  rt->root.done = 0;
+  rt->root.joiner = NULL;
+  rt->root_active = 1;
+  local_schedule(rt, &rt->root);
+  while (!rt->root.done) {
+    task *t;
+    for (int polls = 0; polls < TICK_POLLS && (t = runq_pop(rt)) != NULL;
+         polls++)
+      if (poll_task(rt, t, &cx) == SB_READY && t == &rt->root)
+        goto out;
+    if ((err = turn(rt)) < 0)
+      goto out;
+  }
+out:
+  rt->root_active = 0;
+  current = prev;
+  return err;
+}
+
+static int single_spawn(sb_cx *cx, const sb_future *f, size_t size,
+                        sb_task **out) {
+  single *rt = (single *)cx->rt;
+  int cls = size > SIZE_MAX - TASK_HDR ? -1 : sb_slab_class(TASK_HDR + size);
+  if (cls < 0)
+    return -ENOMEM;
+  task *t = sb_slab_alloc(&rt->slab, (unsigned)cls);
+  if (t == NULL)
+    return -ENOMEM;
+  t->fut = (sb_future *)((char *)t + TASK_HDR);
+  memcpy(t->fut, f, size);
+  t->joiner = NULL;
+  t->cls = (uint32_t)cls;
+  t->notified = 0;
+  t->done = 0;
+  t->released = 0;
+  atomic_init(&t->remote, 0);
+  sb_list_push_front(&rt->all, &t->all);
+  local_schedule(rt, t);
+  rt->spawned++;
+  *out = t;
+  return 0;
+}
+
+static sb_poll single_join(sb_cx *cx, sb_task *t, uint64_t *out) {
+  if (!t->done) {
+    t->joiner = cx->waker.task; /* a task of this runtime: cx is ours */
+    return SB_PENDING;
+  }
+  *out = t->fut->out;
+  t->released = 1;
+  task_maybe_free((single *)cx->rt, t);
+  return SB_READY;
+}
+
+static void single_detach(sb_runtime *base, sb_task *t) {
+  t->released = 1;
+  t->joiner = NULL;
+  task_maybe_free((single *)base, t);
+}
+
+static sb_poll single_yield(sb_cx *cx) {
+  single_wake(cx->waker);
+  return SB_PENDING;
+}
+
+static void cancel_timer(single *rt, sb_wait *w) {
+  sb__timer_heap_remove(&rt->timers, w);
+  w->state = SB__WAIT_IDLE;
+}
+
+static sb_poll single_wait_fd(sb_cx *cx, sb_wait *w, int fd, uint32_t events) {
+  single *rt = (single *)cx->rt;
+  if (w->state == SB__WAIT_TIMER)
+    cancel_timer(rt, w);
+  return sb__reactor_wait_fd(rt->reactor, w, cx->waker, fd, events);
+}
+
+static sb_poll single_sleep_until(sb_cx *cx, sb_wait *w, int64_t deadline) {
+  single *rt = (single *)cx->rt;
+  if (w->state == SB__WAIT_TIMER) {
+    if (sb__timer_heap_contains(&rt->timers, w)) {
+      w->waker = cx->waker;
+      if (w->deadline != deadline)
+        sb__timer_heap_update(&rt->timers, w, deadline);
+      return SB_PENDING;
+    }
+    w->state = SB__WAIT_IDLE; /* fired: check the (maybe new) deadline */
+  } else if (w->state == SB__WAIT_FD) {
+    sb__reactor_cancel(rt->reactor, w);
+  }
+  if (deadline <= sb_now_ns())
+    return SB_READY;
+  w->deadline = deadline;
+  w->waker = cx->waker;
+  if (sb__timer_heap_add(&rt->timers, w) < 0) {
+    single_wake(cx->waker); /* no memory for the heap: retry soon */
+    return SB_PENDING;
+  }
+  w->state = SB__WAIT_TIMER;
+  return SB_PENDING;
+}
+
+static void single_cancel(sb_runtime *base, sb_wait *w) {
+  single *rt = (single *)base;
+  if (w->state == SB__WAIT_TIMER)
+    cancel_timer(rt, w);
+  else
+    sb__reactor_cancel(rt->reactor, w);
+}
+
+static void single_forget_fd(sb_runtime *base, int fd) {
+  sb__reactor_forget_fd(((single *)base)->reactor, fd);
+}
+
+static int single_open(const sb_config *cfg, sb_runtime **out) {
+  (void)cfg; /* one thread, the caller's: no workers, pinning or stacks */
+  single *rt = aligned_alloc(SB_CACHELINE, sizeof(single));
+  if (rt == NULL)
+    return -ENOMEM;
+  memset(rt, 0, sizeof(*rt));
+  int err = sb__reactor_open(0, &rt->reactor);
+  if (err < 0) {
+    free(rt);
+    return err;
+  }
+  rt->base.ops = &sb_runtime_single;
+  sb_queue_init(&rt->runq);
+  sb_list_init(&rt->all);
+  atomic_init(&rt->root.remote, 0);
+  /* No constructor: spawn sets every field of a task. */
+  sb_slab_init(&rt->slab, offsetof(task, run), NULL, NULL);
+  sb__timer_heap_init(&rt->timers);
+  sb__inbox_init(&rt->inbox);
+  atomic_init(&rt->parked, 0);
+  *out = &rt->base;
+  return 0;
+}
+
+static void single_close(sb_runtime *base) {
+  single *rt = (single *)base;
+  rt->closing = 1;
+  /* First drop every unfinished future, while every task's memory is still
+   * there: a drop may detach or cancel things held by other tasks. */
+  sb_list *n, *next;
+  SB_LIST_FOREACH_SAFE(n, next, &rt->all) {
+    task *t = SB_CONTAINER_OF(n, task, all);
+    if (!t->done) {
+      t->done = 1;
+      sb_future_drop(t->fut, base);
+    }
+  }
+  sb_slab_destroy(&rt->slab); /* every task's block at once */
+  sb__timer_heap_destroy(&rt->timers);
+  sb__reactor_close(rt->reactor);
+  free(rt);
+}
+
+static void single_info(sb_runtime *base, sb_runtime_info *out) {
+  out->workers = 1;
+  out->stack_size = 0;
+  out->pin = SB_PIN_NONE;
+  out->spawned = ((single *)base)->spawned;
+}
+
+const sb_runtime_ops sb_runtime_single = {
+    .name = "single",
+    .summary = "one thread: run queue, epoll reactor, timer heap",
+    .flags = 0,
+    .open = single_open,
+    .close = single_close,
+    .info = single_info,
+    .block_on = single_block_on,
+    .spawn = single_spawn,
+    .join = single_join,
+    .detach = single_detach,
+    .wake = single_wake,
+    .wait_fd = single_wait_fd,
+    .sleep_until = single_sleep_until,
+    .cancel = single_cancel,
+    .forget_fd = single_forget_fd,
+    .yield = single_yield,
+};

@@ -1,0 +1,200 @@
+/* Scheduling in runtime `steal`: where a woken, spawned or yielding task
+ * goes, how a worker picks its next task, and how it steals. The shape is
+ * tokio's multi-thread scheduler (itself after Go's): a FIFO ring per
+ * worker, a LIFO slot for the task the running task just woke, a global
+ * injection queue looked at every 61 ticks, random-victim steal-half. */
+#include "steal_internal.h"
+
+/* Ticks between two looks at the injection queue first, so that it is
+ * never starved by local work (Go and tokio use 61: prime, so it does not
+ * beat in step with periodic workloads). */
+#define STEAL_GLOBAL_INTERVAL 61
+/* Consecutive polls from the LIFO slot before the slot's task goes to the
+ * back of the ring: a ping-pong pair stays hot but cannot starve the rest. */
+#define STEAL_MAX_LIFO_POLLS 3
+
+_Thread_local steal_worker *sb__steal_self;
+
+static void push_local(steal_worker *w, sb_task *t) {
+  if (sb_deque_push(&w->q, t) == 0)
+    return;
+  /* Full: move the older half of the ring, then t, to the injection queue
+   * in one critical section, as tokio and Go do. */
+  void *half[SB_DEQUE_CAP / 2];
+  uint32_t n = sb_deque_take_half(&w->q, half);
+  if (n == 0) {
+    /* A thief is copying out of the ring: it will have room soon, but t
+     * has to go somewhere now. */
+    sb_inject_push(&w->rt->inject, &t->link);
+    return;
+  }
+  for (uint32_t i = 0; i + 1 < n; i++)
+    ((sb_task *)half[i])->link.next = &((sb_task *)half[i + 1])->link;
+  ((sb_task *)half[n - 1])->link.next = &t->link;
+  sb_inject_push_batch(&w->rt->inject, &((sb_task *)half[0])->link, &t->link,
+                       n + 1);
+}
+
+/* The ring has tasks another worker could take: wake one if none searches. */
+static void notify_if_spare(steal_worker *w) {
+  if (sb_deque_len(&w->q) >= 2)
+    sb__steal_notify_parked_local(w->rt);
+}
+
+void sb__steal_schedule(steal_rt *rt, sb_task *t, int mode) {
+  steal_worker *w = steal_local(rt);
+  if (w == NULL) {
+    /* From outside the workers (block_on, other threads): the injection
+     * queue, and a parked worker is woken to look at it. */
+    sb_inject_push(&rt->inject, &t->link);
+    sb__steal_notify_parked(rt);
+    return;
+  }
+  switch (mode) {
+  case STEAL_SCHED_SPAWN:
+  case STEAL_SCHED_WAKE:
+    if (w->current != NULL) {
+      /* Woken or spawned by the running task: it runs next, on this warm
+       * cache (a message-passing pair stays hot; a fork-join child runs
+       * before the older, bigger subtrees, which is what measured best
+       * here, as in tokio). The task it displaces goes to the ring, where
+       * others may steal it. */
+      sb_task *prev = w->lifo;
+      w->lifo = t;
+      if (prev != NULL) {
+        push_local(w, prev);
+        sb__steal_notify_parked_local(rt);
+      }
+      return;
+    }
+    /* Woken by the reactor or a timer on this worker: behind the others. */
+    push_local(w, t);
+    if (!w->parking)
+      notify_if_spare(w);
+    return;
+  default: /* STEAL_SCHED_YIELD: re-queued behind the others */
+    push_local(w, t);
+    notify_if_spare(w);
+    return;
+  }
+}
+
+/* Pops up to a fair share of the injection queue: one task to run now, the
+ * rest into the ring. Returns NULL when the queue is empty. */
+static sb_task *pop_inject(steal_worker *w, size_t max) {
+  steal_rt *rt = w->rt;
+  size_t len = sb_inject_len(&rt->inject);
+  if (len == 0)
+    return NULL;
+  size_t n = len / (size_t)rt->nworkers + 1;
+  if (n > max)
+    n = max;
+  sb_snode *batch[SB_DEQUE_CAP / 2];
+  n = sb_inject_pop_batch(&rt->inject, batch, n);
+  if (n == 0)
+    return NULL;
+  for (size_t i = 1; i < n; i++)
+    push_local(w, SB_CONTAINER_OF(batch[i], sb_task, link));
+  return SB_CONTAINER_OF(batch[0], sb_task, link);
+}
+
+static sb_task *next_task(steal_worker *w) {
+  if (w->tick % STEAL_GLOBAL_INTERVAL == 0) {
+    sb_task *t = pop_inject(w, 1);
+    if (t != NULL)
+      return t;
+  }
+  sb_task *t = sb_deque_pop(&w->q);
+  if (t != NULL)
+    return t;
+  return pop_inject(w, SB_DEQUE_CAP / 2);
+}
+
+static uint32_t next_rand(steal_worker *w) {
+  uint32_t x = w->rng; /* xorshift32 */
+  x ^= x << 13;
+  x ^= x >> 17;
+  x ^= x << 5;
+  w->rng = x;
+  return x;
+}
+
+/* Steals half of a random victim's ring, else looks at the injection queue.
+ * Only while counted as searching, and at most half the workers are. */
+static sb_task *steal_work(steal_worker *w) {
+  steal_rt *rt = w->rt;
+  if (!w->searching) {
+    if (!sb__steal_to_searching(rt))
+      return NULL;
+    w->searching = 1;
+  }
+  int n = rt->nworkers;
+  int start = (int)(next_rand(w) % (uint32_t)n);
+  for (int i = 0; i < n; i++) {
+    int v = (start + i) % n;
+    if (v == w->index || sb_deque_maybe_empty(&rt->workers[v].q))
+      continue;
+    sb_task *t = sb_deque_steal_half(&rt->workers[v].q, &w->q);
+    if (t != NULL)
+      return t;
+  }
+  return pop_inject(w, SB_DEQUE_CAP / 2);
+}
+
+static void run_task(steal_worker *w, sb_task *t) {
+  steal_rt *rt = w->rt;
+  if (w->searching) {
+    /* The last searcher to find work wakes another to keep looking, so
+     * that a burst of new work spreads over idle workers. */
+    w->searching = 0;
+    if (sb__steal_from_searching(rt))
+      sb__steal_notify_parked(rt);
+  }
+  sb__steal_run(w, t);
+  for (int polls = 0; w->lifo != NULL; polls++) {
+    t = w->lifo;
+    w->lifo = NULL;
+    if (polls >= STEAL_MAX_LIFO_POLLS) {
+      push_local(w, t);
+      notify_if_spare(w);
+      return;
+    }
+    sb__steal_run(w, t);
+  }
+}
+
+void *sb__steal_worker_main(void *arg) {
+  steal_worker *w = arg;
+  steal_rt *rt = w->rt;
+  sb__steal_self = w;
+  if (rt->pin != SB_PIN_NONE) {
+    int rc = sb_topo_pin_worker(rt->topo, rt->pin, w->index, rt->nworkers);
+    if (rc < 0) {
+      int zero = 0;
+      /* relaxed: read by open after `started` (release/acquire below). */
+      atomic_compare_exchange_strong_explicit(&rt->start_err, &zero, rc,
+                                              memory_order_relaxed,
+                                              memory_order_relaxed);
+    }
+  }
+  /* release: open reads start_err after seeing every worker started. */
+  if (atomic_fetch_add_explicit(&rt->started, 1, memory_order_release) + 1 ==
+      rt->nworkers)
+    sb_unpark(&rt->main_parker);
+  /* relaxed: a hint polled each tick; close's unpark_all makes parked
+   * workers look again, and the thread join orders everything after. */
+  while (!atomic_load_explicit(&rt->shutdown, memory_order_relaxed)) {
+    w->tick++;
+    if (w->tick % STEAL_GLOBAL_INTERVAL == 0)
+      sb__steal_maintenance(w);
+    sb_task *t = next_task(w);
+    if (t == NULL)
+      t = steal_work(w);
+    if (t != NULL)
+      run_task(w, t);
+    else
+      sb__steal_park(w);
+  }
+  sb__steal_self = NULL;
+  return NULL;
+}
