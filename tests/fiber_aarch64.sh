@@ -20,7 +20,7 @@ out=${1:-$(mktemp -d)}
 mkdir -p "$out"
 bin=$out/test_fiber_switch.aarch64
 "$cc" -std=c11 -O2 -g -Wall -Wextra -Wshadow -Wstrict-prototypes -Werror \
-  -D_GNU_SOURCE -I"$root/runtimes" -I"$root/runtimes/fiber" -I"$root/tests" \
+  -D_GNU_SOURCE -I"$root" -I"$root/tests" \
   "$root/tests/test_fiber_switch.c" "$root/tests/fiber_regs_aarch64.S" \
   "$root/runtimes/fiber/switch_aarch64.S" -lm -o "$bin"
 "$qemu" -L "$sysroot" "$bin"
