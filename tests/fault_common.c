@@ -150,6 +150,12 @@ void fc_storm_start(fc_storm *s) {
   atomic_init(&s->sent, 0);
   atomic_store(&delivered, 0);
   ASSERT_EQ(pthread_create(&s->tid, NULL, storm_main, s), 0);
+  /* Return once the storm is raining: on a loaded machine the storm thread
+   * may not be scheduled before a short workload ends, and a case that saw
+   * no signal would test nothing. The main thread is one of its targets. */
+  for (int ms = 0; ms < 10000 && atomic_load(&delivered) == 0; ms++)
+    usleep(1000);
+  ASSERT_GT(atomic_load(&delivered), 0);
 }
 
 uint64_t fc_storm_stop(fc_storm *s) {

@@ -354,11 +354,13 @@ pub fn serve(a: &ServeArgs, l: std::net::TcpListener) -> Result<i32, String> {
                 }
             };
             backoff.reset();
-            // A thread that cannot be made closes its connection unserved
-            // (the harness sees the connection count fall short).
-            if thread::Builder::new().spawn(move || echo_conn(s)).is_ok() {
-                work::tasks(1);
-            } else {
+            // Counted before the spawn, as the async peers and Go count: the
+            // harness reads the tally once the last connection is served, and
+            // a count made after the spawn could still be pending then. A
+            // thread that cannot be made closes its connection unserved (the
+            // harness sees the connection count fall short and fails the run).
+            work::tasks(1);
+            if thread::Builder::new().spawn(move || echo_conn(s)).is_err() {
                 thread::sleep(backoff.next());
             }
         }
