@@ -174,6 +174,16 @@ static void report(void) {
   if (have_gnuplot())
     ASSERT_HAS(page, "![What does a switch cost? Kernel floor and runtimes]"
                      "(run-plots/switch.png)");
+  /* The page beside it: self-contained, every claim and every cell. */
+  snprintf(md, sizeof md, "%s/run.html", tmp);
+  f = fopen(md, "r");
+  ASSERT(f != NULL);
+  slurp(f, page, PAGE_LEN);
+  ASSERT_HAS(page, "<a href=\"run.json\">run.json</a> (JSON)");
+  ASSERT_HAS(page, "<section class=\"claim v-holds\" id=\"claim-switch-cost\">");
+  ASSERT_HAS(page, "<svg class=\"plot\"");
+  ASSERT(strstr(page, "src=\"http") == NULL);
+  ASSERT(strstr(page, "<script src") == NULL && strstr(page, "<link") == NULL);
   /* Cells missing from a run: the claims say so instead of a verdict. */
   snprintf(md, sizeof md, "%s/few.md", tmp);
   char *few[] = {"report", path("results-rerun.json"), "--out", md, NULL};
