@@ -72,8 +72,7 @@ void sb__claims_judge(const sb_results *r, sb_claim out[SB_NCLAIMS]) {
   }
 }
 
-/* One evidence row's figure. */
-static char *fmt_ev(const sb_evidence *e, double v, char *buf, size_t len) {
+char *sb__ev_fmt(const sb_evidence *e, double v, char *buf, size_t len) {
   if (strcmp(e->unit, "bytes") == 0)
     return sb__fmt_bytes(v, buf, len);
   if (strcmp(e->unit, "fraction") == 0) {
@@ -116,9 +115,9 @@ void sb__claims_markdown(const sb_claim cl[SB_NCLAIMS], FILE *out) {
       const sb_evidence *e = &c->ev[k];
       char m[32], lo[32], hi[32];
       fprintf(out, "   | %s | %s | %s | %s | %s | %zu |\n", e->cell->name,
-              e->key, fmt_ev(e, e->st.median, m, sizeof m),
-              fmt_ev(e, e->st.min, lo, sizeof lo),
-              fmt_ev(e, e->st.max, hi, sizeof hi), e->st.n);
+              e->key, sb__ev_fmt(e, e->st.median, m, sizeof m),
+              sb__ev_fmt(e, e->st.min, lo, sizeof lo),
+              sb__ev_fmt(e, e->st.max, hi, sizeof hi), e->st.n);
     }
     fputc('\n', out);
   }

@@ -70,6 +70,9 @@ const char *sb__claim_state_word(sb_claim_state s);
  * 0.008)". */
 char *sb__cl_fmt_ratio(const sb_ratio *q, char *buf, size_t len);
 
+/* v printed as evidence e's figure ("1.50 µs", "8.0 KiB", "43%"). */
+char *sb__ev_fmt(const sb_evidence *e, double v, char *buf, size_t len);
+
 /* Judges every claim against r into out. */
 void sb__claims_judge(const sb_results *r, sb_claim out[SB_NCLAIMS]);
 

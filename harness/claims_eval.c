@@ -210,6 +210,17 @@ void sb__cl_verdict(sb_claim *c, sb_claim_state s, const char *fmt, ...) {
   va_end(ap);
 }
 
+void sb__cl_decide(sb_claim *c, const sb_ratio *q, const char *yes,
+                   const char *no) {
+  if (q->side != 0) {
+    sb__cl_verdict(c, q->side > 0 ? SB_CLAIM_HOLDS : SB_CLAIM_NOT, "%s",
+                   q->side > 0 ? yes : no);
+    return;
+  }
+  sb__cl_verdict(c, SB_CLAIM_UNDECIDED, "undecided on this run: %s", q->why);
+  sb__cl_say(c->decide, sizeof c->decide, "%s", sb__cl_decider(q));
+}
+
 sb_claim_state sb__cl_combine(int yes, int no, int und) {
   if (und > 0)
     return SB_CLAIM_UNDECIDED;

@@ -58,6 +58,11 @@ const char *sb__cl_decider(const sb_ratio *q);
 /* Sets c's state, and its verdict from fmt. */
 void sb__cl_verdict(sb_claim *c, sb_claim_state s, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Sets c's verdict from q's side: yes (which begins "holds") when above
+ * its threshold, no (which begins "does not hold") when below, else
+ * undecided with why and what would decide it. */
+void sb__cl_decide(sb_claim *c, const sb_ratio *q, const char *yes,
+                   const char *no);
 /* snprintf into buf, and appending to what buf holds. */
 void sb__cl_say(char *buf, size_t len, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -156,16 +156,9 @@ void sb__claim_spawn(const sb_results *r, sb_claim *c) {
              sb__fmt_ns(st.median, a, sizeof a),
              sb__fmt_ns(sp.median, b, sizeof b),
              sb__cl_fmt_ratio(&q, rq, sizeof rq));
-  if (q.side > 0)
-    sb__cl_verdict(c, SB_CLAIM_HOLDS,
-                   "holds: a pool's task is 2x or more cheaper than a thread "
-                   "each in every pair of repetitions");
-  else if (q.side < 0)
-    sb__cl_verdict(c, SB_CLAIM_NOT,
-                   "does not hold: the pool is not 2x cheaper per task in "
-                   "any pair of repetitions");
-  else {
-    sb__cl_verdict(c, SB_CLAIM_UNDECIDED, "undecided on this run: %s", q.why);
-    sb__cl_say(c->decide, sizeof c->decide, "%s", sb__cl_decider(&q));
-  }
+  sb__cl_decide(c, &q,
+                "holds: a pool's task is 2x or more cheaper than a thread "
+                "each in every pair of repetitions",
+                "does not hold: the pool is not 2x cheaper per task in any "
+                "pair of repetitions");
 }

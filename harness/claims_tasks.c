@@ -60,20 +60,15 @@ void sb__claim_switch(const sb_results *r, sb_claim *c) {
              os_near ? "within" : "not within",
              task_near ? "within" : "not within", c->floor[0] ? "; " : "",
              c->floor);
-  if (q.side > 0)
-    sb__cl_verdict(c, SB_CLAIM_HOLDS,
-                   "holds: the task switch is 2x or more cheaper than the OS "
-                   "switch in every pair of repetitions%s",
-                   os_near && task_near ? ", and both are near the quoted size"
-                                        : " (the sizes differ from the quote)");
-  else if (q.side < 0)
-    sb__cl_verdict(c, SB_CLAIM_NOT,
-                   "does not hold: the task switch is not 2x cheaper than "
-                   "the OS switch in any pair of repetitions");
-  else {
-    sb__cl_verdict(c, SB_CLAIM_UNDECIDED, "undecided on this run: %s", q.why);
-    sb__cl_say(c->decide, sizeof c->decide, "%s", sb__cl_decider(&q));
-  }
+  char yes[192];
+  sb__cl_say(yes, sizeof yes,
+             "holds: the task switch is 2x or more cheaper than the OS "
+             "switch in every pair of repetitions%s",
+             os_near && task_near ? ", and both are near the quoted size"
+                                  : " (the sizes differ from the quote)");
+  sb__cl_decide(c, &q, yes,
+                "does not hold: the task switch is not 2x cheaper than the "
+                "OS switch in any pair of repetitions");
 }
 
 void sb__claim_stack(const sb_results *r, sb_claim *c) {
@@ -114,19 +109,12 @@ void sb__claim_stack(const sb_results *r, sb_claim *c) {
              reserved, e ? "; a waiting task on " : "", e ? e->runtime : "", e ? " holds " : "",
              e ? sb__fmt_figure(f, ex.median, b, sizeof b) : "",
              sb__cl_fmt_ratio(&q, rq, sizeof rq));
-  if (q.side > 0)
-    sb__cl_verdict(c, SB_CLAIM_HOLDS,
-                   "holds: every repetition kept 1 MiB or more resident per "
-                   "waiting thread");
-  else if (q.side < 0)
-    sb__cl_verdict(c, SB_CLAIM_NOT,
-                   "does not hold for resident memory: every repetition kept "
-                   "well under 1 MiB per waiting thread (a stack is address "
-                   "space reserved up front; only the pages touched count)");
-  else {
-    sb__cl_verdict(c, SB_CLAIM_UNDECIDED, "undecided on this run: %s", q.why);
-    sb__cl_say(c->decide, sizeof c->decide, "%s", sb__cl_decider(&q));
-  }
+  sb__cl_decide(c, &q,
+                "holds: every repetition kept 1 MiB or more resident per "
+                "waiting thread",
+                "does not hold for resident memory: every repetition kept "
+                "well under 1 MiB per waiting thread (a stack is address "
+                "space reserved up front; only the pages touched count)");
 }
 
 void sb__claim_millions(const sb_results *r, sb_claim *c) {

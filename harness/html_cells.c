@@ -42,13 +42,14 @@ void sb__html_cells(const sb_results *r, FILE *out) {
     fprintf(out, "<tr id=\"cell-%zu\"><td class=\"n\" data-v=\"%zu\">%zu</td><td>",
             i, i, i);
     sb__html_esc(out, c->name);
-    fprintf(out, "</td><td>");
-    sb__html_esc(out, c->workload);
-    fprintf(out, "</td><td>");
-    sb__html_esc(out, c->runtime);
-    fprintf(out, "</td><td>");
-    sb__html_esc(out, c->kind);
-    fprintf(out, "</td><td%s title=\"", strcmp(c->status, "ok") ? " class=\"bad\"" : "");
+    fprintf(out, "</td>");
+    const char *texts[] = {c->workload, c->runtime, c->kind};
+    for (size_t k = 0; k < sizeof texts / sizeof *texts; k++) {
+      fprintf(out, "<td>");
+      sb__html_esc(out, texts[k]);
+      fprintf(out, "</td>");
+    }
+    fprintf(out, "<td%s title=\"", strcmp(c->status, "ok") ? " class=\"bad\"" : "");
     sb__html_esc(out, c->reason);
     fprintf(out, "\">");
     sb__html_esc(out, c->status);

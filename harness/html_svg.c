@@ -15,16 +15,6 @@
 #define ROW 18     /* one bar */
 #define TITLE 20   /* a panel's title */
 
-static char *fmt(const sb_evidence *e, double v, char *buf, size_t len) {
-  if (strcmp(e->unit, "bytes") == 0)
-    return sb__fmt_bytes(v, buf, len);
-  if (strcmp(e->unit, "fraction") == 0) {
-    snprintf(buf, len, "%.0f%%", v * 100);
-    return buf;
-  }
-  return sb__fmt_ns(v, buf, len);
-}
-
 /* The axis of one panel: x of a value in [0, BAR]. */
 typedef struct axis {
   int log;
@@ -106,8 +96,8 @@ void sb__svg_claim(const sb_claim *c, const sb_results *r, FILE *out) {
               "class=\"bar\"><title>%s: median %s, %s to %s over %zu "
               "repetitions</title></rect>\n",
               x0, y + 3, xm - x0 > 1 ? xm - x0 : 1, ROW - 6, e->cell->name,
-              fmt(e, e->st.median, m, sizeof m), fmt(e, e->st.min, lo, sizeof lo),
-              fmt(e, e->st.max, hi, sizeof hi), e->st.n);
+              sb__ev_fmt(e, e->st.median, m, sizeof m), sb__ev_fmt(e, e->st.min, lo, sizeof lo),
+              sb__ev_fmt(e, e->st.max, hi, sizeof hi), e->st.n);
       fprintf(out,
               "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%zu\" y2=\"%zu\" "
               "class=\"wh\"/>\n",

@@ -7,7 +7,7 @@ run without the fiber and open-loop cells. The figures are made up, not
 measurements; some sit right at a claim's threshold, so the noise decides
 them unless the judge refuses to."""
 import os, random
-from make_synthetic import cell, dump
+from make_synthetic import cell, dump, new_doc
 
 RT = ["threads", "pool", "single", "steal"]
 HEAD = {  # workload: (kind, headline, headline_unit)
@@ -98,19 +98,7 @@ def matrix(green, open_loop):
 
 def write(path, seed, green=True, open_loop=True):
     cells = matrix(green, open_loop)
-    doc = {"context": {
-        "date": "2026-11-28T12:00:00+00:00", "host_name": "synthetic",
-        "num_cpus": 2,
-        "switchbench": {"schema": 1, "git_commit": "0123456789ab",
-            "cpu_model": "Synthetic CPU @ 2.00GHz", "cores": 2, "pus": 2,
-            "topology": "1 package, 2 cores, 2 PUs",
-            "kernel": "Linux 6.1.0-synthetic x86_64", "compiler": "gcc 12.2.0",
-            "virtualization": "none", "pin": "none", "workers": 0,
-            "quick": False, "smoke": False, "repetitions": 5,
-            "min_time": 0.5, "timeout": 30, "peers": False,
-            "command": "switchbench run", "complete": True,
-            "cells_total": len(cells), "cells_done": len(cells)}},
-        "benchmarks": [], "switchbench_cells": []}
+    doc = new_doc(cells, "2026-11-28T12:00:00+00:00", False)
     dump(path, doc, cells, random.Random(seed), 1.0)
 
 if __name__ == "__main__":
