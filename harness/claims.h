@@ -51,7 +51,7 @@ typedef struct sb_claim {
   const char *claim;    /* what the talks say */
   sb_claim_state state; /* the verdict, as data */
   char measured[1024];  /* what this run measured, in a sentence or two */
-  char verdict[384];    /* "holds: ...", "undecided on this run: ..." */
+  char verdict[512];    /* "holds: ...", "undecided on this run: ..." */
   char decide[192];     /* when undecided: what would decide it */
   int have_ratio;       /* 1: ratio is the claim's headline comparison */
   char ratio_what[96];  /* what the ratio compares: "threads / single" */

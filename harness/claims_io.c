@@ -203,6 +203,12 @@ static void per_conn(const sb_results *r, sb_claim *c, tally *t, char *buf,
   sb__cl_ev(c, th, key);
   sb__cl_ev(c, e, key);
   count(t, &q, 1);
+  if (!c->have_ratio) {
+    char what[96];
+    sb__cl_say(what, sizeof what, "peak memory threads / %s at %s:%.0f",
+               e->runtime, sb__size_param(th), conns);
+    sb__cl_headline(c, &q, what);
+  }
   sb__cl_add(buf, len,
              "%s%s at %s:%.0f: peak memory %s per connection on threads, %s "
              "on %s (the whole process over the connections): threads / %s "
@@ -211,6 +217,22 @@ static void per_conn(const sb_results *r, sb_claim *c, tally *t, char *buf,
              sb__fmt_bytes(st.median / conns, a, sizeof a),
              sb__fmt_bytes(se.median / conns, b, sizeof b), e->runtime,
              e->runtime, sb__cl_fmt_ratio(&q, rq, sizeof rq));
+}
+
+/* A half's state in the verdict's sentence. */
+static const char *half_word(sb_claim_state s) {
+  switch (s) {
+  case SB_CLAIM_HOLDS:
+    return "it holds";
+  case SB_CLAIM_NOT:
+    return "it does not";
+  case SB_CLAIM_PARTLY:
+    return "it holds on some, not on others";
+  case SB_CLAIM_UNDECIDED:
+    return "the repetitions overlap";
+  default:
+    return "nothing was measured";
+  }
 }
 
 void sb__claim_cpu_io(const sb_results *r, sb_claim *c) {
@@ -233,9 +255,11 @@ void sb__claim_cpu_io(const sb_results *r, sb_claim *c) {
     sb__cl_say(c->decide, sizeof c->decide, "%s",
                sb__cl_decider(cpu.und ? &cpu.first_und : &io.first_und));
   sb__cl_verdict(c, st,
-                 "%s: threads for CPU work %s (within 1.25x of the best "
-                 "executor); async for waiting %s (lower open-loop p99 and "
-                 "less memory per connection)",
-                 sb__claim_state_word(st), sb__claim_state_word(sc),
-                 sb__claim_state_word(si));
+                 "%s: for CPU work (threads within 1.25x of the best "
+                 "executor, %d of %d workloads decided) %s; for waiting "
+                 "(async with the lower open-loop p99 and the smaller memory "
+                 "per connection, %d of %d decided) %s",
+                 sb__claim_state_word(st), cpu.yes + cpu.no,
+                 cpu.yes + cpu.no + cpu.und, half_word(sc), io.yes + io.no,
+                 io.yes + io.no + io.und, half_word(si));
 }

@@ -175,6 +175,7 @@ void sb__claim_green(const sb_results *r, sb_claim *c) {
   const sb_rcell *g, *e, *t = NULL;
   const sb_rcell *w = switch_pair(r, "fiber", &g, &e);
   sb_rstat s;
+  sb__cl_floor(r, c);
   if (w != NULL)
     t = sb__cl_pick(r, w, "threads", NULL, 0, g, "ns_per_op", &s);
   if (w == NULL || t == NULL) {
@@ -194,9 +195,10 @@ void sb__claim_green(const sb_results *r, sb_claim *c) {
   sb__cl_say(what, sizeof what, "threads / fiber, ns per %s", w->unit);
   sb__cl_headline(c, &vs_os, what);
   sb__cl_say(c->measured, sizeof c->measured,
-             "%s per %s: threads / fiber = %s; fiber / %s = %s.", w->workload,
-             w->unit, sb__cl_fmt_ratio(&vs_os, x, sizeof x), e->runtime,
-             sb__cl_fmt_ratio(&vs_task, y, sizeof y));
+             "%s per %s: threads / fiber = %s; fiber / %s = %s%s%s.",
+             w->workload, w->unit, sb__cl_fmt_ratio(&vs_os, x, sizeof x),
+             e->runtime, sb__cl_fmt_ratio(&vs_task, y, sizeof y),
+             c->floor[0] ? "; " : "", c->floor);
   /* What a waiting green thread holds beside a thread and a task. */
   const sb_rcell *m = sb__role_lead(r, SB_ROLE_MEMORY, NULL);
   sb_rstat mg, mt;
