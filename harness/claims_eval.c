@@ -86,6 +86,13 @@ static double quot(double a, double b) {
   return b > 0 ? a / b : a > 0 ? INFINITY : 1;
 }
 
+/* Why noise cannot flip a verdict: a side is decided only by the extremes
+ * (above: min a / max b > t; below: max a / min b < t). Take a second run
+ * whose repetitions fall within the first run's range, cell by cell. If
+ * the first decided above, min1 a > t max1 b; the second's min a >= min1 a
+ * and max b <= max1 b, so its max a / min b >= min a / max b > t: it
+ * cannot decide below. The U test only adds that there are enough
+ * repetitions to call a difference at all. */
 void sb__cl_ratio(const sb_rcell *a, const sb_rcell *b, const char *key,
                   double t, sb_ratio *q) {
   sb_rstat sa, sbb;
