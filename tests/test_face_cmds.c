@@ -184,6 +184,18 @@ static void report(void) {
   ASSERT_HAS(page, "<svg class=\"plot\"");
   ASSERT(strstr(page, "src=\"http") == NULL);
   ASSERT(strstr(page, "<script src") == NULL && strstr(page, "<link") == NULL);
+  /* A run with a green-thread runtime and open-loop cells: their claims
+   * are judged, in the Markdown and on the page. */
+  page = report_of("claims-run1.json", "claims");
+  ASSERT_HAS(page, "| 7 | Green threads give a task switch's cost with a "
+                   "thread's programming model. | **holds** |");
+  ASSERT_HAS(page, "open-loop echo at 2000 requests/s offered: p99");
+  snprintf(md, sizeof md, "%s/claims.html", tmp);
+  f = fopen(md, "r");
+  ASSERT(f != NULL);
+  slurp(f, page, PAGE_LEN);
+  ASSERT_HAS(page, "<section class=\"claim v-holds\" id=\"claim-green-threads\">");
+  ASSERT_HAS(page, "<a href=\"#cell-");
   /* Cells missing from a run: the claims say so instead of a verdict. */
   snprintf(md, sizeof md, "%s/few.md", tmp);
   char *few[] = {"report", path("results-rerun.json"), "--out", md, NULL};
