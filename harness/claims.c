@@ -12,39 +12,69 @@
 static const struct {
   const char *id;
   const char *claim;
+  const char *rule;
   void (*judge)(const sb_results *, sb_claim *);
 } claims[SB_NCLAIMS] = {
     {"switch-cost",
      "An OS context switch costs about 2 µs; a task switch in an async "
      "runtime about 500 ns.",
+     "threads against the best executor on the first switch workload: "
+     "decided when the task switch is 2x or more cheaper (holds) or less "
+     "than 2x cheaper (does not) in every pair of repetitions; the sizes are "
+     "compared with the quote in words",
      sb__claim_switch},
     {"thread-stack", "Each OS thread holds its own stack, typically 2 MB.",
+     "resident memory of a waiting thread on the memory workload against 1 "
+     "MiB (half the quote): every repetition on one side, 5 or more "
+     "repetitions (a one-sided sign test)",
      sb__claim_stack},
     {"millions", "Async tasks are cheap enough to run millions of them.",
+     "the largest count of waiting tasks any executor held: holds from a "
+     "finished cell at 1,000,000",
      sb__claim_millions},
     {"blocking-cpu",
      "CPU work that never yields, in an async task, stalls every other task "
      "on that executor.",
+     "each pitfall that does not sleep, on single: the case with the "
+     "blocking call against the same cell without it, 10x or more later in "
+     "every pair of repetitions",
      sb__claim_blocking},
     {"blocking-sleep",
      "Sleeping with a blocking call in an async task stalls the executor: "
      "the other sleepers wake late.",
+     "each pitfall that sleeps (it records its longest sleep), on single: "
+     "blocking sleep against the same cell without it, 10x or more later in "
+     "every pair of repetitions",
      sb__claim_sleep},
     {"pool-spawn",
      "A thread pool amortizes thread creation: short tasks cost much less "
      "on a pool than a thread each.",
+     "threads against pool on the spawn workload, same size: the pool 2x or "
+     "more cheaper per task in every pair of repetitions",
      sb__claim_spawn},
     {"green-threads",
      "Green threads give a task switch's cost with a thread's programming "
      "model.",
+     "on the first switch workload with a fiber cell: fiber 2x or more "
+     "cheaper than threads, and within 2x of the best executor, each in "
+     "every pair of repetitions",
      sb__claim_green},
     {"pool-files",
      "A thread pool serves file reads as well as an async executor (which "
      "hands them to blocking threads anyway), warm or cold.",
+     "each io workload read per operation, every parameter set (warm and "
+     "cold): pool within 1.25x of the best executor in every pair of "
+     "repetitions (holds) or beyond it in every pair (does not)",
      sb__claim_files},
     {"cpu-vs-io",
      "Threads suit CPU-bound work; async suits work that mostly waits "
      "(I/O).",
+     "CPU: each cpu workload read per op, the best OS-thread runtime within "
+     "1.25x of the best executor. Waiting: open-loop p99 at the highest "
+     "offered rate both sides met without the generator falling behind, "
+     "lower on the executor; and peak memory per connection at the largest "
+     "connection count, smaller on the executor. Never closed-loop "
+     "throughput",
      sb__claim_cpu_io},
 };
 
@@ -68,6 +98,7 @@ void sb__claims_judge(const sb_results *r, sb_claim out[SB_NCLAIMS]) {
     memset(&out[i], 0, sizeof out[i]);
     out[i].id = claims[i].id;
     out[i].claim = claims[i].claim;
+    out[i].rule = claims[i].rule;
     claims[i].judge(r, &out[i]);
   }
 }
@@ -103,10 +134,10 @@ void sb__claims_markdown(const sb_claim cl[SB_NCLAIMS], FILE *out) {
     const sb_claim *c = &cl[i];
     fprintf(out,
             "%d. **Claim:** %s  \n   **Measured:** %s  \n   "
-            "**Verdict:** %s.%s%s%s\n\n",
+            "**Verdict:** %s.%s%s%s  \n   **How it is judged:** %s.\n\n",
             i + 1, c->claim, c->measured, c->verdict,
             c->decide[0] ? "  \n   **What would decide it:** " : "",
-            c->decide, c->decide[0] ? "." : "");
+            c->decide, c->decide[0] ? "." : "", c->rule);
     if (c->nev == 0)
       continue;
     fprintf(out, "   | cell | figure | median | min | max | reps |\n"

@@ -49,6 +49,7 @@ typedef struct sb_ratio {
 typedef struct sb_claim {
   const char *id;       /* a short stable slug: "switch-cost" */
   const char *claim;    /* what the talks say */
+  const char *rule;     /* how it is judged: the cells and the threshold */
   sb_claim_state state; /* the verdict, as data */
   char measured[1024];  /* what this run measured, in a sentence or two */
   char verdict[512];    /* "holds: ...", "undecided on this run: ..." */

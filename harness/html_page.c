@@ -101,6 +101,9 @@ static void claims(const sb_results *r, FILE *out) {
     fputs("</span></p>\n<p><strong>Measured:</strong> ", out);
     sb__html_esc(out, c->measured);
     fputs("</p>\n", out);
+    fputs("<p><strong>How it is judged:</strong> ", out);
+    sb__html_esc(out, c->rule);
+    fputs(".</p>\n", out);
     if (c->decide[0]) {
       fputs("<p><strong>What would decide it:</strong> ", out);
       sb__html_esc(out, c->decide);
