@@ -118,25 +118,33 @@ static void cpu_half(const sb_results *r, sb_claim *c, tally *t, char *buf,
   }
 }
 
+/* 1 when c's generator could not offer its rate (in most repetitions). */
+static int generator_limited(const sb_rcell *c) {
+  sb_rstat s;
+  return sb_rcell_stat(c, "generator_limited", &s) == 0 && s.median > 0.5;
+}
+
 /* The open-loop half: at the highest offered rate both sides met (the
  * generator keeping up), the OS side's p99 over the executor's. */
 static void open_loop(const sb_results *r, sb_claim *c, tally *t, char *buf,
                       size_t len) {
   const sb_rcell *best_o = NULL, *best_e = NULL;
   sb_rstat so, se, lim;
+  int limited = 0; /* an open-loop cell whose generator fell behind */
   for (size_t i = 0; i < r->ncells; i++) {
     const sb_rcell *o = &r->cells[i];
     double rate = sb_rcell_param(o, SB_RATE_PARAM, NAN);
     if (!sb__is_role(o, SB_ROLE_IO) || isnan(rate) ||
         sb__cl_side(o) != SB_SIDE_OS || sb_rcell_stat(o, "p99_ns", &so) != 0)
       continue;
-    if (sb_rcell_stat(o, "generator_limited", &lim) == 0 && lim.median > 0.5)
-      continue;
     const sb_rcell *e = sb__cl_best(r, o, SB_SIDE_EXEC, NULL, 0, o,
                                     "p99_ns", &se, 0);
-    if (e == NULL ||
-        (sb_rcell_stat(e, "generator_limited", &lim) == 0 && lim.median > 0.5))
+    if (e == NULL)
       continue;
+    if (generator_limited(o) || generator_limited(e)) {
+      limited = 1;
+      continue;
+    }
     if (best_o == NULL ||
         rate > sb_rcell_param(best_o, SB_RATE_PARAM, 0) ||
         (rate == sb_rcell_param(best_o, SB_RATE_PARAM, 0) &&
@@ -144,8 +152,10 @@ static void open_loop(const sb_results *r, sb_claim *c, tally *t, char *buf,
       best_o = o, best_e = e;
   }
   if (best_o == NULL) {
-    sb__cl_add(buf, len, "open-loop p99 at a fixed offered rate: "
-                         SB_NOT_MEASURED);
+    sb__cl_add(buf, len, "open-loop p99 at a fixed offered rate: %s",
+               limited ? "the generator fell behind the offered rate at "
+                         "every rate both sides ran, so no rate was held"
+                       : SB_NOT_MEASURED);
     return;
   }
   sb_ratio q;
