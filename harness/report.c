@@ -1,7 +1,8 @@
 /* `switchbench report RESULTS.json [--out FILE]`: a Markdown page beside
  * the results: the machine, the talks' claims each with what this run
- * measured and a computed verdict, the notes, the fairness section, the
- * plots and the tables. */
+ * measured, its evidence and a verdict computed across the repetitions,
+ * the notes, the fairness section, the plots and the tables; and beside
+ * it the same as one self-contained HTML page (html_page.c). */
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
