@@ -4,7 +4,7 @@
 # sb_face, not the runtimes.
 set(SB_FACE_DATA ${CMAKE_CURRENT_SOURCE_DIR}/data)
 foreach(t test_face_read test_face_cmds test_face_malformed test_mannwhitney
-    test_face_schema test_claims)
+    test_face_schema test_claims test_html)
   add_executable(${t} ${t}.c)
   # test.h includes sb.h for its runtime helpers, unused here.
   target_include_directories(${t} PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}
@@ -16,13 +16,14 @@ add_test(NAME face/commands COMMAND test_face_cmds ${SB_FACE_DATA})
 add_test(NAME face/malformed COMMAND test_face_malformed ${SB_FACE_DATA})
 add_test(NAME face/mannwhitney COMMAND test_mannwhitney)
 add_test(NAME face/claims COMMAND test_claims ${SB_FACE_DATA})
+add_test(NAME face/html COMMAND test_html ${SB_FACE_DATA})
 # The schema table against RESULTS.md, and every kept results file against
 # the schema.
 add_test(NAME face/schema COMMAND test_face_schema
   ${PROJECT_SOURCE_DIR}/harness/RESULTS.md ${SB_FACE_DATA}
   ${PROJECT_SOURCE_DIR}/results/reference/reference.json)
 set_tests_properties(face/read face/commands face/malformed face/mannwhitney
-  face/schema face/claims PROPERTIES LABELS "face;unit" TIMEOUT 120 SKIP_RETURN_CODE 77)
+  face/schema face/claims face/html PROPERTIES LABELS "face;unit" TIMEOUT 120 SKIP_RETURN_CODE 77)
 
 # The face never names a workload: no workload name (the registry's, and
 # floor) as a string literal in its files (label layout).
