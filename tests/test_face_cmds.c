@@ -138,6 +138,18 @@ static char *report_of(const char *name, const char *stem) {
   return page;
 }
 
+/* The page report_of wrote beside tmp/stem.md (its first PAGE_LEN bytes:
+ * the claims come before the plots and the cells). */
+static char *html_of(const char *stem) {
+  static char page[PAGE_LEN];
+  char html[1100];
+  snprintf(html, sizeof html, "%s/%s.html", tmp, stem);
+  FILE *f = fopen(html, "r");
+  ASSERT(f != NULL);
+  slurp(f, page, sizeof page);
+  return page;
+}
+
 static void report(void) {
   char md[1100];
   char *page = report_of("results-small.json", "run");
@@ -175,10 +187,7 @@ static void report(void) {
     ASSERT_HAS(page, "![What does a switch cost? Kernel floor and runtimes]"
                      "(run-plots/switch.png)");
   /* The page beside it: self-contained, every claim and every cell. */
-  snprintf(md, sizeof md, "%s/run.html", tmp);
-  f = fopen(md, "r");
-  ASSERT(f != NULL);
-  slurp(f, page, PAGE_LEN);
+  page = html_of("run");
   ASSERT_HAS(page, "<a href=\"run.json\">run.json</a> (JSON)");
   ASSERT_HAS(page, "<section class=\"claim v-holds\" id=\"claim-switch-cost\">");
   ASSERT_HAS(page, "<svg class=\"plot\"");
@@ -190,10 +199,7 @@ static void report(void) {
   ASSERT_HAS(page, "| 7 | Green threads give a task switch's cost with a "
                    "thread's programming model. | **holds** |");
   ASSERT_HAS(page, "open-loop echo at 2000 requests/s offered: p99");
-  snprintf(md, sizeof md, "%s/claims.html", tmp);
-  f = fopen(md, "r");
-  ASSERT(f != NULL);
-  slurp(f, page, PAGE_LEN);
+  page = html_of("claims");
   ASSERT_HAS(page, "<section class=\"claim v-holds\" id=\"claim-green-threads\">");
   ASSERT_HAS(page, "<a href=\"#cell-");
   /* Cells missing from a run: the claims say so instead of a verdict. */
