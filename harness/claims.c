@@ -123,12 +123,11 @@ void sb__claims_markdown(const sb_claim cl[SB_NCLAIMS], FILE *out) {
                "threshold; otherwise it is *undecided on this run*.\n\n"
                "| # | claim | verdict | headline ratio |\n|---|---|---|---|\n");
   for (int i = 0; i < SB_NCLAIMS; i++)
-    fprintf(out, "| %d | %s | **%s** | %s%s%s |\n", i + 1, cl[i].claim,
-            sb__claim_state_word(cl[i].state),
-            cl[i].have_ratio ? cl[i].ratio_what : "-",
-            cl[i].have_ratio ? ": " : "",
-            cl[i].have_ratio ? sb__cl_fmt_ratio(&cl[i].ratio, rq, sizeof rq)
-                             : "");
+    fprintf(
+        out, "| %d | %s | **%s** | %s%s%s |\n", i + 1, cl[i].claim,
+        sb__claim_state_word(cl[i].state),
+        cl[i].have_ratio ? cl[i].ratio_what : "-", cl[i].have_ratio ? ": " : "",
+        cl[i].have_ratio ? sb__cl_fmt_ratio(&cl[i].ratio, rq, sizeof rq) : "");
   fputc('\n', out);
   for (int i = 0; i < SB_NCLAIMS; i++) {
     const sb_claim *c = &cl[i];
@@ -136,8 +135,8 @@ void sb__claims_markdown(const sb_claim cl[SB_NCLAIMS], FILE *out) {
             "%d. **Claim:** %s  \n   **Measured:** %s  \n   "
             "**Verdict:** %s.%s%s%s  \n   **How it is judged:** %s.\n\n",
             i + 1, c->claim, c->measured, c->verdict,
-            c->decide[0] ? "  \n   **What would decide it:** " : "",
-            c->decide, c->decide[0] ? "." : "", c->rule);
+            c->decide[0] ? "  \n   **What would decide it:** " : "", c->decide,
+            c->decide[0] ? "." : "", c->rule);
     if (c->nev == 0)
       continue;
     fprintf(out, "   | cell | figure | median | min | max | reps |\n"

@@ -23,9 +23,9 @@ sb_side sb__cl_side(const sb_rcell *c) {
 }
 
 const sb_rcell *sb__cl_pick(const sb_results *r, const sb_rcell *like,
-                            const char *runtime, const char *pname,
-                            double pval, const sb_rcell *same,
-                            const char *key, sb_rstat *st) {
+                            const char *runtime, const char *pname, double pval,
+                            const sb_rcell *same, const char *key,
+                            sb_rstat *st) {
   const sb_rcell *best = NULL;
   for (size_t i = 0; like != NULL && i < r->ncells; i++) {
     const sb_rcell *c = &r->cells[i];
@@ -45,8 +45,8 @@ const sb_rcell *sb__cl_pick(const sb_results *r, const sb_rcell *like,
 
 const sb_rcell *sb__cl_best(const sb_results *r, const sb_rcell *like,
                             sb_side side, const char *pname, double pval,
-                            const sb_rcell *same, const char *key,
-                            sb_rstat *st, int larger) {
+                            const sb_rcell *same, const char *key, sb_rstat *st,
+                            int larger) {
   const sb_rcell *best = NULL;
   for (size_t i = 0; like != NULL && i < r->ncells; i++) {
     const sb_rcell *c = &r->cells[i];
@@ -62,8 +62,8 @@ const sb_rcell *sb__cl_best(const sb_results *r, const sb_rcell *like,
     sb_rstat s;
     const sb_rcell *x =
         sb__cl_pick(r, like, c->runtime, pname, pval, same, key, &s);
-    if (x != NULL && (best == NULL || (larger ? s.median > st->median
-                                              : s.median < st->median)))
+    if (x != NULL && (best == NULL ||
+                      (larger ? s.median > st->median : s.median < st->median)))
       best = x, *st = s;
   }
   return best;
@@ -176,8 +176,8 @@ char *sb__cl_fmt_ratio(const sb_ratio *q, char *buf, size_t len) {
   sb__fmt_ratio(q->lo, lo, sizeof lo);
   sb__fmt_ratio(q->hi, hi, sizeof hi);
   if (q->p >= 0)
-    snprintf(buf, len, "%s (%s to %s over the repetitions, p %.2g)", m, lo,
-             hi, q->p);
+    snprintf(buf, len, "%s (%s to %s over the repetitions, p %.2g)", m, lo, hi,
+             q->p);
   else
     snprintf(buf, len, "%s (%s to %s over the repetitions)", m, lo, hi);
   return buf;
@@ -247,8 +247,7 @@ void sb__cl_floor(const sb_results *r, sb_claim *c) {
       continue;
     if (strstr(f->name, "same-core") && sb_rcell_stat(f, "ns_per_op", &a) == 0)
       same = f;
-    if (strstr(f->name, "cross-core") &&
-        sb_rcell_stat(f, "ns_per_op", &b) == 0)
+    if (strstr(f->name, "cross-core") && sb_rcell_stat(f, "ns_per_op", &b) == 0)
       cross = f;
   }
   if (same == NULL && cross == NULL)

@@ -27,15 +27,15 @@ sb_side sb__cl_side(const sb_rcell *c);
  * pname == pval; when same is set, only cells with same's parameters. Its
  * figure goes to *st. NULL when there is none. */
 const sb_rcell *sb__cl_pick(const sb_results *r, const sb_rcell *like,
-                            const char *runtime, const char *pname,
-                            double pval, const sb_rcell *same,
-                            const char *key, sb_rstat *st);
+                            const char *runtime, const char *pname, double pval,
+                            const sb_rcell *same, const char *key,
+                            sb_rstat *st);
 /* The best such cell among the runtimes of side (smallest median of key,
  * or largest when larger is 1). */
 const sb_rcell *sb__cl_best(const sb_results *r, const sb_rcell *like,
                             sb_side side, const char *pname, double pval,
-                            const sb_rcell *same, const char *key,
-                            sb_rstat *st, int larger);
+                            const sb_rcell *same, const char *key, sb_rstat *st,
+                            int larger);
 
 /* Judges key's a / b against t across the repetitions into q: decided
  * above (below) t only when the U test of a against t*b is significant at

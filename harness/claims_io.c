@@ -40,8 +40,8 @@ void sb__claim_files(const sb_results *r, sb_claim *c) {
           strcmp(p->runtime, "pool") != 0 ||
           sb_rcell_stat(p, "ns_per_op", &sp) != 0 || p->cpus_limit > 0)
         continue;
-      const sb_rcell *e = sb__cl_best(r, p, SB_SIDE_EXEC, NULL, 0, p,
-                                      "ns_per_op", &se, 0);
+      const sb_rcell *e =
+          sb__cl_best(r, p, SB_SIDE_EXEC, NULL, 0, p, "ns_per_op", &se, 0);
       if (e == NULL)
         continue;
       sb_ratio q;
@@ -50,9 +50,9 @@ void sb__claim_files(const sb_results *r, sb_claim *c) {
       sb__cl_ev(c, p, "ns_per_op");
       sb__cl_ev(c, e, "ns_per_op");
       count(&t, &q, -1);
-      sb__cl_add(c->measured, sizeof c->measured, "%s%s %s (%s): pool / %s = %s",
-                 c->measured[0] ? "; " : "", p->workload,
-                 sb_rcell_params_str(p, ps, sizeof ps),
+      sb__cl_add(c->measured, sizeof c->measured,
+                 "%s%s %s (%s): pool / %s = %s", c->measured[0] ? "; " : "",
+                 p->workload, sb_rcell_params_str(p, ps, sizeof ps),
                  sw ? (sb_rcell_param(p, sw, 0) ? "cold" : "warm") : "-",
                  e->runtime, sb__cl_fmt_ratio(&q, rq, sizeof rq));
       if (q.ratio > worst) {
@@ -78,8 +78,7 @@ void sb__claim_files(const sb_results *r, sb_claim *c) {
                    "undecided on this run: %s in %d of %d cases (of the "
                    "others, %d hold and %d do not)",
                    t.first_und.why, t.und, t.yes + t.no + t.und, t.yes, t.no);
-    sb__cl_say(c->decide, sizeof c->decide, "%s",
-               sb__cl_decider(&t.first_und));
+    sb__cl_say(c->decide, sizeof c->decide, "%s", sb__cl_decider(&t.first_und));
   } else
     sb__cl_verdict(c, st,
                    "%s: the pool was within 1.25x of the best executor in "
@@ -137,16 +136,15 @@ static void open_loop(const sb_results *r, sb_claim *c, tally *t, char *buf,
     if (!sb__is_role(o, SB_ROLE_IO) || isnan(rate) ||
         sb__cl_side(o) != SB_SIDE_OS || sb_rcell_stat(o, "p99_ns", &so) != 0)
       continue;
-    const sb_rcell *e = sb__cl_best(r, o, SB_SIDE_EXEC, NULL, 0, o,
-                                    "p99_ns", &se, 0);
+    const sb_rcell *e =
+        sb__cl_best(r, o, SB_SIDE_EXEC, NULL, 0, o, "p99_ns", &se, 0);
     if (e == NULL)
       continue;
     if (generator_limited(o) || generator_limited(e)) {
       limited = 1;
       continue;
     }
-    if (best_o == NULL ||
-        rate > sb_rcell_param(best_o, SB_RATE_PARAM, 0) ||
+    if (best_o == NULL || rate > sb_rcell_param(best_o, SB_RATE_PARAM, 0) ||
         (rate == sb_rcell_param(best_o, SB_RATE_PARAM, 0) &&
          sb_rcell_stat(best_o, "p99_ns", &lim) == 0 && so.median < lim.median))
       best_o = o, best_e = e;
@@ -196,7 +194,8 @@ static void per_conn(const sb_results *r, sb_claim *c, tally *t, char *buf,
         sb__size_of(x) <= 0 || sb_rcell_stat(x, key, &s) != 0 ||
         (th != NULL && sb__size_of(x) <= sb__size_of(th)))
       continue;
-    const sb_rcell *y = sb__cl_best(r, x, SB_SIDE_EXEC, NULL, 0, x, key, &se, 0);
+    const sb_rcell *y =
+        sb__cl_best(r, x, SB_SIDE_EXEC, NULL, 0, x, key, &se, 0);
     if (y != NULL)
       th = x, e = y, st = s;
   }
@@ -255,8 +254,8 @@ void sb__claim_cpu_io(const sb_results *r, sb_claim *c) {
   sb_claim_state si = sb__cl_combine(io.yes, io.no, io.und);
   sb__cl_say(c->measured, sizeof c->measured, "CPU: %s. Waiting: %s.",
              cb[0] ? cb : SB_NOT_MEASURED, ib);
-  sb_claim_state st = sb__cl_combine(cpu.yes + io.yes, cpu.no + io.no,
-                                     cpu.und + io.und);
+  sb_claim_state st =
+      sb__cl_combine(cpu.yes + io.yes, cpu.no + io.no, cpu.und + io.und);
   if (st == SB_CLAIM_UNMEASURED) {
     sb__cl_verdict(c, st, SB_NOT_MEASURED);
     return;

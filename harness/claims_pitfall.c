@@ -60,14 +60,15 @@ static void pitfalls(const sb_results *r, sb_claim *c, int sleep) {
     sb_rstat s0, s1, sth;
     if (sw == NULL || is_sleep(r, roles[i]) != sleep)
       continue;
-    const sb_rcell *c1 = sb__cl_pick(r, roles[i], "single", sw, 1, NULL, key, &s1);
+    const sb_rcell *c1 =
+        sb__cl_pick(r, roles[i], "single", sw, 1, NULL, key, &s1);
     const sb_rcell *c0 = twin(r, c1, sw, key, &s0);
     if (c0 == NULL)
       continue;
     int bad = s1.median > s0.median;
     const sb_rcell *worse = bad ? c1 : c0, *other = bad ? c0 : c1;
-    const sb_rcell *ct = sb__cl_pick(r, roles[i], "threads", NULL, 0, worse,
-                                     key, &sth);
+    const sb_rcell *ct =
+        sb__cl_pick(r, roles[i], "threads", NULL, 0, worse, key, &sth);
     sb_ratio *q = &qs[yes + no + und];
     sb__cl_ratio(worse, other, key, 10, q);
     sb__cl_ev(c, other, key);
@@ -78,15 +79,14 @@ static void pitfalls(const sb_results *r, sb_claim *c, int sleep) {
     sb__cl_add(c->measured, sizeof c->measured,
                "%s%s on single: %s %s with %s:%d, %s with %s:%d (%s)%s%s%s",
                c->measured[0] ? "; " : "", roles[i]->workload, f.what,
-               sb__fmt_figure(f, bad ? s1.median : s0.median, a, sizeof a),
-               sw, bad, sb__fmt_figure(f, bad ? s0.median : s1.median, b,
-                                       sizeof b),
+               sb__fmt_figure(f, bad ? s1.median : s0.median, a, sizeof a), sw,
+               bad, sb__fmt_figure(f, bad ? s0.median : s1.median, b, sizeof b),
                sw, !bad, sb__cl_fmt_ratio(q, rq, sizeof rq),
                ct ? "; threads, same case: " : "",
                ct ? sb__fmt_figure(f, sth.median, x, sizeof x) : "", "");
     if (!c->have_ratio) {
-      sb__cl_say(what, sizeof what, "%s:%d / %s:%d on single, %s", sw, bad,
-                 sw, !bad, f.what);
+      sb__cl_say(what, sizeof what, "%s:%d / %s:%d on single, %s", sw, bad, sw,
+                 !bad, f.what);
       sb__cl_headline(c, q, what);
     }
     yes += q->side > 0;
@@ -114,8 +114,10 @@ static void pitfalls(const sb_results *r, sb_claim *c, int sleep) {
                    "does not hold here: no case left the other tasks on "
                    "single 10x later than its pair");
   else if (st == SB_CLAIM_PARTLY)
-    sb__cl_verdict(c, st, "partly holds: %d pitfall%s stalled single 10x "
-                   "or more, %d did not", yes, yes == 1 ? "" : "s", no);
+    sb__cl_verdict(c, st,
+                   "partly holds: %d pitfall%s stalled single 10x "
+                   "or more, %d did not",
+                   yes, yes == 1 ? "" : "s", no);
   else {
     sb__cl_verdict(c, st, "undecided on this run: %s", undecided->why);
     sb__cl_say(c->decide, sizeof c->decide, "%s", sb__cl_decider(undecided));
@@ -133,9 +135,10 @@ void sb__claim_sleep(const sb_results *r, sb_claim *c) {
 void sb__claim_spawn(const sb_results *r, sb_claim *c) {
   const sb_rcell *w = sb__role_lead(r, SB_ROLE_SPAWN, "ns_per_op");
   sb_rstat st, sp;
-  const sb_rcell *t = sb__cl_pick(r, w, "threads", NULL, 0, NULL, "ns_per_op", &st);
-  const sb_rcell *p = t ? sb__cl_pick(r, w, "pool", NULL, 0, t, "ns_per_op", &sp)
-                        : NULL;
+  const sb_rcell *t =
+      sb__cl_pick(r, w, "threads", NULL, 0, NULL, "ns_per_op", &st);
+  const sb_rcell *p =
+      t ? sb__cl_pick(r, w, "pool", NULL, 0, t, "ns_per_op", &sp) : NULL;
   if (p == NULL) {
     sb__cl_say(c->measured, sizeof c->measured,
                "a spawn workload on threads and on pool (same size) is not "

@@ -16,8 +16,8 @@ static const sb_rcell *switch_pair(const sb_results *r, const char *runtime,
   sb_rstat s;
   for (size_t i = 0; i < n; i++) {
     *a = sb__cl_pick(r, roles[i], runtime, NULL, 0, NULL, "ns_per_op", &s);
-    *e = *a ? sb__cl_best(r, roles[i], SB_SIDE_EXEC, NULL, 0, *a,
-                          "ns_per_op", &s, 0)
+    *e = *a ? sb__cl_best(r, roles[i], SB_SIDE_EXEC, NULL, 0, *a, "ns_per_op",
+                          &s, 0)
             : NULL;
     if (*a != NULL && *e != NULL)
       return roles[i];
@@ -45,21 +45,19 @@ void sb__claim_switch(const sb_results *r, sb_claim *c) {
   sb_ratio q;
   sb__cl_ratio(t, e, "ns_per_op", 2, &q);
   char what[96], a[32], b[32], rq[160];
-  sb__cl_say(what, sizeof what, "threads / %s, ns per %s", e->runtime,
-             w->unit);
+  sb__cl_say(what, sizeof what, "threads / %s, ns per %s", e->runtime, w->unit);
   sb__cl_headline(c, &q, what);
   int os_near = st.median >= 1000 && st.median <= 4000;
   int task_near = se.median >= 250 && se.median <= 1000;
-  sb__cl_say(c->measured, sizeof c->measured,
-             "One %s (%s) costs %s on threads (an OS switch) and %s on %s (a "
-             "task switch): threads / %s = %s. In size, the OS switch is %s "
-             "2x of ~2 µs and the task switch %s 2x of ~500 ns%s%s.",
-             w->unit, w->workload, sb__fmt_ns(st.median, a, sizeof a),
-             sb__fmt_ns(se.median, b, sizeof b), e->runtime, e->runtime,
-             sb__cl_fmt_ratio(&q, rq, sizeof rq),
-             os_near ? "within" : "not within",
-             task_near ? "within" : "not within", c->floor[0] ? "; " : "",
-             c->floor);
+  sb__cl_say(
+      c->measured, sizeof c->measured,
+      "One %s (%s) costs %s on threads (an OS switch) and %s on %s (a "
+      "task switch): threads / %s = %s. In size, the OS switch is %s "
+      "2x of ~2 µs and the task switch %s 2x of ~500 ns%s%s.",
+      w->unit, w->workload, sb__fmt_ns(st.median, a, sizeof a),
+      sb__fmt_ns(se.median, b, sizeof b), e->runtime, e->runtime,
+      sb__cl_fmt_ratio(&q, rq, sizeof rq), os_near ? "within" : "not within",
+      task_near ? "within" : "not within", c->floor[0] ? "; " : "", c->floor);
   char yes[192];
   sb__cl_say(yes, sizeof yes,
              "holds: the task switch is 2x or more cheaper than the OS "
@@ -76,10 +74,11 @@ void sb__claim_stack(const sb_results *r, sb_claim *c) {
   const char *key = m ? m->headline : "";
   sb_rstat th = {0}, ex = {0}, rs;
   const sb_rcell *t = sb__cl_pick(r, m, "threads", NULL, 0, NULL, key, &th);
-  const sb_rcell *e = sb__cl_best(r, m, SB_SIDE_EXEC, NULL, 0, NULL, key, &ex, 0);
+  const sb_rcell *e =
+      sb__cl_best(r, m, SB_SIDE_EXEC, NULL, 0, NULL, key, &ex, 0);
   if (t == NULL) {
-    const sb_rcell *f = m ? sb_results_find(r, m->workload, "threads", NULL)
-                          : NULL;
+    const sb_rcell *f =
+        m ? sb_results_find(r, m->workload, "threads", NULL) : NULL;
     if (f != NULL)
       sb__cl_say(c->measured, sizeof c->measured,
                  "no memory cell on threads finished; %s: %s.", f->name,
@@ -106,7 +105,8 @@ void sb__claim_stack(const sb_results *r, sb_claim *c) {
   sb__cl_say(c->measured, sizeof c->measured,
              "A waiting thread holds %s (%s, %s)%s%s%s%s%s; against 1 MiB: %s.",
              sb__fmt_figure(f, th.median, a, sizeof a), f.what, t->name,
-             reserved, e ? "; a waiting task on " : "", e ? e->runtime : "", e ? " holds " : "",
+             reserved, e ? "; a waiting task on " : "", e ? e->runtime : "",
+             e ? " holds " : "",
              e ? sb__fmt_figure(f, ex.median, b, sizeof b) : "",
              sb__cl_fmt_ratio(&q, rq, sizeof rq));
   sb__cl_decide(c, &q,
@@ -126,8 +126,7 @@ void sb__claim_millions(const sb_results *r, sb_claim *c) {
   for (size_t i = 0; m != NULL && i < r->ncells; i++) {
     const sb_rcell *x = &r->cells[i];
     sb_rstat s;
-    if (strcmp(x->workload, m->workload) != 0 ||
-        sb__cl_side(x) != SB_SIDE_EXEC)
+    if (strcmp(x->workload, m->workload) != 0 || sb__cl_side(x) != SB_SIDE_EXEC)
       continue;
     if (sb_rcell_stat(x, key, &s) != 0) {
       if (failed == NULL || sb__size_of(x) > sb__size_of(failed))
@@ -152,7 +151,8 @@ void sb__claim_millions(const sb_results *r, sb_claim *c) {
                sb__fmt_figure(f, ex.median, a, sizeof a));
   if (failed != NULL && sb__size_of(failed) > n)
     sb__cl_add(c->measured, sizeof c->measured, " %s did not finish: %s.",
-               failed->name, failed->reason[0] ? failed->reason : failed->status);
+               failed->name,
+               failed->reason[0] ? failed->reason : failed->status);
   if (n >= 1e6)
     sb__cl_verdict(c, SB_CLAIM_HOLDS,
                    "holds: %.0f tasks waited at once, %s each, in every "
@@ -167,7 +167,8 @@ void sb__claim_millions(const sb_results *r, sb_claim *c) {
   } else {
     sb__cl_verdict(c, SB_CLAIM_UNMEASURED,
                    SB_NOT_MEASURED " at a million: the largest was %.0f "
-                   "tasks (run the full matrix)", n);
+                                   "tasks (run the full matrix)",
+                   n);
   }
 }
 
@@ -202,11 +203,10 @@ void sb__claim_green(const sb_results *r, sb_claim *c) {
   /* What a waiting green thread holds beside a thread and a task. */
   const sb_rcell *m = sb__role_lead(r, SB_ROLE_MEMORY, NULL);
   sb_rstat mg, mt;
-  const sb_rcell *cg = sb__cl_pick(r, m, "fiber", NULL, 0, NULL,
-                                   m ? m->headline : "", &mg);
-  const sb_rcell *ct = cg ? sb__cl_pick(r, m, "threads", NULL, 0, NULL,
-                                        m->headline, &mt)
-                          : NULL;
+  const sb_rcell *cg =
+      sb__cl_pick(r, m, "fiber", NULL, 0, NULL, m ? m->headline : "", &mg);
+  const sb_rcell *ct =
+      cg ? sb__cl_pick(r, m, "threads", NULL, 0, NULL, m->headline, &mt) : NULL;
   if (cg != NULL) {
     char a[32], b[32];
     sb_figure f = sb__headline(cg);
@@ -229,11 +229,13 @@ void sb__claim_green(const sb_results *r, sb_claim *c) {
   else if (st == SB_CLAIM_UNDECIDED) {
     const sb_ratio *u = vs_os.side == 0 ? &vs_os : &vs_task;
     sb__cl_verdict(c, st, "undecided on this run: %s (%s)", u->why,
-                   u == &vs_os ? "fiber against threads" : "fiber against the "
-                                                           "executor");
+                   u == &vs_os ? "fiber against threads"
+                               : "fiber against the "
+                                 "executor");
     sb__cl_say(c->decide, sizeof c->decide, "%s", sb__cl_decider(u));
   } else
-    sb__cl_verdict(c, st, "%s: a fiber switch is %s 2x cheaper than an OS "
+    sb__cl_verdict(c, st,
+                   "%s: a fiber switch is %s 2x cheaper than an OS "
                    "switch, and %s within 2x of a task switch",
                    st == SB_CLAIM_NOT ? "does not hold" : "partly holds",
                    vs_os.side > 0 ? "" : "not", vs_task.side < 0 ? "" : "not");

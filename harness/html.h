@@ -20,8 +20,7 @@ typedef struct sb_html_links {
 
 /* Writes the page of results set r to out. Returns 0 or -ENOMEM. A fleet
  * merge passes its merged set the same way. */
-int sb__html_write(const sb_results *r, const sb_html_links *links,
-                   FILE *out);
+int sb__html_write(const sb_results *r, const sb_html_links *links, FILE *out);
 
 /* One row of the machine table: what and its value. */
 typedef struct sb_kv {

@@ -39,7 +39,8 @@ void sb__html_cells(const sb_results *r, FILE *out) {
     int hn = sb_rcell_stat(c, "ns_per_op", &ns) == 0;
     sb_figure f = sb__headline(c);
     char m[32], lo[32], hi[32], cv[32], nb[32], reps[16];
-    fprintf(out, "<tr id=\"cell-%zu\"><td class=\"n\" data-v=\"%zu\">%zu</td><td>",
+    fprintf(out,
+            "<tr id=\"cell-%zu\"><td class=\"n\" data-v=\"%zu\">%zu</td><td>",
             i, i, i);
     sb__html_esc(out, c->name);
     fprintf(out, "</td>");
@@ -49,7 +50,8 @@ void sb__html_cells(const sb_results *r, FILE *out) {
       sb__html_esc(out, texts[k]);
       fprintf(out, "</td>");
     }
-    fprintf(out, "<td%s title=\"", strcmp(c->status, "ok") ? " class=\"bad\"" : "");
+    fprintf(out, "<td%s title=\"",
+            strcmp(c->status, "ok") ? " class=\"bad\"" : "");
     sb__html_esc(out, c->reason);
     fprintf(out, "\">");
     sb__html_esc(out, c->status);
@@ -97,7 +99,8 @@ const char sb__html_js[] =
     "function cmp(x,y){if(typeof x==='number'&&typeof y==='number')return "
     "x===y?0:x<y?-1:1;return String(x).localeCompare(String(y));}\n"
     "function sortBy(col,dir){var rows=Array.prototype.slice.call(body.rows);"
-    "rows.sort(function(a,b){return dir*cmp(val(a.cells[col]),val(b.cells[col]))"
+    "rows.sort(function(a,b){return "
+    "dir*cmp(val(a.cells[col]),val(b.cells[col]))"
     ";});rows.forEach(function(r){body.appendChild(r);});for(var i=0;i<"
     "heads.length;i++)heads[i].removeAttribute('aria-sort');heads[col]."
     "setAttribute('aria-sort',dir>0?'ascending':'descending');}\n"

@@ -106,7 +106,9 @@ void sb__md_html(const char *md, FILE *out) {
     /* Close what this line does not continue. */
     if ((in == LIST && !item) || (in == TABLE && !row) ||
         (in == PARA && (blank || item || row || hd))) {
-      fputs(in == LIST ? "</ul>\n" : in == TABLE ? "</table>\n" : "</p>\n",
+      fputs(in == LIST    ? "</ul>\n"
+            : in == TABLE ? "</table>\n"
+                          : "</p>\n",
             out);
       in = NONE;
     }

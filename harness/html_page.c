@@ -13,13 +13,13 @@
 size_t sb__machine_kv(const sb_results *r, sb_kv *rows, size_t cap) {
   const sb_rcontext *c = &r->ctx;
   size_t n = 0;
-#define ROW(key, ...)                                                         \
-  do {                                                                        \
-    if (n < cap) {                                                            \
-      snprintf(rows[n].k, sizeof rows[n].k, "%s", key);                       \
-      snprintf(rows[n].v, sizeof rows[n].v, __VA_ARGS__);                     \
-      n++;                                                                    \
-    }                                                                         \
+#define ROW(key, ...)                                                          \
+  do {                                                                         \
+    if (n < cap) {                                                             \
+      snprintf(rows[n].k, sizeof rows[n].k, "%s", key);                        \
+      snprintf(rows[n].v, sizeof rows[n].v, __VA_ARGS__);                      \
+      n++;                                                                     \
+    }                                                                          \
   } while (0)
   ROW("CPU", "%s", c->cpu_model[0] ? c->cpu_model : "unknown");
   ROW("cores / hardware threads", "%d / %d", c->cores, c->pus);

@@ -9,11 +9,11 @@
 #include "face_format.h"
 #include "html.h"
 
-#define W 720      /* width of the picture */
-#define LABEL 300  /* the labels' column */
-#define BAR 300    /* the bars' column */
-#define ROW 18     /* one bar */
-#define TITLE 20   /* a panel's title */
+#define W 720     /* width of the picture */
+#define LABEL 300 /* the labels' column */
+#define BAR 300   /* the bars' column */
+#define ROW 18    /* one bar */
+#define TITLE 20  /* a panel's title */
 
 /* The axis of one panel: x of a value in [0, BAR]. */
 typedef struct axis {
@@ -75,8 +75,8 @@ void sb__svg_claim(const sb_claim *c, const sb_results *r, FILE *out) {
       a.lo /= 1.5, a.hi *= 1.5;
     else
       a.hi *= 1.05;
-    fprintf(out, "<text x=\"4\" y=\"%zu\" class=\"pt\">%s%s</text>\n",
-            y + 14, keys[p], a.log ? " (log scale)" : "");
+    fprintf(out, "<text x=\"4\" y=\"%zu\" class=\"pt\">%s%s</text>\n", y + 14,
+            keys[p], a.log ? " (log scale)" : "");
     y += TITLE;
     for (size_t i = 0; i < c->nev; i++) {
       const sb_evidence *e = &c->ev[i];
@@ -96,7 +96,8 @@ void sb__svg_claim(const sb_claim *c, const sb_results *r, FILE *out) {
               "class=\"bar\"><title>%s: median %s, %s to %s over %zu "
               "repetitions</title></rect>\n",
               x0, y + 3, xm - x0 > 1 ? xm - x0 : 1, ROW - 6, e->cell->name,
-              sb__ev_fmt(e, e->st.median, m, sizeof m), sb__ev_fmt(e, e->st.min, lo, sizeof lo),
+              sb__ev_fmt(e, e->st.median, m, sizeof m),
+              sb__ev_fmt(e, e->st.min, lo, sizeof lo),
               sb__ev_fmt(e, e->st.max, hi, sizeof hi), e->st.n);
       fprintf(out,
               "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%zu\" y2=\"%zu\" "

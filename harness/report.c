@@ -20,8 +20,9 @@ static void machine(const sb_results *r, FILE *out) {
   size_t n = sb__machine_kv(r, rows, 16);
   fprintf(out, "## The machine\n\n| | |\n|---|---|\n");
   for (size_t i = 0; i < n; i++)
-    fprintf(out, strcmp(rows[i].k, "command") == 0 ? "| %s | `%s` |\n"
-                                                    : "| %s | %s |\n",
+    fprintf(out,
+            strcmp(rows[i].k, "command") == 0 ? "| %s | `%s` |\n"
+                                              : "| %s | %s |\n",
             rows[i].k, rows[i].v);
   fputc('\n', out);
 }

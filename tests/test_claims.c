@@ -1,9 +1,9 @@
 /* The claims' judge on synthetic runs (data/make_claims.py): two runs of
  * one matrix that differ only by noise (a rerun with fresh noise, and the
  * run with every repetition drawn in toward its median) never give a claim
- * "holds" in one and "does not hold" in the other; a claim whose cells are absent (the
- * green-thread runtime, the open-loop cells) says "not measured in this
- * run" and, with them, is judged on them; a run of one repetition decides
+ * "holds" in one and "does not hold" in the other; a claim whose cells are
+ * absent (the green-thread runtime, the open-loop cells) says "not measured in
+ * this run" and, with them, is judged on them; a run of one repetition decides
  * no comparison and says what would. */
 #include <string.h>
 
