@@ -189,7 +189,8 @@ static void report(void) {
   /* The page beside it: self-contained, every claim and every cell. */
   page = html_of("run");
   ASSERT_HAS(page, "<a href=\"run.json\">run.json</a> (JSON)");
-  ASSERT_HAS(page, "<section class=\"claim v-holds\" id=\"claim-switch-cost\">");
+  ASSERT_HAS(page,
+             "<section class=\"claim v-holds\" id=\"claim-switch-cost\">");
   ASSERT_HAS(page, "<svg class=\"plot\"");
   ASSERT(strstr(page, "src=\"http") == NULL);
   ASSERT(strstr(page, "<script src") == NULL && strstr(page, "<link") == NULL);
@@ -200,7 +201,8 @@ static void report(void) {
                    "thread's programming model. | **holds** |");
   ASSERT_HAS(page, "open-loop echo at 2000 requests/s offered: p99");
   page = html_of("claims");
-  ASSERT_HAS(page, "<section class=\"claim v-holds\" id=\"claim-green-threads\">");
+  ASSERT_HAS(page,
+             "<section class=\"claim v-holds\" id=\"claim-green-threads\">");
   ASSERT_HAS(page, "<a href=\"#cell-");
   /* Cells missing from a run: the claims say so instead of a verdict. */
   snprintf(md, sizeof md, "%s/few.md", tmp);
