@@ -16,7 +16,8 @@ int sb_summary_print(const char *results_path, FILE *out);
  * command's name ("plot"), its arguments follow. */
 /* `switchbench plot RESULTS.json [--out DIR]` */
 int sb_cmd_plot(int argc, char **argv);
-/* `switchbench report RESULTS.json [--out FILE]` */
+/* `switchbench report RESULTS.json [--out FILE]`: FILE (RESULTS.md) and,
+ * beside it, the page FILE.html (html.h). */
 int sb_cmd_report(int argc, char **argv);
 /* `switchbench compare A.json B.json [--fail-above R]` */
 int sb_cmd_compare(int argc, char **argv);

@@ -26,7 +26,8 @@ static void usage(FILE *f) {
           "      [--peers|--no-peers]\n"
           "      [--no-plots]          run the matrix (default: everything)\n"
           "  plot RESULTS.json [--out DIR]\n"
-          "  report RESULTS.json [--out FILE]\n"
+          "  report RESULTS.json [--out FILE.md]\n"
+          "                            the Markdown report and FILE.html beside it\n"
           "  compare A.json B.json [--fail-above R]\n"
           "  serve echo|http --runtime R [--port P] [--bind ADDR] "
           "[--workers N]\n");

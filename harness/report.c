@@ -1,7 +1,8 @@
 /* `switchbench report RESULTS.json [--out FILE]`: a Markdown page beside
  * the results: the machine, the talks' claims each with what this run
- * measured and a computed verdict, the notes, the fairness section, the
- * plots and the tables. */
+ * measured, its evidence and a verdict computed across the repetitions,
+ * the notes, the fairness section, the plots and the tables; and beside
+ * it the same as one self-contained HTML page (html_page.c). */
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -12,50 +13,25 @@
 #include "face.h"
 #include "face_cli.h"
 #include "face_internal.h"
+#include "html.h"
 
 static void machine(const sb_results *r, FILE *out) {
-  const sb_rcontext *c = &r->ctx;
+  sb_kv rows[16];
+  size_t n = sb__machine_kv(r, rows, 16);
   fprintf(out, "## The machine\n\n| | |\n|---|---|\n");
-  fprintf(out, "| CPU | %s |\n", c->cpu_model[0] ? c->cpu_model : "unknown");
-  fprintf(out, "| cores / hardware threads | %d / %d |\n", c->cores, c->pus);
-  fprintf(out, "| topology | %s |\n", c->topology[0] ? c->topology : "-");
-  fprintf(out, "| kernel | %s |\n", c->kernel[0] ? c->kernel : "-");
-  fprintf(out, "| compiler | %s |\n", c->compiler[0] ? c->compiler : "-");
-  /* Google Benchmark's own library_build_type: how libbenchmark was built
-   * (Debian's package says "debug"), not how switchbench was. */
-  fprintf(out, "| Google Benchmark library | %s build |\n", c->build_type);
-  fprintf(out, "| virtualization | %s |\n",
-          c->virtualization[0] ? c->virtualization : "unknown");
-  fprintf(out, "| CPU frequency scaling | %s |\n",
-          c->cpu_scaling == 1   ? "on"
-          : c->cpu_scaling == 0 ? "off"
-                                : "unknown");
-  fprintf(out, "| pinning / workers | %s / %d%s |\n", c->pin[0] ? c->pin : "-",
-          c->workers, c->workers == 0 ? " (one per core)" : "");
-  fprintf(out,
-          "| run | %s, %s matrix, %d repetition%s, %d of %d cells, %s "
-          "|\n",
-          c->date[0] ? c->date : "date unknown",
-          c->quick == 1 ? "quick" : "full", c->repetitions,
-          c->repetitions == 1 ? "" : "s", c->cells_done, c->cells_total,
-          c->complete == 1 ? "complete" : "INCOMPLETE");
-  fprintf(out, "| command | `%s` |\n| commit | %s |\n\n", c->command,
-          c->git_commit);
+  for (size_t i = 0; i < n; i++)
+    fprintf(out,
+            strcmp(rows[i].k, "command") == 0 ? "| %s | `%s` |\n"
+                                              : "| %s | %s |\n",
+            rows[i].k, rows[i].v);
+  fputc('\n', out);
 }
 
 static void claims(const sb_results *r, FILE *out) {
   sb_claim cl[SB_NCLAIMS];
   sb__claims_judge(r, cl);
-  fprintf(out, "## The claims, checked\n\n"
-               "Each claim comes from the talks this suite grew from; the "
-               "verdict is computed from this run's medians.\n\n");
-  for (int i = 0; i < SB_NCLAIMS; i++)
-    fprintf(out,
-            "%d. **Claim:** %s  \n   **Measured:** %s  \n   "
-            "**Verdict:** %s.\n\n",
-            i + 1, cl[i].claim, cl[i].measured, cl[i].verdict);
+  sb__claims_markdown(cl, out);
 }
-
 /* Renders the plots into plots_dir and embeds them by link (a path
  * relative to the report). */
 static void plots(const sb_results *r, const char *plots_dir, const char *link,
@@ -95,6 +71,55 @@ static void stem_of(const char *path, const char *ext, char *out, size_t len) {
   if (n > e && strcmp(path + n - e, ext) == 0)
     n -= e;
   snprintf(out, len, "%.*s", (int)n, path);
+}
+
+/* The last component of p. */
+static const char *base_of(const char *p) {
+  const char *s = strrchr(p, '/');
+  return s ? s + 1 : p;
+}
+
+/* 1 when a and b name files in the same directory. */
+static int same_dir(const char *a, const char *b) {
+  char da[PATH_MAX], db[PATH_MAX], ra[PATH_MAX], rb[PATH_MAX];
+  snprintf(da, sizeof da, "%.*s", (int)(base_of(a) - a), a);
+  snprintf(db, sizeof db, "%.*s", (int)(base_of(b) - b), b);
+  return realpath(da[0] ? da : ".", ra) != NULL &&
+         realpath(db[0] ? db : ".", rb) != NULL && strcmp(ra, rb) == 0;
+}
+
+/* The page beside the Markdown report md: STEM.html, linking the results
+ * file json (by name when beside it, else by its full path), the Markdown
+ * and inlining the plots of pdir. Returns 0 or 1 (said on stderr). */
+static int write_html(const sb_results *r, const char *json, const char *md,
+                      const char *pdir) {
+  char page[PATH_MAX], stem[PATH_MAX], full[PATH_MAX];
+  stem_of(md, ".md", stem, sizeof stem);
+  if (snprintf(page, sizeof page, "%s.html", stem) >= (int)sizeof page) {
+    fprintf(stderr, "switchbench: report path too long\n");
+    return 1;
+  }
+  const char *link = json;
+  if (same_dir(json, page))
+    link = base_of(json);
+  else if (realpath(json, full) != NULL)
+    link = full;
+  sb_html_links l = {.json = link,
+                     .markdown = same_dir(md, page) ? base_of(md) : md,
+                     .plots = pdir,
+                     .page = page};
+  FILE *out = fopen(page, "w");
+  if (out == NULL) {
+    fprintf(stderr, "switchbench: cannot write %s: %s\n", page,
+            strerror(errno));
+    return 1;
+  }
+  int rc = sb__html_write(r, &l, out);
+  if (fclose(out) != 0 || rc != 0) {
+    fprintf(stderr, "switchbench: cannot write %s\n", page);
+    return 1;
+  }
+  return 0;
 }
 
 int sb_cmd_report(int argc, char **argv) {
@@ -149,7 +174,9 @@ int sb_cmd_report(int argc, char **argv) {
     goto cleanup;
   }
   out = NULL;
-  printf("report: %s (plots in %s)\n", report, pdir);
+  if (write_html(r, path, report, pdir) != 0)
+    goto cleanup;
+  printf("report: %s and %s.html (plots in %s)\n", report, stem, pdir);
   rc = 0;
 cleanup:
   if (out != NULL)

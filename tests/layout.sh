@@ -27,7 +27,6 @@ max_lines=400
 exceptions='
 harness/results_read.c  the face'"'"'s results reader, reworked by issue 11 items 5-6
 harness/run.c           the face'"'"'s run command, reworked by issue 11 items 5-6
-harness/claims.c        the claims report, to be rebuilt on shared statistics by issue 16
 '
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT

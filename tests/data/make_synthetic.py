@@ -272,23 +272,27 @@ def roles_matrix():
                     warmup=0 if w == "floor" else 1, pin="none", cpus=[])
     return c
 
-def write_roles(path, seed):
-    """A file as this build writes it, of workloads no table names."""
-    rng = random.Random(seed)
-    cells = roles_matrix()
-    doc = {"context": {
-        "date": "2024-05-02T12:00:00+00:00", "host_name": "synthetic",
+def new_doc(cells, date, quick):
+    """An empty results document as this build writes it, for cells."""
+    return {"context": {
+        "date": date, "host_name": "synthetic",
         "num_cpus": 2,
         "switchbench": {"schema": 1, "git_commit": "0123456789ab",
             "cpu_model": "Synthetic CPU @ 2.00GHz", "cores": 2, "pus": 2,
             "topology": "1 package, 2 cores, 2 PUs",
             "kernel": "Linux 6.1.0-synthetic x86_64", "compiler": "gcc 12.2.0",
             "virtualization": "none", "pin": "none", "workers": 0,
-            "quick": True, "smoke": False, "repetitions": 5, "min_time": 0.5,
+            "quick": quick, "smoke": False, "repetitions": 5, "min_time": 0.5,
             "timeout": 30, "peers": False, "command": "switchbench run",
             "complete": True, "cells_total": len(cells),
             "cells_done": len(cells)}},
         "benchmarks": [], "switchbench_cells": []}
+
+def write_roles(path, seed):
+    """A file as this build writes it, of workloads no table names."""
+    rng = random.Random(seed)
+    cells = roles_matrix()
+    doc = new_doc(cells, "2024-05-02T12:00:00+00:00", True)
     dump(path, doc, cells, rng, 1.0)
 
 if __name__ == "__main__":
