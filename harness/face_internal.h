@@ -154,6 +154,18 @@ void sb__report_fairness(const sb_results *r, const char *report, FILE *out);
  * scripts are missing, or another -errno. */
 int sb__plot_render(const sb_results *r, const char *dir, FILE *notes);
 
+/* What plot and merge share (plot.c). The directory of the gnuplot
+ * scripts ($SB_PLOTS_DIR, the source tree, or beside the executable) into
+ * out: 0 or -ENOENT. */
+int sb__plot_scripts(char *out, size_t len);
+/* Creates dir and its missing parents: 0 or -errno. */
+int sb__plot_mkdirs(const char *dir);
+/* Copies s into dst as a gnuplot single-quoted string can hold it. */
+void sb__plot_clean(char *dst, size_t len, const char *s);
+/* Runs `gnuplot -e vars script`, its stderr into log: 0, -ENOENT (no
+ * gnuplot) or -EIO (it failed). */
+int sb__plot_gnuplot(const char *vars, const char *script, const char *log);
+
 /* The plots in the order they are rendered: file stem and title. */
 typedef struct sb_plot_info {
   const char *stem;  /* "switch" -> switch.png, switch.svg, switch.gp */
