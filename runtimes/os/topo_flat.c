@@ -13,8 +13,8 @@
 #include "topo.h"
 
 struct sb_topo {
-  int ncpus;              /* CPUs in cpus (at least 1) */
-  int cpus[CPU_SETSIZE];  /* their OS numbers, ascending: the "PUs" */
+  int ncpus;             /* CPUs in cpus (at least 1) */
+  int cpus[CPU_SETSIZE]; /* their OS numbers, ascending: the "PUs" */
 };
 
 static sb_topo the_topo; /* the process-wide topology */
