@@ -165,6 +165,12 @@ void sb__plot_clean(char *dst, size_t len, const char *s);
 /* Runs `gnuplot -e vars script`, its stderr into log: 0, -ENOENT (no
  * gnuplot) or -EIO (it failed). */
 int sb__plot_gnuplot(const char *vars, const char *script, const char *log);
+/* Draws dir/stem.png and .svg with script (scripts: the cleaned scripts
+ * directory; caption cleaned; vars the picture's own variables) and says
+ * so in one line of notes. Returns 0, -ENOENT (no gnuplot) or -errno. */
+int sb__plot_draw(const char *script, const char *dir, const char *scripts,
+                  const char *caption, const char *stem, const char *vars,
+                  FILE *notes);
 
 /* The plots in the order they are rendered: file stem and title. */
 typedef struct sb_plot_info {

@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <limits.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "merge.h"
 
@@ -124,7 +123,7 @@ static int write_data(const sb_fleet *f, size_t k, const char *dir, char *title,
 }
 
 int sb__fleet_plots(const sb_fleet *f, const char *dir, FILE *notes) {
-  char scripts[PATH_MAX], cdir[PATH_MAX], cscripts[PATH_MAX];
+  char scripts[PATH_MAX], cscripts[PATH_MAX];
   int rc = sb__plot_mkdirs(dir), drawn = 0;
   if (rc != 0) {
     fprintf(notes, "cannot create %s: %s\n", dir, strerror(-rc));
@@ -142,12 +141,11 @@ int sb__fleet_plots(const sb_fleet *f, const char *dir, FILE *notes) {
              f->label[i]);
   }
   sb__plot_clean(caption, sizeof caption, caption);
-  sb__plot_clean(cdir, sizeof cdir, dir);
   sb__plot_clean(cscripts, sizeof cscripts, scripts);
   for (size_t k = 0; k < sb__fleet_nplots; k++) {
     const char *stem = sb__fleet_plot_list[k].stem;
     char title[256], ctitle[256], ylabel[128], script[PATH_MAX + 16];
-    char log[PATH_MAX + 16], vars[3 * PATH_MAX + 1024];
+    char vars[1024];
     int n = write_data(f, k, dir, title, sizeof title);
     if (n <= 0) {
       fprintf(notes, "plot %s skipped: %s\n", stem,
@@ -157,33 +155,17 @@ int sb__fleet_plots(const sb_fleet *f, const char *dir, FILE *notes) {
     sb__plot_clean(ctitle, sizeof ctitle, title);
     sb__plot_clean(ylabel, sizeof ylabel, plot_spec[k].ylabel);
     snprintf(script, sizeof script, "%s/fleet.gp", scripts);
-    snprintf(log, sizeof log, "%s/%s.log", dir, stem);
-    for (int svg = 0; svg < 2 && rc == 0; svg++) {
-      snprintf(vars, sizeof vars,
-               "term='%s'; out='%s/%s.%s'; dir='%s'; scripts='%s'; "
-               "caption='%s'; stem='%s'; nseries=%zu; "
-               "title='%s'; ylabel='%s'; logy=%d",
-               svg ? "svg" : "png", cdir, stem, svg ? "svg" : "png", cdir,
-               cscripts, caption, stem, f->n, ctitle, ylabel,
-               plot_spec[k].logy);
-      rc = sb__plot_gnuplot(vars, script, log);
-    }
-    if (rc == -ENOENT) {
-      fprintf(notes,
-              "gnuplot was not found in PATH: data written to %s, "
-              "no pictures\n",
-              dir);
+    snprintf(vars, sizeof vars,
+             "stem='%s'; nseries=%zu; title='%s'; ylabel='%s'; logy=%d", stem,
+             f->n, ctitle, ylabel, plot_spec[k].logy);
+    rc = sb__plot_draw(script, dir, cscripts, caption, stem, vars, notes);
+    if (rc == -ENOENT)
       return -ENOENT;
-    }
     if (rc != 0) {
-      fprintf(notes, "plot %s: gnuplot failed, see %s\n", stem, log);
       rc = 0;
       continue;
     }
-    unlink(log);
     drawn |= 1 << k;
-    fprintf(notes, "plot %s: %s/%s.png, %s/%s.svg\n", stem, dir, stem, dir,
-            stem);
   }
   return drawn;
 }

@@ -105,8 +105,40 @@ int sb__plot_gnuplot(const char *vars, const char *script, const char *log) {
   return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EIO;
 }
 
+int sb__plot_draw(const char *script, const char *dir, const char *scripts,
+                  const char *caption, const char *stem, const char *vars,
+                  FILE *notes) {
+  char clean_dir[PATH_MAX], log[PATH_MAX + 16], all[3 * PATH_MAX + 2048];
+  int rc = 0;
+  sb__plot_clean(clean_dir, sizeof clean_dir, dir);
+  snprintf(log, sizeof log, "%s/%s.log", dir, stem);
+  for (int svg = 0; svg < 2 && rc == 0; svg++) {
+    if (snprintf(all, sizeof all,
+                 "term='%s'; out='%s/%s.%s'; dir='%s'; "
+                 "scripts='%s'; caption='%s'; %s",
+                 svg ? "svg" : "png", clean_dir, stem, svg ? "svg" : "png",
+                 clean_dir, scripts, caption, vars) >= (int)sizeof all)
+      rc = -ENAMETOOLONG;
+    else
+      rc = sb__plot_gnuplot(all, script, log);
+  }
+  if (rc == -ENOENT)
+    fprintf(notes,
+            "gnuplot was not found in PATH: data written to %s, "
+            "no pictures\n",
+            dir);
+  else if (rc != 0)
+    fprintf(notes, "plot %-8s gnuplot failed, see %s\n", stem, log);
+  else {
+    unlink(log);
+    fprintf(notes, "plot %-8s %s/%s.png, %s/%s.svg\n", stem, dir, stem, dir,
+            stem);
+  }
+  return rc;
+}
+
 int sb__plot_render(const sb_results *r, const char *dir, FILE *notes) {
-  char scripts[PATH_MAX], clean_scripts[PATH_MAX], clean_dir[PATH_MAX];
+  char scripts[PATH_MAX], clean_scripts[PATH_MAX];
   char caption[512], cpu[160], when[64];
   const sb_rcontext *c = &r->ctx;
   int rc = sb__plot_mkdirs(dir), failed = 0;
@@ -122,7 +154,6 @@ int sb__plot_render(const sb_results *r, const char *dir, FILE *notes) {
   sb__plot_clean(cpu, sizeof cpu,
                  c->cpu_model[0] ? c->cpu_model : "unknown CPU");
   sb__plot_clean(when, sizeof when, c->date);
-  sb__plot_clean(clean_dir, sizeof clean_dir, dir);
   sb__plot_clean(clean_scripts, sizeof clean_scripts, scripts);
   snprintf(caption, sizeof caption,
            "%s, %d cores / %d PUs, %s, virt %s, "
@@ -132,8 +163,7 @@ int sb__plot_render(const sb_results *r, const char *dir, FILE *notes) {
   sb__plot_clean(caption, sizeof caption, caption);
   for (size_t i = 0; i < sb__nplots; i++) {
     const char *stem = sb__plots[i].stem;
-    char vars[1024], why[256], script[PATH_MAX], log[PATH_MAX];
-    char all[3 * PATH_MAX + 2048];
+    char vars[1024], why[256], script[PATH_MAX];
     int prc = sb__plot_data(i, r, dir, vars, sizeof vars, why, sizeof why);
     if (prc == -ENODATA) {
       fprintf(notes, "plot %-8s skipped: %s\n", stem, why);
@@ -146,37 +176,16 @@ int sb__plot_render(const sb_results *r, const char *dir, FILE *notes) {
       continue;
     }
     if (snprintf(script, sizeof script, "%s/%s.gp", scripts, stem) >=
-            (int)sizeof script ||
-        snprintf(log, sizeof log, "%s/%s.log", dir, stem) >= (int)sizeof log) {
+        (int)sizeof script) {
       fprintf(notes, "plot %-8s path too long\n", stem);
       failed = -ENAMETOOLONG;
       continue;
     }
-    for (int svg = 0; svg < 2 && prc == 0; svg++) {
-      if (snprintf(all, sizeof all,
-                   "term='%s'; out='%s/%s.%s'; dir='%s'; "
-                   "scripts='%s'; caption='%s'; %s",
-                   svg ? "svg" : "png", clean_dir, stem, svg ? "svg" : "png",
-                   clean_dir, clean_scripts, caption, vars) >= (int)sizeof all)
-        prc = -ENAMETOOLONG;
-      else
-        prc = sb__plot_gnuplot(all, script, log);
-    }
-    if (prc == -ENOENT) {
-      fprintf(notes,
-              "gnuplot was not found in PATH: data written to %s, "
-              "no pictures\n",
-              dir);
+    if ((prc = sb__plot_draw(script, dir, clean_scripts, caption, stem, vars,
+                             notes)) == -ENOENT)
       return -ENOENT;
-    }
-    if (prc != 0) {
-      fprintf(notes, "plot %-8s gnuplot failed, see %s\n", stem, log);
+    if (prc != 0)
       failed = prc;
-      continue;
-    }
-    unlink(log);
-    fprintf(notes, "plot %-8s %s/%s.png, %s/%s.svg\n", stem, dir, stem, dir,
-            stem);
   }
   return failed;
 }
