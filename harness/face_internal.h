@@ -165,6 +165,10 @@ void sb__plot_clean(char *dst, size_t len, const char *s);
 /* Runs `gnuplot -e vars script`, its stderr into log: 0, -ENOENT (no
  * gnuplot) or -EIO (it failed). */
 int sb__plot_gnuplot(const char *vars, const char *script, const char *log);
+/* Creates dir and finds the scripts (into scripts, room len), saying in
+ * one line of notes what failed. Returns 0 or -errno (-ENOENT: no
+ * scripts). */
+int sb__plot_prepare(const char *dir, char *scripts, size_t len, FILE *notes);
 /* Draws dir/stem.png and .svg with script (scripts: the cleaned scripts
  * directory; caption cleaned; vars the picture's own variables) and says
  * so in one line of notes. Returns 0, -ENOENT (no gnuplot) or -errno. */

@@ -124,16 +124,9 @@ static int write_data(const sb_fleet *f, size_t k, const char *dir, char *title,
 
 int sb__fleet_plots(const sb_fleet *f, const char *dir, FILE *notes) {
   char scripts[PATH_MAX], cscripts[PATH_MAX];
-  int rc = sb__plot_mkdirs(dir), drawn = 0;
-  if (rc != 0) {
-    fprintf(notes, "cannot create %s: %s\n", dir, strerror(-rc));
+  int rc = sb__plot_prepare(dir, scripts, sizeof scripts, notes), drawn = 0;
+  if (rc != 0)
     return rc;
-  }
-  if (sb__plot_scripts(scripts, sizeof scripts) != 0) {
-    fprintf(notes, "the gnuplot scripts (plots/*.gp) were not found: set "
-                   "SB_PLOTS_DIR\n");
-    return -ENOENT;
-  }
   char caption[512] = "machines:";
   for (size_t i = 0; i < f->n; i++) {
     size_t u = strlen(caption);

@@ -105,6 +105,20 @@ int sb__plot_gnuplot(const char *vars, const char *script, const char *log) {
   return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EIO;
 }
 
+int sb__plot_prepare(const char *dir, char *scripts, size_t len, FILE *notes) {
+  int rc = sb__plot_mkdirs(dir);
+  if (rc != 0) {
+    fprintf(notes, "cannot create %s: %s\n", dir, strerror(-rc));
+    return rc;
+  }
+  if (sb__plot_scripts(scripts, len) != 0) {
+    fprintf(notes, "the gnuplot scripts (plots/*.gp) were not found: set "
+                   "SB_PLOTS_DIR\n");
+    return -ENOENT;
+  }
+  return 0;
+}
+
 int sb__plot_draw(const char *script, const char *dir, const char *scripts,
                   const char *caption, const char *stem, const char *vars,
                   FILE *notes) {
@@ -141,16 +155,9 @@ int sb__plot_render(const sb_results *r, const char *dir, FILE *notes) {
   char scripts[PATH_MAX], clean_scripts[PATH_MAX];
   char caption[512], cpu[160], when[64];
   const sb_rcontext *c = &r->ctx;
-  int rc = sb__plot_mkdirs(dir), failed = 0;
-  if (rc != 0) {
-    fprintf(notes, "cannot create %s: %s\n", dir, strerror(-rc));
+  int rc = sb__plot_prepare(dir, scripts, sizeof scripts, notes), failed = 0;
+  if (rc != 0)
     return rc;
-  }
-  if (sb__plot_scripts(scripts, sizeof scripts) != 0) {
-    fprintf(notes, "the gnuplot scripts (plots/*.gp) were not found: set "
-                   "SB_PLOTS_DIR\n");
-    return -ENOENT;
-  }
   sb__plot_clean(cpu, sizeof cpu,
                  c->cpu_model[0] ? c->cpu_model : "unknown CPU");
   sb__plot_clean(when, sizeof when, c->date);
