@@ -43,6 +43,9 @@ static json_t *machines_json(const sb_fleet *f) {
     json_object_set_new(o, "cpu_scaling",
                         c->cpu_scaling < 0 ? json_null()
                                            : json_boolean(c->cpu_scaling));
+    json_object_set_new(o, "cpus_allowed",
+                        c->cpus_allowed > 0 ? json_integer(c->cpus_allowed)
+                                            : json_null());
     json_object_set_new(o, "floor_ns",
                         f->floor[i] > 0 ? json_real(f->floor[i]) : json_null());
     json_array_append_new(a, o);

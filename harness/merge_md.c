@@ -27,7 +27,11 @@ static void f_cpu(const sb_fleet *f, size_t i, char *b, size_t n) {
 }
 static void f_cores(const sb_fleet *f, size_t i, char *b, size_t n) {
   const sb_rcontext *c = &f->mach[i]->ctx;
-  snprintf(b, n, "%d cores / %d PUs", c->cores, c->pus);
+  if (c->cpus_allowed > 0)
+    snprintf(b, n, "%d cores / %d PUs, %d allowed", c->cores, c->pus,
+             c->cpus_allowed);
+  else
+    snprintf(b, n, "%d cores / %d PUs", c->cores, c->pus);
 }
 static void f_topo(const sb_fleet *f, size_t i, char *b, size_t n) {
   snprintf(b, n, "%s", or_unknown(f->mach[i]->ctx.topology));

@@ -282,7 +282,7 @@ def write_roles(path, seed):
         "num_cpus": 2,
         "switchbench": {"schema": 1, "git_commit": "0123456789ab",
             "cpu_model": "Synthetic CPU @ 2.00GHz", "cores": 2, "pus": 2,
-            "topology": "1 package, 2 cores, 2 PUs",
+            "cpus_allowed": 2, "topology": "1 package, 2 cores, 2 PUs",
             "kernel": "Linux 6.1.0-synthetic x86_64", "compiler": "gcc 12.2.0",
             "virtualization": "none", "pin": "none", "workers": 0,
             "quick": True, "smoke": False, "repetitions": 5, "min_time": 0.5,
