@@ -1,7 +1,9 @@
 /* `switchbench compare A.json B.json [--fail-above R]`: matches cells by
  * name and reports, per cell, A, B, B/A and whether the difference is
  * significant (Mann-Whitney U over the repetitions' ns_per_op, as Google
- * Benchmark's compare.py does). --fail-above makes it a regression gate. */
+ * Benchmark's compare.py does). --fail-above makes it a regression gate:
+ * exit 1 when it trips, 3 when some cell has too few repetitions for the
+ * test to tell (a gate that cannot judge never says "passed"). */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -240,7 +242,14 @@ static int compare_print(const cmp_report *rep, const sb_results *a,
           "\n%zu cells in both: %d slower, %d faster (significant), %d no "
           "significant difference, %d too few repetitions to tell\n",
           rep->nrows, rep->slower, rep->faster, rep->same, rep->untested);
-  if (gate > 0)
+  if (gate > 0 && !rep->tripped && rep->untested > 0)
+    fprintf(out,
+            "regression gate (B/A above %.3g, significant): CANNOT JUDGE: "
+            "%d cell%s too few repetitions for the U test to reach p < %.2f "
+            "(at least 4 per side; run with --repetitions %d)\n",
+            gate, rep->untested, rep->untested == 1 ? " has" : "s have",
+            SB_UTEST_ALPHA, SB_UTEST_OPTIMAL_REPETITIONS);
+  else if (gate > 0)
     fprintf(out, "regression gate (B/A above %.3g, significant): %s\n", gate,
             rep->tripped ? "TRIPPED" : "passed");
 cleanup:
@@ -272,6 +281,12 @@ int sb_cmd_compare(int argc, char **argv) {
             "switchbench: %d cell%s slower than %.3gx A with significance\n",
             rep.tripped, rep.tripped == 1 ? " is" : "s are", gate);
     rc = 1;
+  } else if (gate > 0 && rep.untested > 0) {
+    fprintf(stderr,
+            "switchbench: the gate cannot judge %d cell%s (too few "
+            "repetitions; exit %d)\n",
+            rep.untested, rep.untested == 1 ? "" : "s", SB_EXIT_CANNOT_JUDGE);
+    rc = SB_EXIT_CANNOT_JUDGE;
   }
 cleanup:
   free(rep.rows);

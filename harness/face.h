@@ -1,11 +1,16 @@
 /* The suite's face: reading result files back (jansson), the end-of-run
  * summary, plots (gnuplot), the Markdown report and machine-to-machine
  * compare. Each command returns a process exit code: 0 ok, 1 failure or a
- * tripped regression gate, 2 bad usage or bad input. */
+ * tripped regression gate, 2 bad usage or bad input, 3 (compare with
+ * --fail-above only) a gate that cannot judge: some cell has too few
+ * repetitions for the U test to reach significance. */
 #ifndef SB_FACE_H
 #define SB_FACE_H
 
 #include <stdio.h>
+
+/* The exit status of a regression gate that cannot judge. */
+#define SB_EXIT_CANNOT_JUDGE 3
 
 /* Prints the human summary of a results file, grouped by question, with the
  * headline ratios and noise notes. Returns 0, or 2 with a one-line message
@@ -21,5 +26,7 @@ int sb_cmd_plot(int argc, char **argv);
 int sb_cmd_report(int argc, char **argv);
 /* `switchbench compare A.json B.json [--fail-above R]` */
 int sb_cmd_compare(int argc, char **argv);
+/* `switchbench merge A.json B.json ... [--out NAME]` */
+int sb_cmd_merge(int argc, char **argv);
 
 #endif

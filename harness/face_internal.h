@@ -154,6 +154,28 @@ void sb__report_fairness(const sb_results *r, const char *report, FILE *out);
  * scripts are missing, or another -errno. */
 int sb__plot_render(const sb_results *r, const char *dir, FILE *notes);
 
+/* What plot and merge share (plot.c). The directory of the gnuplot
+ * scripts ($SB_PLOTS_DIR, the source tree, or beside the executable) into
+ * out: 0 or -ENOENT. */
+int sb__plot_scripts(char *out, size_t len);
+/* Creates dir and its missing parents: 0 or -errno. */
+int sb__plot_mkdirs(const char *dir);
+/* Copies s into dst as a gnuplot single-quoted string can hold it. */
+void sb__plot_clean(char *dst, size_t len, const char *s);
+/* Runs `gnuplot -e vars script`, its stderr into log: 0, -ENOENT (no
+ * gnuplot) or -EIO (it failed). */
+int sb__plot_gnuplot(const char *vars, const char *script, const char *log);
+/* Creates dir and finds the scripts (into scripts, room len), saying in
+ * one line of notes what failed. Returns 0 or -errno (-ENOENT: no
+ * scripts). */
+int sb__plot_prepare(const char *dir, char *scripts, size_t len, FILE *notes);
+/* Draws dir/stem.png and .svg with script (scripts: the cleaned scripts
+ * directory; caption cleaned; vars the picture's own variables) and says
+ * so in one line of notes. Returns 0, -ENOENT (no gnuplot) or -errno. */
+int sb__plot_draw(const char *script, const char *dir, const char *scripts,
+                  const char *caption, const char *stem, const char *vars,
+                  FILE *notes);
+
 /* The plots in the order they are rendered: file stem and title. */
 typedef struct sb_plot_info {
   const char *stem;  /* "switch" -> switch.png, switch.svg, switch.gp */

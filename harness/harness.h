@@ -119,6 +119,8 @@ typedef struct sb_machine {
   int cores;           /* physical cores (hwloc) */
   int pus;             /* processing units (hwloc) */
   int num_cpus;        /* online CPUs (sysconf) */
+  int cpus_allowed;    /* CPUs this process may use (its affinity mask:
+                          taskset, cgroup cpusets), num_cpus if unknown */
   char topology[128];  /* hwloc one-line summary */
   char kernel[256];    /* "Linux 6.1.0-... x86_64" */
   char compiler[96];   /* "gcc 12.2.0" */

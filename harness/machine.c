@@ -1,5 +1,6 @@
 /* The machine a run measured: CPU model, cores and hwloc topology, kernel,
  * compiler, hypervisor. Recorded in every result file's context. */
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/utsname.h>
@@ -65,6 +66,10 @@ void sb__machine_get(sb_machine *m) {
              "%.3s:%.2s", zone, zone + 3);
   long online = sysconf(_SC_NPROCESSORS_ONLN);
   m->num_cpus = online > 0 ? (int)online : 1;
+  cpu_set_t allowed;
+  m->cpus_allowed = sched_getaffinity(0, sizeof allowed, &allowed) == 0
+                        ? CPU_COUNT(&allowed)
+                        : m->num_cpus;
   sb_topo *t = NULL;
   if (sb_topo_get(&t) == 0) {
     sb_topo_cpu_model(t, m->cpu_model, sizeof m->cpu_model);
@@ -100,6 +105,8 @@ void sb__machine_add_context(const sb_machine *m, const char *pin) {
   sb_gb_add_context("switchbench_cores", num);
   snprintf(num, sizeof num, "%d", m->pus);
   sb_gb_add_context("switchbench_pus", num);
+  snprintf(num, sizeof num, "%d", m->cpus_allowed);
+  sb_gb_add_context("switchbench_cpus_allowed", num);
   sb_gb_add_context("switchbench_topology", m->topology);
   sb_gb_add_context("switchbench_kernel", m->kernel);
   sb_gb_add_context("switchbench_compiler", m->compiler);
@@ -108,9 +115,10 @@ void sb__machine_add_context(const sb_machine *m, const char *pin) {
 }
 
 json_t *sb__machine_json(const sb_machine *m) {
-  return json_pack("{s:i, s:s, s:s, s:i, s:i, s:s, s:s, s:s, s:s}", "schema",
-                   SB_RESULTS_SCHEMA, "git_commit", sb_version_commit(),
-                   "cpu_model", m->cpu_model, "cores", m->cores, "pus", m->pus,
+  return json_pack("{s:i, s:s, s:s, s:i, s:i, s:i, s:s, s:s, s:s, s:s}",
+                   "schema", SB_RESULTS_SCHEMA, "git_commit",
+                   sb_version_commit(), "cpu_model", m->cpu_model, "cores",
+                   m->cores, "pus", m->pus, "cpus_allowed", m->cpus_allowed,
                    "topology", m->topology, "kernel", m->kernel, "compiler",
                    m->compiler, "virtualization", m->virt);
 }

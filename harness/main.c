@@ -1,5 +1,5 @@
 /* switchbench: the command line. `list`, `run` (the matrix), `plot`,
- * `report`, `compare` and `serve`; `cell` is the hidden subcommand the
+ * `report`, `compare`, `merge` and `serve`; `cell` is the hidden subcommand the
  * matrix runs each cell with; `--version`. Each command parses its
  * arguments with getopt_long from its own option table (face_cli.h). Bad
  * input: one line naming it, exit 2. */
@@ -29,6 +29,7 @@ static void usage(FILE *f) {
           "  report RESULTS.json [--out FILE.md]\n"
           "                            the Markdown report and FILE.html beside it\n"
           "  compare A.json B.json [--fail-above R]\n"
+          "  merge A.json B.json ... [--out NAME]   the fleet report\n"
           "  serve echo|http --runtime R [--port P] [--bind ADDR] "
           "[--workers N]\n");
 }
@@ -100,6 +101,8 @@ int main(int argc, char **argv) {
     return sb_cmd_report(argc - 1, argv + 1);
   if (strcmp(cmd, "compare") == 0)
     return sb_cmd_compare(argc - 1, argv + 1);
+  if (strcmp(cmd, "merge") == 0)
+    return sb_cmd_merge(argc - 1, argv + 1);
   if (strcmp(cmd, "serve") == 0)
     return sb_cmd_serve(argc - 1, argv + 1);
   if (strcmp(cmd, "--version") == 0 && argc == 2) {

@@ -9,6 +9,12 @@
 
 /* The significance level compare uses (compare.py's default). */
 #define SB_UTEST_ALPHA 0.05
+/* Repetitions per side the gated runs use: compare.py's
+ * UTEST_OPTIMAL_REPETITIONS. Four per side is the least with which the
+ * test can reach SB_UTEST_ALPHA at all (2 / C(8,4) = 0.029), and three
+ * cannot (2 / C(6,3) = 0.1), but with four only complete separation is
+ * significant. */
+#define SB_UTEST_OPTIMAL_REPETITIONS 9
 
 typedef struct sb_utest {
   double u1; /* U statistic of the first sample */

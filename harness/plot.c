@@ -29,7 +29,7 @@ static int has_scripts(const char *dir) {
 
 /* Finds plots/: $SB_PLOTS_DIR, the source tree this was built from, or
  * next to the executable (build tree or installed). Returns 0 or -ENOENT. */
-static int find_scripts(char *out, size_t len) {
+int sb__plot_scripts(char *out, size_t len) {
   const char *env = getenv("SB_PLOTS_DIR");
   char exe[PATH_MAX];
   if (env != NULL && env[0] != '\0') {
@@ -57,7 +57,7 @@ static int find_scripts(char *out, size_t len) {
 }
 
 /* Creates dir and its missing parents. Returns 0 or -errno. */
-static int make_dirs(const char *dir) {
+int sb__plot_mkdirs(const char *dir) {
   char path[PATH_MAX];
   if (snprintf(path, sizeof path, "%s", dir) >= (int)sizeof path)
     return -ENAMETOOLONG;
@@ -75,7 +75,7 @@ static int make_dirs(const char *dir) {
 }
 
 /* Copies s into a gnuplot single-quoted string: no quotes, no controls. */
-static void gp_clean(char *dst, size_t len, const char *s) {
+void sb__plot_clean(char *dst, size_t len, const char *s) {
   size_t i = 0;
   for (; *s && i + 1 < len; s++)
     dst[i++] = *s == '\''                                 ? '`'
@@ -86,7 +86,7 @@ static void gp_clean(char *dst, size_t len, const char *s) {
 
 /* Runs gnuplot -e vars script, its output in dir/stem.log. Returns 0,
  * -ENOENT (no gnuplot) or -EIO (it failed). */
-static int run_gnuplot(const char *vars, const char *script, const char *log) {
+int sb__plot_gnuplot(const char *vars, const char *script, const char *log) {
   posix_spawn_file_actions_t fa;
   char *argv[] = {"gnuplot", "-e", (char *)vars, (char *)script, NULL};
   pid_t pid;
@@ -105,34 +105,72 @@ static int run_gnuplot(const char *vars, const char *script, const char *log) {
   return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EIO;
 }
 
-int sb__plot_render(const sb_results *r, const char *dir, FILE *notes) {
-  char scripts[PATH_MAX], clean_scripts[PATH_MAX], clean_dir[PATH_MAX];
-  char caption[512], cpu[160], when[64];
-  const sb_rcontext *c = &r->ctx;
-  int rc = make_dirs(dir), failed = 0;
+int sb__plot_prepare(const char *dir, char *scripts, size_t len, FILE *notes) {
+  int rc = sb__plot_mkdirs(dir);
   if (rc != 0) {
     fprintf(notes, "cannot create %s: %s\n", dir, strerror(-rc));
     return rc;
   }
-  if (find_scripts(scripts, sizeof scripts) != 0) {
+  if (sb__plot_scripts(scripts, len) != 0) {
     fprintf(notes, "the gnuplot scripts (plots/*.gp) were not found: set "
                    "SB_PLOTS_DIR\n");
     return -ENOENT;
   }
-  gp_clean(cpu, sizeof cpu, c->cpu_model[0] ? c->cpu_model : "unknown CPU");
-  gp_clean(when, sizeof when, c->date);
-  gp_clean(clean_dir, sizeof clean_dir, dir);
-  gp_clean(clean_scripts, sizeof clean_scripts, scripts);
+  return 0;
+}
+
+int sb__plot_draw(const char *script, const char *dir, const char *scripts,
+                  const char *caption, const char *stem, const char *vars,
+                  FILE *notes) {
+  char clean_dir[PATH_MAX], log[PATH_MAX + 16], all[3 * PATH_MAX + 2048];
+  int rc = 0;
+  sb__plot_clean(clean_dir, sizeof clean_dir, dir);
+  snprintf(log, sizeof log, "%s/%s.log", dir, stem);
+  for (int svg = 0; svg < 2 && rc == 0; svg++) {
+    if (snprintf(all, sizeof all,
+                 "term='%s'; out='%s/%s.%s'; dir='%s'; "
+                 "scripts='%s'; caption='%s'; %s",
+                 svg ? "svg" : "png", clean_dir, stem, svg ? "svg" : "png",
+                 clean_dir, scripts, caption, vars) >= (int)sizeof all)
+      rc = -ENAMETOOLONG;
+    else
+      rc = sb__plot_gnuplot(all, script, log);
+  }
+  if (rc == -ENOENT)
+    fprintf(notes,
+            "gnuplot was not found in PATH: data written to %s, "
+            "no pictures\n",
+            dir);
+  else if (rc != 0)
+    fprintf(notes, "plot %-8s gnuplot failed, see %s\n", stem, log);
+  else {
+    unlink(log);
+    fprintf(notes, "plot %-8s %s/%s.png, %s/%s.svg\n", stem, dir, stem, dir,
+            stem);
+  }
+  return rc;
+}
+
+int sb__plot_render(const sb_results *r, const char *dir, FILE *notes) {
+  char scripts[PATH_MAX], clean_scripts[PATH_MAX];
+  char caption[512], cpu[160], when[64];
+  const sb_rcontext *c = &r->ctx;
+  int rc = sb__plot_prepare(dir, scripts, sizeof scripts, notes), failed = 0;
+  if (rc != 0)
+    return rc;
+  sb__plot_clean(cpu, sizeof cpu,
+                 c->cpu_model[0] ? c->cpu_model : "unknown CPU");
+  sb__plot_clean(when, sizeof when, c->date);
+  sb__plot_clean(clean_scripts, sizeof clean_scripts, scripts);
   snprintf(caption, sizeof caption,
            "%s, %d cores / %d PUs, %s, virt %s, "
            "%s, %s, commit %.12s",
            cpu, c->cores, c->pus, c->kernel, c->virtualization, c->compiler,
            when, c->git_commit);
-  gp_clean(caption, sizeof caption, caption);
+  sb__plot_clean(caption, sizeof caption, caption);
   for (size_t i = 0; i < sb__nplots; i++) {
     const char *stem = sb__plots[i].stem;
-    char vars[1024], why[256], script[PATH_MAX], log[PATH_MAX];
-    char all[3 * PATH_MAX + 2048];
+    char vars[1024], why[256], script[PATH_MAX];
     int prc = sb__plot_data(i, r, dir, vars, sizeof vars, why, sizeof why);
     if (prc == -ENODATA) {
       fprintf(notes, "plot %-8s skipped: %s\n", stem, why);
@@ -145,37 +183,16 @@ int sb__plot_render(const sb_results *r, const char *dir, FILE *notes) {
       continue;
     }
     if (snprintf(script, sizeof script, "%s/%s.gp", scripts, stem) >=
-            (int)sizeof script ||
-        snprintf(log, sizeof log, "%s/%s.log", dir, stem) >= (int)sizeof log) {
+        (int)sizeof script) {
       fprintf(notes, "plot %-8s path too long\n", stem);
       failed = -ENAMETOOLONG;
       continue;
     }
-    for (int svg = 0; svg < 2 && prc == 0; svg++) {
-      if (snprintf(all, sizeof all,
-                   "term='%s'; out='%s/%s.%s'; dir='%s'; "
-                   "scripts='%s'; caption='%s'; %s",
-                   svg ? "svg" : "png", clean_dir, stem, svg ? "svg" : "png",
-                   clean_dir, clean_scripts, caption, vars) >= (int)sizeof all)
-        prc = -ENAMETOOLONG;
-      else
-        prc = run_gnuplot(all, script, log);
-    }
-    if (prc == -ENOENT) {
-      fprintf(notes,
-              "gnuplot was not found in PATH: data written to %s, "
-              "no pictures\n",
-              dir);
+    if ((prc = sb__plot_draw(script, dir, clean_scripts, caption, stem, vars,
+                             notes)) == -ENOENT)
       return -ENOENT;
-    }
-    if (prc != 0) {
-      fprintf(notes, "plot %-8s gnuplot failed, see %s\n", stem, log);
+    if (prc != 0)
       failed = prc;
-      continue;
-    }
-    unlink(log);
-    fprintf(notes, "plot %-8s %s/%s.png, %s/%s.svg\n", stem, dir, stem, dir,
-            stem);
   }
   return failed;
 }

@@ -80,6 +80,7 @@ typedef struct sb_rcontext {
   char *cpu_model;      /* CPU model string */
   int cores;            /* physical cores */
   int pus;              /* hardware threads */
+  int cpus_allowed;     /* CPUs the run's process could use, -1 unknown */
   char *topology;       /* one-line hwloc summary */
   char *kernel;         /* uname */
   char *compiler;       /* compiler and version */

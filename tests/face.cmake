@@ -1,10 +1,10 @@
 # tests: face (see CMakeLists.txt). The results reader, summary, plot,
-# report and compare on the synthetic files in data/ (regenerate them with
+# report, compare and merge on the synthetic files in data/ (regenerate them with
 # data/make_synthetic.py and data/make_malformed.py); they need only
 # sb_face, not the runtimes.
 set(SB_FACE_DATA ${CMAKE_CURRENT_SOURCE_DIR}/data)
 foreach(t test_face_read test_face_cmds test_face_malformed test_mannwhitney
-    test_face_schema test_claims test_html)
+    test_face_schema test_claims test_html test_face_merge)
   add_executable(${t} ${t}.c)
   # test.h includes sb.h for its runtime helpers, unused here.
   target_include_directories(${t} PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}
@@ -17,13 +17,14 @@ add_test(NAME face/malformed COMMAND test_face_malformed ${SB_FACE_DATA})
 add_test(NAME face/mannwhitney COMMAND test_mannwhitney)
 add_test(NAME face/claims COMMAND test_claims ${SB_FACE_DATA})
 add_test(NAME face/html COMMAND test_html ${SB_FACE_DATA})
+add_test(NAME face/merge COMMAND test_face_merge ${SB_FACE_DATA})
 # The schema table against RESULTS.md, and every kept results file against
 # the schema.
 add_test(NAME face/schema COMMAND test_face_schema
   ${PROJECT_SOURCE_DIR}/harness/RESULTS.md ${SB_FACE_DATA}
   ${PROJECT_SOURCE_DIR}/results/reference/reference.json)
 set_tests_properties(face/read face/commands face/malformed face/mannwhitney
-  face/schema face/claims face/html PROPERTIES LABELS "face;unit" TIMEOUT 120 SKIP_RETURN_CODE 77)
+  face/schema face/claims face/html face/merge PROPERTIES LABELS "face;unit" TIMEOUT 120 SKIP_RETURN_CODE 77)
 
 # The face never names a workload: no workload name (the registry's, and
 # floor) as a string literal in its files (label layout).

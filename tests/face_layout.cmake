@@ -23,7 +23,8 @@ endif()
 file(GLOB face_files
   ${SRC}/harness/summary*.c ${SRC}/harness/claims*.c
   ${SRC}/harness/fairness*.c ${SRC}/harness/plot*.c ${SRC}/harness/report*.c
-  ${SRC}/harness/compare*.c ${SRC}/harness/face_*.c ${SRC}/harness/html*.c)
+  ${SRC}/harness/compare*.c ${SRC}/harness/face_*.c
+  ${SRC}/harness/merge*.c ${SRC}/harness/html*.c)
 set(bad "")
 foreach(f ${face_files})
   file(STRINGS ${f} lines)

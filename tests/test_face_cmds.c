@@ -238,9 +238,16 @@ static void gate(void) {
   ASSERT_HAS(c.out, "same machine description on both sides");
   ASSERT_EQ(compare("results-small.json", "results-rerun.json", "1.2"), 0);
   ASSERT_HAS(c.out, "only in A: ring/threads/n:16/laps:100");
-  /* One repetition cannot show significance, so it never trips. */
-  ASSERT_EQ(compare("results-onerep.json", "results-slower.json", "1.01"), 0);
+  /* One repetition cannot show significance: the gate cannot judge, and
+   * says so with its own exit status instead of "passed". */
+  ASSERT_EQ(compare("results-onerep.json", "results-slower.json", "1.01"),
+            SB_EXIT_CANNOT_JUDGE);
   ASSERT_HAS(c.out, "too few repetitions to tell");
+  ASSERT_HAS(c.out, "CANNOT JUDGE");
+  ASSERT(strstr(c.out, "passed") == NULL);
+  ASSERT_HAS(c.err, "the gate cannot judge");
+  /* Without a gate, the same comparison is only a report. */
+  ASSERT_EQ(compare("results-onerep.json", "results-slower.json", NULL), 0);
   /* No gate: report only. */
   ASSERT_EQ(compare("results-small.json", "results-slower.json", NULL), 0);
   /* Bad usage. */

@@ -1,4 +1,6 @@
-/* The machine's topology and thread pinning, through hwloc. */
+/* The machine's topology and thread pinning, through hwloc (topo.c), or,
+ * in the SB_MINIMAL build, from the CPUs the process may use (topo_flat.c:
+ * every CPU a core of its own). */
 #ifndef SB_TOPO_H
 #define SB_TOPO_H
 
@@ -41,5 +43,8 @@ int sb_topo_pu_cpu(const sb_topo *t, int pu);
  * -EINVAL). */
 const char *sb_pin_name(sb_pin p);
 int sb_pin_parse(const char *s, sb_pin *out);
+/* The "model name" of /proc/cpuinfo into buf, else "unknown" (internal to
+ * the topologies). */
+void sb__topo_cpuinfo_model(char *buf, size_t len);
 
 #endif

@@ -174,7 +174,8 @@ def rounded(x):
     return x
 
 def write(path, reps, scale, seed, cpu="Synthetic CPU @ 2.00GHz",
-          kernel="Linux 6.1.0-synthetic x86_64", only=None):
+          kernel="Linux 6.1.0-synthetic x86_64", only=None,
+          commit="0123456789ab"):
     rng = random.Random(seed)
     cells = [c for c in matrix(reps)
              if only is None or c[0]["workload"] in only]
@@ -183,7 +184,7 @@ def write(path, reps, scale, seed, cpu="Synthetic CPU @ 2.00GHz",
         "executable": "switchbench", "num_cpus": 2, "mhz_per_cpu": 2000,
         "cpu_scaling_enabled": True, "caches": [], "load_avg": [0.4, 0.3, 0.2],
         "library_build_type": "release",
-        "switchbench": {"schema": 1, "git_commit": "0123456789ab",
+        "switchbench": {"schema": 1, "git_commit": commit,
             "cpu_model": cpu, "cores": 2, "pus": 2,
             "topology": "1 package, 2 cores, 2 PUs, L3 32 MiB",
             "kernel": kernel, "compiler": "gcc 12.2.0",
@@ -279,7 +280,7 @@ def new_doc(cells, date, quick):
         "num_cpus": 2,
         "switchbench": {"schema": 1, "git_commit": "0123456789ab",
             "cpu_model": "Synthetic CPU @ 2.00GHz", "cores": 2, "pus": 2,
-            "topology": "1 package, 2 cores, 2 PUs",
+            "cpus_allowed": 2, "topology": "1 package, 2 cores, 2 PUs",
             "kernel": "Linux 6.1.0-synthetic x86_64", "compiler": "gcc 12.2.0",
             "virtualization": "none", "pin": "none", "workers": 0,
             "quick": quick, "smoke": False, "repetitions": 5, "min_time": 0.5,
@@ -305,3 +306,8 @@ if __name__ == "__main__":
           only=few)
     write(os.path.join(d, "results-onerep.json"), 1, 1.0, 4)
     write_roles(os.path.join(d, "results-roles.json"), 5)
+    # Another machine of the fleet (merge): another CPU and commit, twice
+    # as slow, the few workloads only.
+    write(os.path.join(d, "results-fleet-arm.json"), 5, 2.0, 6,
+          cpu="Synthetic Arm Neoverse-N1", kernel="Linux 6.8.0-synthetic aarch64",
+          only=few, commit="fedcba987654")
