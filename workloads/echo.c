@@ -14,10 +14,14 @@
 
 #define STALL_NS (10 * 1000000000LL) /* a run with no progress for 10 s */
 
-/* Connections, bytes per request, round trips: every cell names all three. */
+/* Connections, bytes per request, round trips: every cell names all three.
+ * An open-loop cell names its rate (requests per second over all
+ * connections, PROTOCOL.md 6a), and poisson:1 for exponential gaps. */
 static const sb_param_spec specs[] = {{"c", 0, 1, 100000},
                                       {"b", 0, 1, 1 << 20},
                                       {"r", 0, 1, 100000000},
+                                      {"rate", 0, 0, 100000000},
+                                      {"poisson", 0, 0, 1},
                                       {NULL, 0, 0, 0}};
 
 typedef struct echo_state echo_state;
@@ -36,6 +40,8 @@ typedef struct echo_root {
 struct echo_state {
   sb_runtime *rt;          /* the runtime the cell runs on */
   int c, b, r;             /* connections, bytes per request, round trips */
+  int64_t rate;            /* open loop: requests per second, or 0 */
+  int poisson;             /* open loop: exponential gaps */
   int listen_fd;           /* the server's listening socket */
   struct sockaddr_in addr; /* where it listens */
   int loadgen_pu;          /* CPU the generator is bound to, or -1 */
@@ -43,6 +49,8 @@ struct echo_state {
   sb_join *joins;          /* c join handles, reused by every run */
   /* The repetition (runs since the last reset): */
   sb_latency lat;    /* every round trip, ns (recorded by the generator) */
+  sb_latency pacing; /* open loop: every request's pacing error, ns */
+  sb_loadgen_tally tally; /* open loop: round trips and timed ns */
   uint64_t backoffs; /* accept pauses for lack of descriptors */
   /* Tallies of the last run, read by verify, run_work and timed_ns (and
    * root.srv's: accept and spawn errors, the sum the server echoed): */
@@ -79,7 +87,10 @@ static sb_poll echo_root_poll(sb_future *f, sb_cx *cx) {
                           .bytes = st->b,
                           .stall_ns = STALL_NS,
                           .listen_fd = st->listen_fd,
-                          .latency = &st->lat};
+                          .latency = &st->lat,
+                          .rate = st->rate,
+                          .poisson = st->poisson,
+                          .pacing = &st->pacing};
     st->start_err = sb_loadgen_start(st->lg, &job);
   }
   if (st->start_err < 0)
@@ -97,6 +108,7 @@ static sb_poll echo_root_poll(sb_future *f, sb_cx *cx) {
                sizeof(self->done_buf));
   SB_AWAIT(self, sb_fdop_poll(&self->done, cx));
   sb_loadgen_result_get(st->lg, &st->res);
+  sb_loadgen_tally_add(&st->tally, &st->res);
   SB_END(self, st->res.sum);
 }
 
@@ -142,7 +154,10 @@ static int echo_setup(const sb_params *ps, const sb_setup_env *env,
   st->c = (int)sb_param_of(ps, specs, "c");
   st->b = (int)sb_param_of(ps, specs, "b");
   st->r = (int)sb_param_of(ps, specs, "r");
+  st->rate = sb_param_of(ps, specs, "rate");
+  st->poisson = (int)sb_param_of(ps, specs, "poisson");
   sb_latency_reset(&st->lat);
+  sb_latency_reset(&st->pacing);
   atomic_init(&st->served, 0);
   /* A server writing to a connection its client already closed must get
    * EPIPE, not die of SIGPIPE. */
@@ -261,6 +276,8 @@ static int64_t echo_timed_ns(void *state) {
 static void echo_reset(void *state) {
   echo_state *st = state;
   sb_latency_reset(&st->lat);
+  sb_latency_reset(&st->pacing);
+  st->tally = (sb_loadgen_tally){0, 0};
   st->backoffs = 0;
 }
 
@@ -269,6 +286,8 @@ static void echo_counters(void *state, sb_counters *c) {
   sb_latency_counters(&st->lat, SB_LATENCY_NAMES(""), c);
   sb_counter_set(c, "loadgen_pu", st->loadgen_pu);
   sb_counter_set(c, "accept_backoffs", (double)st->backoffs);
+  if (st->rate > 0)
+    sb_loadgen_open_counters(&st->pacing, st->rate, &st->tally, c);
 }
 
 const sb_workload sb_workload_echo = {
