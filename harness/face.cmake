@@ -5,7 +5,7 @@ add_library(sb_face STATIC
   results_schema.c results_read.c results_model.c results_legacy.c
   results_primitive.c face_format.c face_roles.c summary.c summary_model.c
   summary_table.c claims.c fairness.c
-  plot.c plot_data.c plot_data_work.c plot_sweep.c report.c compare.c mannwhitney.c
+  plot.c plot_data.c plot_data_work.c plot_sweep.c openloop_face.c report.c compare.c mannwhitney.c
   face_cli.c version.c)
 target_include_directories(sb_face PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
 

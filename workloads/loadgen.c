@@ -181,4 +181,5 @@ void sb_loadgen_open_counters(const sb_latency *pacing, int64_t rate,
   sb_counter_set(c, "pacing_err_max_ns",
                  (double)sb_latency_quantile(pacing, 1.0));
   sb_counter_set(c, "generator_limited", p99 > SB_LOADGEN_PACING_LIMIT_NS);
+  sb_counter_set(c, "pacing_limit_ns", SB_LOADGEN_PACING_LIMIT_NS);
 }

@@ -78,7 +78,7 @@ void sb_loadgen_tally_add(sb_loadgen_tally *t, const sb_loadgen_result *res);
  * achieved_rps (t's round trips per second of timed region),
  * pacing_err_p50_ns, pacing_err_p99_ns, pacing_err_max_ns (from pacing) and
  * generator_limited (1 when pacing_err_p99_ns exceeds
- * SB_LOADGEN_PACING_LIMIT_NS). */
+ * SB_LOADGEN_PACING_LIMIT_NS, itself reported as pacing_limit_ns). */
 void sb_loadgen_open_counters(const sb_latency *pacing, int64_t rate,
                               const sb_loadgen_tally *t, sb_counters *c);
 /* Waits for a run in progress to end, stops the thread, frees everything. */
