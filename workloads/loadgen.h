@@ -35,6 +35,9 @@ typedef struct sb_loadgen_job {
                               schedule every run), else constant ones */
   sb_latency *pacing;      /* open loop, if not NULL: each request's pacing
                               error (issued - intended), ns */
+  int http;                /* 1: each request is `GET / HTTP/1.1` and must
+                              get the HTTP server's 200 answer byte for byte
+                              (server.h; bytes is then unused) */
 } sb_loadgen_job;
 
 /* A pacing error p99 above this (ns) says the generator could not keep its

@@ -61,10 +61,15 @@ typedef struct lg_run {
   int64_t t_end;             /* when the last response so far was read */
 } lg_run;
 
-/* Byte 0 of round `round`'s request on connection k. */
-static inline uint8_t sb__lg_pattern(int k, int round) {
-  return (uint8_t)(((unsigned)k * 31u + (unsigned)round * 7u) & 0xffu);
-}
+/* Bytes of one request, and of its response. */
+int sb__lg_req_len(const sb_loadgen_job *job);
+int sb__lg_resp_len(const sb_loadgen_job *job);
+/* Writes bytes at .. at+n-1 of round `round`'s request on connection k
+ * into dst: echo's pattern (PROTOCOL.md 6), or the HTTP request. */
+void sb__lg_fill(const sb_loadgen_job *job, uint8_t *dst, int k, int round,
+                 int at, int n);
+/* Byte at of round `round`'s expected response on connection k. */
+uint8_t sb__lg_expect(const sb_loadgen_job *job, int k, int round, int at);
 /* Ends connection c as failed (what: the call, err: its errno or 0 for an
  * early EOF), the first failure kept as the run's reason. */
 void sb__lg_conn_fail(lg_run *r, lg_conn *c, const char *what, int err);

@@ -51,12 +51,10 @@ void sb__lg_schedule(sb_loadgen *lg, const sb_loadgen_job *job) {
 /* Writes the connection's due requests, in order, as far as the socket
  * takes them; asks for EPOLLOUT while some are left. */
 static void ol_write(lg_run *r, lg_conn *c) {
-  int k = (int)(c - r->lg->conns), b = r->job->bytes;
+  int k = (int)(c - r->lg->conns), b = sb__lg_req_len(r->job);
   while (c->wreq < c->due) {
     int chunk = b - c->sent < SCRATCH_BYTES ? b - c->sent : SCRATCH_BYTES;
-    uint8_t base = (uint8_t)(sb__lg_pattern(k, c->wreq) + (unsigned)c->sent);
-    for (int j = 0; j < chunk; j++)
-      r->lg->scratch[j] = (uint8_t)(base + (unsigned)j);
+    sb__lg_fill(r->job, r->lg->scratch, k, c->wreq, c->sent, chunk);
     ssize_t n = write(c->fd, r->lg->scratch, (size_t)chunk);
     if (n > 0) {
       c->sent += (int)n;
@@ -83,7 +81,7 @@ static void ol_write(lg_run *r, lg_conn *c) {
  * response it completes from that request's intended send time. */
 static void ol_read(lg_run *r, lg_conn *c, int64_t t_start) {
   const sb_loadgen_job *job = r->job;
-  int k = (int)(c - r->lg->conns), b = job->bytes;
+  int k = (int)(c - r->lg->conns), b = sb__lg_resp_len(job);
   while (c->state == CONN_RUNNING) {
     ssize_t n = read(c->fd, r->lg->scratch, SCRATCH_BYTES);
     if (n < 0 && errno == EINTR)
@@ -98,7 +96,7 @@ static void ol_read(lg_run *r, lg_conn *c, int64_t t_start) {
     r->last_progress = now;
     for (ssize_t j = 0; j < n; j++) {
       uint8_t got = r->lg->scratch[j];
-      if (got != (uint8_t)(sb__lg_pattern(k, c->round) + (unsigned)c->recvd))
+      if (got != sb__lg_expect(job, k, c->round, c->recvd))
         r->res->mismatches++;
       else
         r->res->sum += got;

@@ -13,6 +13,32 @@
 
 #include "loadgen_internal.h"
 #include "runtimes/core/sb.h"
+#include "server.h"
+
+/* The HTTP request, and the one answer it must get (server_http.c). */
+static const char http_request[] = "GET / HTTP/1.1\r\nHost: switchbench\r\n\r\n";
+
+int sb__lg_req_len(const sb_loadgen_job *job) {
+  return job->http ? (int)sizeof http_request - 1 : job->bytes;
+}
+
+int sb__lg_resp_len(const sb_loadgen_job *job) {
+  return job->http ? (int)sb_http_ok_response_len : job->bytes;
+}
+
+void sb__lg_fill(const sb_loadgen_job *job, uint8_t *dst, int k, int round,
+                 int at, int n) {
+  uint8_t base = (uint8_t)((unsigned)k * 31u + (unsigned)round * 7u + at);
+  for (int j = 0; j < n; j++)
+    dst[j] = job->http ? (uint8_t)http_request[at + j]
+                       : (uint8_t)(base + (unsigned)j);
+}
+
+uint8_t sb__lg_expect(const sb_loadgen_job *job, int k, int round, int at) {
+  if (job->http)
+    return (uint8_t)sb_http_ok_response[at];
+  return (uint8_t)((unsigned)k * 31u + (unsigned)round * 7u + (unsigned)at);
+}
 
 void sb__lg_conn_fail(lg_run *r, lg_conn *c, const char *what, int err) {
   if (r->res->first_error[0] == '\0')
@@ -44,12 +70,10 @@ int sb__lg_set_interest(lg_run *r, lg_conn *c, uint32_t events) {
 
 /* Writes as much of the current request as the socket takes. */
 static void conn_write(lg_run *r, lg_conn *c) {
-  int k = (int)(c - r->lg->conns), b = r->job->bytes;
+  int k = (int)(c - r->lg->conns), b = sb__lg_req_len(r->job);
   while (c->sent < b) {
     int chunk = b - c->sent < SCRATCH_BYTES ? b - c->sent : SCRATCH_BYTES;
-    uint8_t base = (uint8_t)(sb__lg_pattern(k, c->round) + (unsigned)c->sent);
-    for (int j = 0; j < chunk; j++)
-      r->lg->scratch[j] = (uint8_t)(base + (unsigned)j);
+    sb__lg_fill(r->job, r->lg->scratch, k, c->round, c->sent, chunk);
     ssize_t n = write(c->fd, r->lg->scratch, (size_t)chunk);
     if (n > 0) {
       c->sent += (int)n;
@@ -86,7 +110,7 @@ void sb__lg_conn_finish(lg_run *r, lg_conn *c) {
 /* Reads what has come back, checks it byte by byte, and moves on to the
  * next round (or ends the connection) when a response is complete. */
 static void conn_read(lg_run *r, lg_conn *c) {
-  int k = (int)(c - r->lg->conns), b = r->job->bytes;
+  int k = (int)(c - r->lg->conns), b = sb__lg_resp_len(r->job);
   while (c->state == CONN_RUNNING) {
     int want = b - c->recvd < SCRATCH_BYTES ? b - c->recvd : SCRATCH_BYTES;
     ssize_t n = read(c->fd, r->lg->scratch, (size_t)want);
@@ -98,10 +122,9 @@ static void conn_read(lg_run *r, lg_conn *c) {
       sb__lg_conn_fail(r, c, "read", n < 0 ? errno : 0);
       return;
     }
-    uint8_t base = (uint8_t)(sb__lg_pattern(k, c->round) + (unsigned)c->recvd);
     for (ssize_t j = 0; j < n; j++) {
       uint8_t got = r->lg->scratch[j];
-      if (got != (uint8_t)(base + (unsigned)j))
+      if (got != sb__lg_expect(r->job, k, c->round, c->recvd + (int)j))
         r->res->mismatches++;
       else
         r->res->sum += got;
