@@ -49,8 +49,13 @@ int sb__cli_results_out(const char *cmd, const char *out_what, int argc,
       *objective_ns = us * 1e3;
       continue;
     }
+    if (ch == 'p') {
+      fprintf(stderr, "switchbench: %s: unknown option '--p99-objective'\n",
+              cmd);
+      return 2;
+    }
     if (ch != 'o')
-      return sb__cli_bad(cmd, ch == 'p' ? '?' : ch, argv);
+      return sb__cli_bad(cmd, ch, argv);
     *out = optarg;
   }
   if (optind == argc - 1)

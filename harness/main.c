@@ -26,7 +26,7 @@ static void usage(FILE *f) {
           "      [--peers|--no-peers]\n"
           "      [--no-plots]          run the matrix (default: everything)\n"
           "  plot RESULTS.json [--out DIR]\n"
-          "  report RESULTS.json [--out FILE]\n"
+          "  report RESULTS.json [--out FILE] [--p99-objective US]\n"
           "  compare A.json B.json [--fail-above R]\n"
           "  serve echo|http --runtime R [--port P] [--bind ADDR] "
           "[--workers N]\n");
