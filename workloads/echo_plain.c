@@ -26,7 +26,35 @@ struct sb_echo_plain {
   int epfd;            /* the thread's epoll */
   int64_t stall_after; /* bytes echoed before the one stall, 0: none */
   int64_t stall_ns;    /* how long the stall sleeps */
+  int *conns;          /* the thread's: connections open, closed at stop */
+  size_t nconns, cap;  /* entries in use, allocated */
 };
+
+/* Keeps fd among the open connections. 0, or -1 (then fd is closed). */
+static int conn_keep(sb_echo_plain *s, int fd) {
+  if (s->nconns == s->cap) {
+    size_t cap = s->cap ? 2 * s->cap : 16;
+    int *grown = realloc(s->conns, cap * sizeof *grown);
+    if (grown == NULL) {
+      close(fd);
+      return -1;
+    }
+    s->conns = grown;
+    s->cap = cap;
+  }
+  s->conns[s->nconns++] = fd;
+  return 0;
+}
+
+/* Closes fd and forgets it (closing drops it from the epoll). */
+static void conn_close(sb_echo_plain *s, int fd) {
+  for (size_t i = 0; i < s->nconns; i++)
+    if (s->conns[i] == fd) {
+      s->conns[i] = s->conns[--s->nconns];
+      break;
+    }
+  close(fd);
+}
 
 /* Writes all n bytes to the non-blocking fd, waiting out a full buffer.
  * 0, or -1 when the connection is gone. */
@@ -64,8 +92,9 @@ static void *plain_main(void *arg) {
         int one = 1;
         (void)setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
         struct epoll_event ev = {.events = EPOLLIN, .data.fd = c};
-        if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, c, &ev) < 0)
-          close(c);
+        if (conn_keep(s, c) == 0 &&
+            epoll_ctl(s->epfd, EPOLL_CTL_ADD, c, &ev) < 0)
+          conn_close(s, c);
         continue;
       }
       ssize_t got = read(fd, buf, sizeof buf);
@@ -80,7 +109,7 @@ static void *plain_main(void *arg) {
         }
       }
       if (got <= 0 || write_all(fd, buf, (size_t)got) != 0) {
-        close(fd); /* closing drops it from the epoll */
+        conn_close(s, fd);
         continue;
       }
       echoed += got;
@@ -127,8 +156,9 @@ void sb_echo_plain_stop(sb_echo_plain *s) {
   uint64_t one = 1;
   SB_ASSERT(write(s->stop_fd, &one, sizeof one) == (ssize_t)sizeof one);
   pthread_join(s->thread, NULL);
-  /* Connections the thread did not see end are closed with the process's
-   * other descriptors by their clients' EOF; the epoll goes with them. */
+  for (size_t i = 0; i < s->nconns; i++)
+    close(s->conns[i]);
+  free(s->conns);
   close(s->epfd);
   close(s->stop_fd);
   free(s);
