@@ -46,38 +46,103 @@ static int by_rate(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
-/* The open-loop cells of runtime rt, sorted by rate, into row (room for
+/* Room for a series' name: "single http:1". */
+#define SERIES_LEN 96
+/* Most parameters that tell series apart. */
+#define MAX_VARY 8
+
+/* The parameters, other than rate and r, whose value (0 where a cell does
+ * not name it) differs between open-loop cells: they, with the runtime,
+ * make a series (echo and HTTP on one runtime are two lines). */
+typedef struct vary {
+  const char *names[MAX_VARY];
+  size_t n;
+} vary;
+
+/* Adds parameter nm to v when its values in a and b differ. */
+static void vary_note(vary *v, const char *nm, const sb_rcell *a,
+                      const sb_rcell *b) {
+  if (strcmp(nm, "rate") == 0 || strcmp(nm, "r") == 0 ||
+      sb_rcell_param(a, nm, 0) == sb_rcell_param(b, nm, 0))
+    return;
+  for (size_t j = 0; j < v->n; j++)
+    if (strcmp(v->names[j], nm) == 0)
+      return;
+  if (v->n < MAX_VARY)
+    v->names[v->n++] = nm;
+}
+
+static void vary_find(const sb_results *r, vary *v) {
+  v->n = 0;
+  const sb_rcell *first = NULL;
+  for (size_t i = 0; i < r->ncells; i++) {
+    const sb_rcell *c = &r->cells[i];
+    if (!is_open(c))
+      continue;
+    if (first == NULL)
+      first = c;
+    /* Each parameter either names, against the first open cell. */
+    for (size_t p = 0; p < c->nparams; p++)
+      vary_note(v, c->params[p].name, first, c);
+    for (size_t p = 0; p < first->nparams; p++)
+      vary_note(v, first->params[p].name, first, c);
+  }
+}
+
+/* c's series: its runtime, then " name:value" for each varying parameter
+ * it has at a value other than 0. */
+static void series_of(const sb_rcell *c, const vary *v, char *buf,
+                      size_t len) {
+  size_t at = (size_t)snprintf(buf, len, "%s", c->runtime);
+  for (size_t i = 0; i < v->n && at < len; i++) {
+    double x = sb_rcell_param(c, v->names[i], 0);
+    if (x != 0)
+      at += (size_t)snprintf(buf + at, len - at, " %s:%.15g", v->names[i], x);
+  }
+}
+
+/* The open-loop cells of series key, sorted by rate, into row (room for
  * every cell of r). Returns how many. */
-static size_t row_of(const sb_results *r, const char *rt,
+static size_t row_of(const sb_results *r, const vary *v, const char *key,
                      const sb_rcell **row) {
   size_t k = 0;
-  for (size_t i = 0; i < r->ncells; i++)
-    if (is_open(&r->cells[i]) && strcmp(r->cells[i].runtime, rt) == 0)
+  char name[SERIES_LEN];
+  for (size_t i = 0; i < r->ncells; i++) {
+    if (!is_open(&r->cells[i]))
+      continue;
+    series_of(&r->cells[i], v, name, sizeof name);
+    if (strcmp(name, key) == 0)
       row[k++] = &r->cells[i];
+  }
   qsort(row, k, sizeof *row, by_rate);
   return k;
 }
 
-/* The runtimes with open-loop cells, in file order (room for
- * SB_PD_MAX_RT). Returns how many. */
-static size_t runtimes(const sb_results *r, const char **rts) {
+/* The series with open-loop cells, in file order (room for SB_PD_MAX_RT).
+ * Returns how many. */
+static size_t series(const sb_results *r, const vary *v,
+                     char (*keys)[SERIES_LEN]) {
   size_t n = 0;
+  char name[SERIES_LEN];
   for (size_t i = 0; i < r->ncells; i++) {
     if (!is_open(&r->cells[i]))
       continue;
+    series_of(&r->cells[i], v, name, sizeof name);
     size_t j = 0;
-    while (j < n && strcmp(rts[j], r->cells[i].runtime) != 0)
+    while (j < n && strcmp(keys[j], name) != 0)
       j++;
     if (j == n && n < SB_PD_MAX_RT)
-      rts[n++] = r->cells[i].runtime;
+      snprintf(keys[n++], SERIES_LEN, "%s", name);
   }
   return n;
 }
 
 int sb__openloop_answer(const sb_results *r, double objective_ns, FILE *out,
                         int md) {
-  const char *rts[SB_PD_MAX_RT];
-  size_t nrt = runtimes(r, rts);
+  char rts[SB_PD_MAX_RT][SERIES_LEN];
+  vary v;
+  vary_find(r, &v);
+  size_t nrt = series(r, &v, rts);
   if (nrt == 0)
     return 0;
   const sb_rcell **row = malloc((r->ncells + 1) * sizeof *row);
@@ -97,7 +162,7 @@ int sb__openloop_answer(const sb_results *r, double objective_ns, FILE *out,
   double limit_ns = -1; /* the bound the cells say they were held to */
   int limited_any = 0;
   for (size_t i = 0; i < nrt; i++) {
-    size_t n = row_of(r, rts[i], row), ok = 0;
+    size_t n = row_of(r, &v, rts[i], row), ok = 0;
     while (ok < n && value(row[ok], "p99_ns") >= 0 &&
            value(row[ok], "p99_ns") <= objective_ns)
       ok++;
@@ -147,8 +212,10 @@ int sb__openloop_answer(const sb_results *r, double objective_ns, FILE *out,
 
 int sb__pd_openloop(const sb_results *r, const char *dir, char *vars,
                     size_t vlen, char *why, size_t len) {
-  const char *rts[SB_PD_MAX_RT];
-  size_t nrt = runtimes(r, rts);
+  char rts[SB_PD_MAX_RT][SERIES_LEN];
+  vary v;
+  vary_find(r, &v);
+  size_t nrt = series(r, &v, rts);
   if (nrt == 0)
     return sb__pd_skip(why, len, "no open-loop cells (no rate parameter)");
   const sb_rcell **row = malloc((r->ncells + 1) * sizeof *row);
@@ -164,7 +231,7 @@ int sb__pd_openloop(const sb_results *r, const char *dir, char *vars,
    * µs, blocks two blank lines apart (index i is runtime i). */
   for (size_t i = 0; i < nrt; i++) {
     fprintf(f, "# %s\n", rts[i]);
-    size_t n = row_of(r, rts[i], row);
+    size_t n = row_of(r, &v, rts[i], row);
     for (size_t k = 0; k < n; k++)
       fprintf(f, "%.0f %.3f %.3f %.3f\n", sb_rcell_param(row[k], "rate", 0),
               value(row[k], "p50_ns") / 1e3, value(row[k], "p99_ns") / 1e3,

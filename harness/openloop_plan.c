@@ -15,9 +15,12 @@
 #define RUN_NS_FULL 500000000LL /* one open-loop run, default matrix: 0.5 s */
 #define RUN_NS_QUICK 200000000LL /* quick matrix: 0.2 s */
 
-/* Per cent of the probed capacity: up to the knee and past it. */
+/* Per cent of the probed capacity: up to the knee and past it; echo, then
+ * (C runtimes only: the peers serve no HTTP) http:1 at fewer points. */
 static const int full_pct[] = {10, 30, 50, 70, 90, 120};
 static const int quick_pct[] = {20, 60, 100};
+static const int full_http_pct[] = {10, 50, 90, 120};
+static const int quick_http_pct[] = {20, 100};
 
 /* v rounded to two significant digits (v >= 1). */
 static int64_t two_digits(int64_t v) {
@@ -27,10 +30,27 @@ static int64_t two_digits(int64_t v) {
   return (v + scale / 2) / scale * scale;
 }
 
+/* Adds the sets of the n rates pct[] (per cent of capacity) to out from
+ * *k on (room for cap), http:1 when http. */
+static void add_rates(const int *pct, size_t n, int64_t capacity,
+                      int64_t run_ns, int http, sb_params *out, size_t cap,
+                      size_t *k) {
+  for (size_t i = 0; i < n && *k < cap; i++) {
+    int64_t rate = two_digits(capacity * pct[i] / 100 + 1);
+    /* Each connection sends r requests: c x r of them last run_ns. */
+    int64_t r = rate * run_ns / 1000000000 / PROBE_CONNS;
+    if (r < 1)
+      r = 1;
+    out[*k] = (sb_params){
+        {{"c", PROBE_CONNS}, {"b", 64}, {"r", r}, {"rate", rate}}};
+    if (http)
+      out[*k].p[4].name = "http", out[*k].p[4].value = 1;
+    (*k)++;
+    fprintf(stderr, " %lld%s", (long long)rate, http ? " (http)" : "");
+  }
+}
+
 int sb__openloop_sets(int quick, sb_params *out, size_t cap) {
-  const int *pct = quick ? quick_pct : full_pct;
-  size_t n = quick ? sizeof quick_pct / sizeof *pct
-                   : sizeof full_pct / sizeof *pct;
   int64_t run_ns = quick ? RUN_NS_QUICK : RUN_NS_FULL;
   int64_t capacity = sb_echo_plain_capacity(PROBE_CONNS, PROBE_NS, -1);
   if (capacity < 0)
@@ -40,17 +60,16 @@ int sb__openloop_sets(int quick, sb_params *out, size_t cap) {
           "(%d connections); offered rates at",
           (long long)capacity, PROBE_CONNS);
   size_t k = 0;
-  for (size_t i = 0; i < n && k < cap; i++) {
-    int64_t rate = two_digits(capacity * pct[i] / 100 + 1);
-    /* Each connection sends r requests: c x r of them last run_ns. */
-    int64_t r = rate * run_ns / 1000000000 / PROBE_CONNS;
-    if (r < 1)
-      r = 1;
-    out[k++] = (sb_params){{{"c", PROBE_CONNS},
-                            {"b", 64},
-                            {"r", r},
-                            {"rate", rate}}};
-    fprintf(stderr, " %lld", (long long)rate);
+  if (quick) {
+    add_rates(quick_pct, sizeof quick_pct / sizeof *quick_pct, capacity,
+              run_ns, 0, out, cap, &k);
+    add_rates(quick_http_pct, sizeof quick_http_pct / sizeof *quick_http_pct,
+              capacity, run_ns, 1, out, cap, &k);
+  } else {
+    add_rates(full_pct, sizeof full_pct / sizeof *full_pct, capacity, run_ns,
+              0, out, cap, &k);
+    add_rates(full_http_pct, sizeof full_http_pct / sizeof *full_http_pct,
+              capacity, run_ns, 1, out, cap, &k);
   }
   fprintf(stderr, " /s\n");
   return (int)k;

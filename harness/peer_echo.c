@@ -214,6 +214,11 @@ static int start(peer_echo *pe, const sb_cell *c, sb_pin pin) {
     snprintf(pe->t.error, sizeof pe->t.error, "CPU list: %s", strerror(-ncpus));
     return -1;
   }
+  if (sb_param_of(&c->params, sb_workload_echo.params, "http")) {
+    snprintf(pe->t.error, sizeof pe->t.error,
+             "skipped: peer servers serve echo only, not HTTP");
+    return -1;
+  }
   if (sb__fd_limit_ensure((size_t)pe->c + 64, why, sizeof why) != 0) {
     snprintf(pe->t.error, sizeof pe->t.error, "skipped: %.*s",
              SB_REASON_LEN - 16, why);

@@ -182,6 +182,8 @@ static int c_serial_wanted(const sb_select *s) {
  * row comes with any runtime of its peer. */
 static int plan_peers(plan *p, const sb_workload *w, const sb_params *ps,
                       const sb_select *s, int cores) {
+  if (sb_param(ps, "http", 0) != 0)
+    return 0; /* peer servers serve echo only */
   for (int i = 0; i < SB_MAX_PEERS; i++) {
     const sb_peer *peer = &sb__peers[i];
     for (int k = 0; peer->present && k < peer->npairs; k++) {
