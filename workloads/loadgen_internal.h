@@ -75,6 +75,17 @@ uint8_t sb__lg_expect(const sb_loadgen_job *job, int k, int round, int at);
 void sb__lg_conn_fail(lg_run *r, lg_conn *c, const char *what, int err);
 /* Sets c's epoll interest (EPOLL_CTL_MOD when it changes). 0 or -errno. */
 int sb__lg_set_interest(lg_run *r, lg_conn *c, uint32_t events);
+/* Writes the next chunk of round `round`'s request on c, from byte
+ * c->sent on (EINTR retried). Returns the bytes written, 0 when the socket
+ * is full, or -1 when c failed (sb__lg_conn_fail done). */
+int sb__lg_write_chunk(lg_run *r, lg_conn *c, int round);
+/* Reads up to want bytes (at most SCRATCH_BYTES) from c into the scratch
+ * buffer (EINTR retried). Returns the bytes read, 0 when none are waiting,
+ * or -1 when c failed or hit EOF (sb__lg_conn_fail done). */
+int sb__lg_read_some(lg_run *r, lg_conn *c, int want);
+/* Gives the run up for lack of progress: every connection not done
+ * fails. */
+void sb__lg_stall(lg_run *r);
 /* Ends connection c as done (its last response read at r->last_progress). */
 void sb__lg_conn_finish(lg_run *r, lg_conn *c);
 

@@ -51,24 +51,16 @@ void sb__lg_schedule(sb_loadgen *lg, const sb_loadgen_job *job) {
 /* Writes the connection's due requests, in order, as far as the socket
  * takes them; asks for EPOLLOUT while some are left. */
 static void ol_write(lg_run *r, lg_conn *c) {
-  int k = (int)(c - r->lg->conns), b = sb__lg_req_len(r->job);
+  int b = sb__lg_req_len(r->job);
   while (c->wreq < c->due) {
-    int chunk = b - c->sent < SCRATCH_BYTES ? b - c->sent : SCRATCH_BYTES;
-    sb__lg_fill(r->job, r->lg->scratch, k, c->wreq, c->sent, chunk);
-    ssize_t n = write(c->fd, r->lg->scratch, (size_t)chunk);
-    if (n > 0) {
-      c->sent += (int)n;
-      if (c->sent == b) {
-        c->wreq++;
-        c->sent = 0;
-      }
-    } else if (n < 0 && errno == EINTR) {
-      continue;
-    } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      break;
-    } else {
-      sb__lg_conn_fail(r, c, "write", n < 0 ? errno : EIO);
+    int n = sb__lg_write_chunk(r, c, c->wreq);
+    if (n < 0)
       return;
+    if (n == 0)
+      break;
+    if ((c->sent += n) == b) {
+      c->wreq++;
+      c->sent = 0;
     }
   }
   int rc = sb__lg_set_interest(r, c,
@@ -83,18 +75,12 @@ static void ol_read(lg_run *r, lg_conn *c, int64_t t_start) {
   const sb_loadgen_job *job = r->job;
   int k = (int)(c - r->lg->conns), b = sb__lg_resp_len(job);
   while (c->state == CONN_RUNNING) {
-    ssize_t n = read(c->fd, r->lg->scratch, SCRATCH_BYTES);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+    int n = sb__lg_read_some(r, c, SCRATCH_BYTES);
+    if (n <= 0)
       return;
-    if (n <= 0) {
-      sb__lg_conn_fail(r, c, "read", n < 0 ? errno : 0);
-      return;
-    }
     int64_t now = sb_now_ns();
     r->last_progress = now;
-    for (ssize_t j = 0; j < n; j++) {
+    for (int j = 0; j < n; j++) {
       uint8_t got = r->lg->scratch[j];
       if (got != sb__lg_expect(job, k, c->round, c->recvd))
         r->res->mismatches++;
@@ -153,10 +139,7 @@ void sb__loadgen_open_loop(lg_run *r, int64_t t_start) {
     g = issue_due(r, t_start, g, total);
     int64_t now = sb_now_ns(), idle = now - r->last_progress;
     if (idle >= job->stall_ns) {
-      r->res->stalled = 1;
-      for (int k = 0; k < job->conns; k++)
-        if (r->lg->conns[k].state != CONN_DONE)
-          sb__lg_conn_fail(r, &r->lg->conns[k], "no progress", ETIMEDOUT);
+      sb__lg_stall(r);
       return;
     }
     /* Sleep until SPIN_NS before the next send (or until the stall limit

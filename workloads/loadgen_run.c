@@ -68,24 +68,43 @@ int sb__lg_set_interest(lg_run *r, lg_conn *c, uint32_t events) {
   return 0;
 }
 
+/* One write (out) or read of len bytes of the scratch buffer on c, EINTR
+ * retried: the bytes moved, 0 when the socket is full (empty), or -1 when
+ * c failed (an error, or EOF on a read). */
+static int io_some(lg_run *r, lg_conn *c, int out, int len) {
+  for (;;) {
+    ssize_t n = out ? write(c->fd, r->lg->scratch, (size_t)len)
+                    : read(c->fd, r->lg->scratch, (size_t)len);
+    if (n > 0)
+      return (int)n;
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+      return 0;
+    sb__lg_conn_fail(r, c, out ? "write" : "read",
+                     n < 0 ? errno : out ? EIO : 0);
+    return -1;
+  }
+}
+
+int sb__lg_write_chunk(lg_run *r, lg_conn *c, int round) {
+  int k = (int)(c - r->lg->conns), b = sb__lg_req_len(r->job);
+  int chunk = b - c->sent < SCRATCH_BYTES ? b - c->sent : SCRATCH_BYTES;
+  sb__lg_fill(r->job, r->lg->scratch, k, round, c->sent, chunk);
+  return io_some(r, c, 1, chunk);
+}
+
 /* Writes as much of the current request as the socket takes. */
 static void conn_write(lg_run *r, lg_conn *c) {
-  int k = (int)(c - r->lg->conns), b = sb__lg_req_len(r->job);
+  int b = sb__lg_req_len(r->job);
   while (c->sent < b) {
-    int chunk = b - c->sent < SCRATCH_BYTES ? b - c->sent : SCRATCH_BYTES;
-    sb__lg_fill(r->job, r->lg->scratch, k, c->round, c->sent, chunk);
-    ssize_t n = write(c->fd, r->lg->scratch, (size_t)chunk);
-    if (n > 0) {
-      c->sent += (int)n;
-      r->last_progress = sb_now_ns();
-    } else if (n < 0 && errno == EINTR) {
-      continue;
-    } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      break;
-    } else {
-      sb__lg_conn_fail(r, c, "write", n < 0 ? errno : EIO);
+    int n = sb__lg_write_chunk(r, c, c->round);
+    if (n < 0)
       return;
-    }
+    if (n == 0)
+      break;
+    c->sent += n;
+    r->last_progress = sb_now_ns();
   }
   int rc = sb__lg_set_interest(r, c, EPOLLIN | (c->sent < b ? EPOLLOUT : 0u));
   if (rc < 0)
@@ -107,24 +126,21 @@ void sb__lg_conn_finish(lg_run *r, lg_conn *c) {
   r->t_end = r->last_progress;
 }
 
+int sb__lg_read_some(lg_run *r, lg_conn *c, int want) {
+  return io_some(r, c, 0, want < SCRATCH_BYTES ? want : SCRATCH_BYTES);
+}
+
 /* Reads what has come back, checks it byte by byte, and moves on to the
  * next round (or ends the connection) when a response is complete. */
 static void conn_read(lg_run *r, lg_conn *c) {
   int k = (int)(c - r->lg->conns), b = sb__lg_resp_len(r->job);
   while (c->state == CONN_RUNNING) {
-    int want = b - c->recvd < SCRATCH_BYTES ? b - c->recvd : SCRATCH_BYTES;
-    ssize_t n = read(c->fd, r->lg->scratch, (size_t)want);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+    int n = sb__lg_read_some(r, c, b - c->recvd);
+    if (n <= 0)
       return;
-    if (n <= 0) {
-      sb__lg_conn_fail(r, c, "read", n < 0 ? errno : 0);
-      return;
-    }
-    for (ssize_t j = 0; j < n; j++) {
+    for (int j = 0; j < n; j++) {
       uint8_t got = r->lg->scratch[j];
-      if (got != sb__lg_expect(r->job, k, c->round, c->recvd + (int)j))
+      if (got != sb__lg_expect(r->job, k, c->round, c->recvd + j))
         r->res->mismatches++;
       else
         r->res->sum += got;
@@ -189,6 +205,13 @@ static void conn_open(lg_run *r, lg_conn *c) {
   /* Otherwise epoll reports EPOLLOUT once the handshake is done. */
 }
 
+void sb__lg_stall(lg_run *r) {
+  r->res->stalled = 1;
+  for (int k = 0; k < r->job->conns; k++)
+    if (r->lg->conns[k].state != CONN_DONE)
+      sb__lg_conn_fail(r, &r->lg->conns[k], "no progress", ETIMEDOUT);
+}
+
 /* Runs the event loop until phase_over(r) holds or the run stalls (no
  * progress for job->stall_ns: every connection not done then fails). */
 static void drive(lg_run *r, int (*phase_over)(const lg_run *r)) {
@@ -197,10 +220,7 @@ static void drive(lg_run *r, int (*phase_over)(const lg_run *r)) {
   while (!phase_over(r)) {
     int64_t idle = sb_now_ns() - r->last_progress;
     if (idle >= job->stall_ns) {
-      r->res->stalled = 1;
-      for (int k = 0; k < job->conns; k++)
-        if (r->lg->conns[k].state != CONN_DONE)
-          sb__lg_conn_fail(r, &r->lg->conns[k], "no progress", ETIMEDOUT);
+      sb__lg_stall(r);
       return;
     }
     int ms = (int)((job->stall_ns - idle) / 1000000) + 1;
