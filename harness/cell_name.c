@@ -25,8 +25,12 @@ void sb__cell_format(char *buf, size_t len, const char *workload,
     snprintf(buf + at, len - at, "/cpus:%d", cpus_n);
 }
 
-/* The static name string of param `name` in w's parameter sets, or NULL. */
+/* The static name string of param `name` in w's specs or parameter sets,
+ * or NULL. */
 static const char *param_name(const sb_workload *w, const char *name) {
+  for (const sb_param_spec *s = w->params; s != NULL && s->name != NULL; s++)
+    if (strcmp(s->name, name) == 0)
+      return s->name;
   const sb_params *sets[] = {w->quick, w->full};
   for (size_t s = 0; s < 2; s++) {
     for (const sb_params *ps = sets[s]; ps != NULL && ps->p[0].name != NULL;

@@ -7,7 +7,7 @@ add_library(sb_face STATIC
   results_primitive.c face_format.c face_roles.c summary.c summary_model.c
   summary_table.c claims.c claims_eval.c claims_tasks.c claims_pitfall.c
   claims_io.c fairness.c html_page.c html_md.c html_svg.c html_cells.c
-  plot.c plot_data.c plot_data_work.c plot_sweep.c report.c compare.c mannwhitney.c
+  plot.c plot_data.c plot_data_work.c plot_sweep.c openloop_face.c report.c compare.c mannwhitney.c
   merge.c merge_model.c merge_md.c merge_plot.c merge_json.c
   face_cli.c version.c)
 target_include_directories(sb_face PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})

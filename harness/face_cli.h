@@ -18,9 +18,13 @@ void sb__cli_start(void);
  * (the exit code for bad input). */
 int sb__cli_bad(const char *cmd, int ch, char **argv);
 /* The command line plot and report share: `CMD RESULTS.json [--out X]`
- * (out_what names X in the usage line: "DIR", "FILE"). Returns 0 with
- * *path and *out (NULL when not given), or 2 after one line on stderr. */
+ * (out_what names X in the usage line: "DIR", "FILE"), and, where
+ * objective_ns is not NULL, `[--p99-objective US]` (the open-loop p99
+ * objective in µs, > 0; *objective_ns is left alone when not given).
+ * Returns 0 with *path and *out (NULL when not given), or 2 after one line
+ * on stderr. */
 int sb__cli_results_out(const char *cmd, const char *out_what, int argc,
-                        char **argv, const char **path, const char **out);
+                        char **argv, const char **path, const char **out,
+                        double *objective_ns);
 
 #endif

@@ -3,7 +3,7 @@
 # child processes under a watchdog, results, progress, peers) and the CLI.
 add_library(sb_harness STATIC
   gbench.cc cell.c cell_name.c cell_main.c tally.c work_check.c fib_serial.c
-  confine.c floor.c machine.c plan.c child.c results_doc.c progress.c
+  confine.c floor.c machine.c plan.c openloop_plan.c child.c results_doc.c progress.c
   peers_list.c peers_run.c peer_serve.c peer_echo.c matrix.c run.c)
 target_include_directories(sb_harness PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
 target_compile_definitions(sb_harness PRIVATE

@@ -313,6 +313,17 @@ typedef struct sb_select {
 int sb__plan(const sb_select *s, const sb_run_opts *o, sb_cell **out, size_t *n,
              char *why, size_t len);
 
+/* ---- openloop_plan.c: the open-loop sweep (PROTOCOL.md 6a) ------------ */
+
+#define SB_OPENLOOP_MAX_SETS 16
+
+/* The open-loop echo sets of the default (quick = 0) or quick matrix:
+ * c, b, r, rate (then the same with http:1 at fewer rates), the rates
+ * fixed fractions of the machine's echo capacity,
+ * probed now (it takes about half a second). Returns how many sets it
+ * wrote into out (at most cap), or -errno. */
+int sb__openloop_sets(int quick, sb_params *out, size_t cap);
+
 /* ---- matrix.c ---------------------------------------------------------- */
 
 /* Runs every pending cell of doc (cells[0..n)) and writes results to path

@@ -26,7 +26,7 @@ static void usage(FILE *f) {
           "      [--peers|--no-peers]\n"
           "      [--no-plots]          run the matrix (default: everything)\n"
           "  plot RESULTS.json [--out DIR]\n"
-          "  report RESULTS.json [--out FILE.md]\n"
+          "  report RESULTS.json [--out FILE.md] [--p99-objective US]\n"
           "                            the Markdown report and FILE.html beside it\n"
           "  compare A.json B.json [--fail-above R]\n"
           "  merge A.json B.json ... [--out NAME]   the fleet report\n"

@@ -26,6 +26,8 @@ typedef struct peer_echo {
   sb_gb_body body;         /* what Google Benchmark calls */
   sb_params params;        /* c, b, r */
   int c, b, r;             /* connections, bytes, round trips */
+  int64_t rate;            /* open loop: requests per second, or 0 */
+  int poisson;             /* open loop: exponential gaps */
   uint64_t want;           /* the checksum of a run */
   int workers;             /* the worker count handed to the server */
   int listen_fd;           /* the listening socket, or -1 */
@@ -34,6 +36,8 @@ typedef struct peer_echo {
   int loadgen_pu;          /* CPU of the load generator, or -1 */
   sb_loadgen *lg;          /* the load generator, or NULL */
   sb_latency *lat;         /* this call's round trips */
+  sb_latency *pacing;      /* open loop: this call's pacing errors */
+  sb_loadgen_tally tally;  /* open loop: this call's round trips, time */
   /* Tallies of one Google Benchmark call (switches: this process's and
    * the server's; peak_reset: the server's), or why it cannot run: */
   sb_tally t;
@@ -107,7 +111,10 @@ static int one_run(void *arg, char *why, size_t len) {
                         .bytes = pe->b,
                         .stall_ns = STALL_NS,
                         .listen_fd = -1, /* the server's: never shut down */
-                        .latency = pe->lat};
+                        .latency = pe->lat,
+                        .rate = pe->rate,
+                        .poisson = pe->poisson,
+                        .pacing = pe->pacing};
   uint64_t x0 = sb__ctx_switches();
   int rc = sb_loadgen_start(pe->lg, &job);
   if (rc == 0)
@@ -143,6 +150,7 @@ static int one_run(void *arg, char *why, size_t len) {
     return -1;
   }
   pe->t.ns += res.timed_ns;
+  sb_loadgen_tally_add(&pe->tally, &res);
   pe->t.switches += (x1 - x0) + (uint64_t)(s1.ctx_switches - s0.ctx_switches);
   pe->peak_rss = s1.peak_rss_bytes;
   pe->work.tasks += s1.tasks - s0.tasks;
@@ -157,6 +165,8 @@ static int echo_begin(void *arg, char *why, size_t len) {
   if (sb__tally_begin(&pe->t, why, len) != 0)
     return -1;
   sb_latency_reset(pe->lat);
+  sb_latency_reset(pe->pacing);
+  pe->tally = (sb_loadgen_tally){0, 0};
   int ok = sb__server_reset_peak(&pe->server, why, len);
   if (ok < 0) {
     snprintf(pe->t.error, sizeof pe->t.error, "%s", why);
@@ -187,6 +197,8 @@ static void echo_end(void *arg, int64_t iterations, sb_counters *c) {
   }
   sb_latency_counters(pe->lat, SB_LATENCY_NAMES(""), c);
   sb_counter_set(c, "loadgen_pu", pe->loadgen_pu);
+  if (pe->rate > 0)
+    sb_loadgen_open_counters(pe->pacing, pe->rate, &pe->tally, c);
   snprintf(c->label, sizeof c->label, "checksum=0x%016llx",
            (unsigned long long)pe->last_out);
 }
@@ -200,6 +212,11 @@ static int start(peer_echo *pe, const sb_cell *c, sb_pin pin) {
   signal(SIGPIPE, SIG_IGN); /* a server gone: EPIPE, not death */
   if (ncpus < 0) {
     snprintf(pe->t.error, sizeof pe->t.error, "CPU list: %s", strerror(-ncpus));
+    return -1;
+  }
+  if (sb_param_of(&c->params, sb_workload_echo.params, "http")) {
+    snprintf(pe->t.error, sizeof pe->t.error,
+             "skipped: peer servers serve echo only, not HTTP");
     return -1;
   }
   if (sb__fd_limit_ensure((size_t)pe->c + 64, why, sizeof why) != 0) {
@@ -259,12 +276,16 @@ void *sb__peer_echo_open(const sb_cell *c, sb_pin pin, sb_gb_body *body) {
   pe->c = (int)sb_param_of(&c->params, sb_workload_echo.params, "c");
   pe->b = (int)sb_param_of(&c->params, sb_workload_echo.params, "b");
   pe->r = (int)sb_param_of(&c->params, sb_workload_echo.params, "r");
+  pe->rate = sb_param_of(&c->params, sb_workload_echo.params, "rate");
+  pe->poisson = (int)sb_param_of(&c->params, sb_workload_echo.params,
+                                 "poisson");
   pe->want = sb_workload_echo.checksum(&c->params);
   pe->body = (sb_gb_body){
       .arg = pe, .begin = echo_begin, .batch = echo_batch, .end = echo_end};
   *body = pe->body;
   pe->lat = calloc(1, sizeof *pe->lat);
-  if (pe->lat == NULL) {
+  pe->pacing = calloc(1, sizeof *pe->pacing);
+  if (pe->lat == NULL || pe->pacing == NULL) {
     snprintf(pe->t.error, sizeof pe->t.error, "out of memory");
     return pe;
   }
@@ -283,5 +304,6 @@ void sb__peer_echo_close(void *state) {
   if (pe->listen_fd >= 0)
     close(pe->listen_fd);
   free(pe->lat);
+  free(pe->pacing);
   free(pe);
 }

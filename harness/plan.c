@@ -89,6 +89,9 @@ static sb_params override(const sb_params *ps, const sb_select *s) {
 }
 
 static int has_param(const sb_workload *w, const char *name) {
+  for (const sb_param_spec *sp = w->params; sp && sp->name != NULL; sp++)
+    if (strcmp(sp->name, name) == 0)
+      return 1;
   const sb_params *sets[] = {w->quick, w->full};
   for (int k = 0; k < 2; k++)
     for (const sb_params *ps = sets[k]; ps != NULL && ps->p[0].name; ps++)
@@ -179,6 +182,8 @@ static int c_serial_wanted(const sb_select *s) {
  * row comes with any runtime of its peer. */
 static int plan_peers(plan *p, const sb_workload *w, const sb_params *ps,
                       const sb_select *s, int cores) {
+  if (sb_param(ps, "http", 0) != 0)
+    return 0; /* peer servers serve echo only */
   for (int i = 0; i < SB_MAX_PEERS; i++) {
     const sb_peer *peer = &sb__peers[i];
     for (int k = 0; peer->present && k < peer->npairs; k++) {
@@ -257,6 +262,24 @@ static int plan_confined(plan *p, const sb_params *ps, const sb_select *s,
   return 0;
 }
 
+/* Checks set ps of w (with the --param overrides) and adds its cells. */
+static int add_set(plan *p, const sb_workload *w, const sb_params *ps,
+                   const sb_select *s, const int *scales, int cores, char *why,
+                   size_t len) {
+  sb_params set = override(ps, s);
+  if (sb_workload_check(w, &set, why, len) != 0) {
+    char reason[SB_REASON_LEN];
+    snprintf(reason, sizeof reason, "%s", why);
+    snprintf(why, len, "%s: %s", w->name, reason);
+    return -EINVAL;
+  }
+  if (plan_set(p, w, &set, s, scales, cores) != 0) {
+    snprintf(why, len, "out of memory");
+    return -ENOMEM;
+  }
+  return 0;
+}
+
 int sb__plan(const sb_select *s, const sb_run_opts *o, sb_cell **out, size_t *n,
              char *why, size_t len) {
   plan p = {0};
@@ -285,21 +308,24 @@ int sb__plan(const sb_select *s, const sb_run_opts *o, sb_cell **out, size_t *n,
     const sb_params *sets = o->quick || o->smoke ? w->quick : w->full;
     for (const sb_params *ps = sets; ps != NULL && ps->p[0].name != NULL;
          ps++) {
-      sb_params set = override(ps, s);
-      if (sb_workload_check(w, &set, why, len) != 0) {
-        char reason[SB_REASON_LEN];
-        snprintf(reason, sizeof reason, "%s", why);
-        snprintf(why, len, "%s: %s", w->name, reason);
-        rc = -EINVAL;
+      if ((rc = add_set(&p, w, ps, s, scales, cores, why, len)) != 0)
         goto fail;
-      }
-      if ((rc = plan_set(&p, w, &set, s, scales, cores)) != 0) {
-        snprintf(why, len, "out of memory");
-        goto fail;
-      }
       if (o->smoke)
         break; /* one set per workload: the first quick one */
     }
+    /* echo also runs open loop at rates probed now (PROTOCOL.md 6a). */
+    sb_params open[SB_OPENLOOP_MAX_SETS];
+    int nopen = w == &sb_workload_echo && !o->smoke
+                    ? sb__openloop_sets(o->quick, open, SB_OPENLOOP_MAX_SETS)
+                    : 0;
+    if (nopen < 0)
+      fprintf(stderr,
+              "switchbench: open loop: no capacity probe (%s): "
+              "no open-loop cells\n",
+              strerror(-nopen));
+    for (int i = 0; i < nopen; i++)
+      if ((rc = add_set(&p, w, &open[i], s, scales, cores, why, len)) != 0)
+        goto fail;
     if (w == &sb_workload_pingpong && sets != NULL && sets->p[0].name) {
       sb_params first = override(sets, s);
       if ((rc = plan_confined(&p, o->smoke ? &first : NULL, s, cores)) != 0) {

@@ -209,7 +209,8 @@ int sb_cmd_plot(int argc, char **argv) {
   const char *path, *out;
   char dir[PATH_MAX];
   sb_results *r = NULL;
-  int rc = sb__cli_results_out("plot", "DIR", argc, argv, &path, &out);
+  int rc = sb__cli_results_out("plot", "DIR", argc, argv, &path, &out,
+                               NULL);
   if (rc != 0)
     return rc;
   if ((rc = sb__results_load(path, &r)) != 0)

@@ -12,6 +12,7 @@
 
 #include "face_format.h"
 #include "face_internal.h"
+#include "openloop_face.h"
 #include "plot_data.h"
 
 size_t sb__pd_runtimes(const sb_results *r, const char *workload,
@@ -281,6 +282,7 @@ const sb_plot_info sb__plots[] = {
     {SB_ROLE_IO, "Waiting on I/O: throughput and tail latency against load"},
     {SB_ROLE_CPU, "CPU-bound work: speed-up and grain efficiency (METG)"},
     {"pitfalls", "Pitfalls: what a blocking call does to the other tasks"},
+    {"openloop", "Open loop: tail latency against offered load"},
 };
 const size_t sb__nplots = sizeof(sb__plots) / sizeof(sb__plots[0]);
 
@@ -288,7 +290,8 @@ int sb__plot_data(size_t i, const sb_results *r, const char *dir, char *vars,
                   size_t vlen, char *why, size_t len) {
   static int (*const writers[])(const sb_results *, const char *, char *,
                                 size_t, char *, size_t) = {
-      sb__pd_switch, sb__pd_spawn, sb__pd_io, sb__pd_cpu, sb__pd_pitfalls};
+      sb__pd_switch, sb__pd_spawn, sb__pd_io, sb__pd_cpu, sb__pd_pitfalls,
+      sb__pd_openloop};
   if (i >= sb__nplots)
     return -EINVAL;
   vars[0] = '\0';

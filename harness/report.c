@@ -14,6 +14,7 @@
 #include "face_cli.h"
 #include "face_internal.h"
 #include "html.h"
+#include "openloop_face.h"
 
 static void machine(const sb_results *r, FILE *out) {
   sb_kv rows[16];
@@ -127,7 +128,9 @@ int sb_cmd_report(int argc, char **argv) {
   char report[PATH_MAX], stem[PATH_MAX], pdir[PATH_MAX + 8];
   sb_results *r = NULL;
   FILE *out = NULL;
-  int rc = sb__cli_results_out("report", "FILE", argc, argv, &path, &outp);
+  double objective_ns = SB_OPENLOOP_OBJECTIVE_NS;
+  int rc = sb__cli_results_out("report", "FILE", argc, argv, &path, &outp,
+                               &objective_ns);
   if (rc != 0)
     return rc;
   if ((rc = sb__results_load(path, &r)) != 0)
@@ -163,6 +166,8 @@ int sb_cmd_report(int argc, char **argv) {
   fputc('\n', out);
   sb__report_fairness(r, report, out);
   plots(r, pdir, link, out);
+  if (sb__openloop_answer(r, objective_ns, out, 1) != 0)
+    goto cleanup;
   fprintf(out, "## The tables\n\n");
   if (sb__summary_tables(r, out, 1) != 0) {
     fprintf(stderr, "switchbench: out of memory\n");

@@ -10,6 +10,7 @@
 #include "face.h"
 #include "face_format.h"
 #include "face_internal.h"
+#include "openloop_face.h"
 
 /* A cell's figure differs by more than this between repetitions: noisy. */
 #define NOISY_CV 0.10
@@ -121,6 +122,11 @@ int sb_summary_print(const char *results_path, FILE *out) {
   sb__summary_machine(r, out);
   fputs("\n\n", out);
   if (sb__summary_tables(r, out, 0) != 0) {
+    fprintf(stderr, "switchbench: out of memory\n");
+    rc = 1;
+    goto cleanup;
+  }
+  if (sb__openloop_answer(r, SB_OPENLOOP_OBJECTIVE_NS, out, 0) != 0) {
     fprintf(stderr, "switchbench: out of memory\n");
     rc = 1;
     goto cleanup;

@@ -25,3 +25,15 @@ if(TARGET switchbench)
       TIMEOUT 120 SKIP_RETURN_CODE 77)
   endforeach()
 endif()
+
+# The open-loop generator's HTTP mode beside wrk against `switchbench serve
+# http` (issue 14): both must report a p50; both are printed, no ratio.
+add_executable(loadgen_http loadgen_http.c)
+target_link_libraries(loadgen_http PRIVATE sb_workloads)
+if(TARGET switchbench)
+  add_test(NAME wrk_check
+    COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/wrk_check.sh
+            $<TARGET_FILE:switchbench> $<TARGET_FILE:loadgen_http> single)
+  set_tests_properties(wrk_check PROPERTIES LABELS unit TIMEOUT 120
+    SKIP_RETURN_CODE 77)
+endif()

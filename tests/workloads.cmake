@@ -16,3 +16,11 @@ target_include_directories(test_latency PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
 target_link_libraries(test_latency PRIVATE sb_registry sb_workloads)
 add_test(NAME latency COMMAND test_latency single)
 set_tests_properties(latency PROPERTIES LABELS unit TIMEOUT 60)
+
+# The load generator's open loop against the plain echo server, and
+# coordinated omission shown (a server that stalls once): runtime-free.
+add_executable(test_openloop test_openloop.c)
+target_include_directories(test_openloop PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
+target_link_libraries(test_openloop PRIVATE sb_registry sb_workloads)
+add_test(NAME openloop COMMAND test_openloop single)
+set_tests_properties(openloop PROPERTIES LABELS unit TIMEOUT 120)

@@ -14,10 +14,17 @@
 
 #define STALL_NS (10 * 1000000000LL) /* a run with no progress for 10 s */
 
-/* Connections, bytes per request, round trips: every cell names all three. */
+/* Connections, bytes per request, round trips: every cell names all three.
+ * An open-loop cell names its rate (requests per second over all
+ * connections, PROTOCOL.md 6a), and poisson:1 for exponential gaps. With
+ * http:1 the server speaks HTTP and the generator sends `GET /` (b is then
+ * unused): the server's 200 answer checked byte for byte. */
 static const sb_param_spec specs[] = {{"c", 0, 1, 100000},
                                       {"b", 0, 1, 1 << 20},
                                       {"r", 0, 1, 100000000},
+                                      {"rate", 0, 0, 100000000},
+                                      {"poisson", 0, 0, 1},
+                                      {"http", 0, 0, 1},
                                       {NULL, 0, 0, 0}};
 
 typedef struct echo_state echo_state;
@@ -36,6 +43,9 @@ typedef struct echo_root {
 struct echo_state {
   sb_runtime *rt;          /* the runtime the cell runs on */
   int c, b, r;             /* connections, bytes per request, round trips */
+  int64_t rate;            /* open loop: requests per second, or 0 */
+  int poisson;             /* open loop: exponential gaps */
+  int http;                /* 1: HTTP server, GET / requests */
   int listen_fd;           /* the server's listening socket */
   struct sockaddr_in addr; /* where it listens */
   int loadgen_pu;          /* CPU the generator is bound to, or -1 */
@@ -43,6 +53,8 @@ struct echo_state {
   sb_join *joins;          /* c join handles, reused by every run */
   /* The repetition (runs since the last reset): */
   sb_latency lat;    /* every round trip, ns (recorded by the generator) */
+  sb_latency pacing; /* open loop: every request's pacing error, ns */
+  sb_loadgen_tally tally; /* open loop: round trips and timed ns */
   uint64_t backoffs; /* accept pauses for lack of descriptors */
   /* Tallies of the last run, read by verify, run_work and timed_ns (and
    * root.srv's: accept and spawn errors, the sum the server echoed): */
@@ -79,14 +91,19 @@ static sb_poll echo_root_poll(sb_future *f, sb_cx *cx) {
                           .bytes = st->b,
                           .stall_ns = STALL_NS,
                           .listen_fd = st->listen_fd,
-                          .latency = &st->lat};
+                          .latency = &st->lat,
+                          .rate = st->rate,
+                          .poisson = st->poisson,
+                          .pacing = &st->pacing,
+                          .http = st->http};
     st->start_err = sb_loadgen_start(st->lg, &job);
   }
   if (st->start_err < 0)
     SB_RETURN(self, 0);
   /* A connection whose task cannot be spawned is closed: the generator
    * sees it end early and reports it. */
-  sb_server_init(&self->srv, &(sb_server_cfg){.kind = SB_CONN_ECHO,
+  sb_server_init(&self->srv, &(sb_server_cfg){.kind = st->http ? SB_CONN_HTTP
+                                                         : SB_CONN_ECHO,
                                               .listen_fd = st->listen_fd,
                                               .count = st->c,
                                               .joins = st->joins,
@@ -97,6 +114,7 @@ static sb_poll echo_root_poll(sb_future *f, sb_cx *cx) {
                sizeof(self->done_buf));
   SB_AWAIT(self, sb_fdop_poll(&self->done, cx));
   sb_loadgen_result_get(st->lg, &st->res);
+  sb_loadgen_tally_add(&st->tally, &st->res);
   SB_END(self, st->res.sum);
 }
 
@@ -142,7 +160,11 @@ static int echo_setup(const sb_params *ps, const sb_setup_env *env,
   st->c = (int)sb_param_of(ps, specs, "c");
   st->b = (int)sb_param_of(ps, specs, "b");
   st->r = (int)sb_param_of(ps, specs, "r");
+  st->rate = sb_param_of(ps, specs, "rate");
+  st->poisson = (int)sb_param_of(ps, specs, "poisson");
+  st->http = (int)sb_param_of(ps, specs, "http");
   sb_latency_reset(&st->lat);
+  sb_latency_reset(&st->pacing);
   atomic_init(&st->served, 0);
   /* A server writing to a connection its client already closed must get
    * EPIPE, not die of SIGPIPE. */
@@ -184,8 +206,10 @@ fail:
 static int echo_verify(void *state, uint64_t out, char *why, size_t len) {
   echo_state *st = state;
   const sb_server *srv = &st->root.srv;
-  uint64_t want = sb_workload_echo.checksum(
-      &(sb_params){{{"c", st->c}, {"b", st->b}, {"r", st->r}}});
+  uint64_t want = sb_workload_echo.checksum(&(sb_params){
+      {{"c", st->c}, {"b", st->b}, {"r", st->r}, {"http", st->http}}});
+  /* The HTTP server's output is its count of answers; echo's, the sum. */
+  uint64_t want_srv = st->http ? (uint64_t)st->c * (uint64_t)st->r : want;
   if (st->start_err < 0)
     snprintf(why, len, "load generator: %s", strerror(-st->start_err));
   else if (srv->spawn_failed > 0)
@@ -203,21 +227,29 @@ static int echo_verify(void *state, uint64_t out, char *why, size_t len) {
   else if (atomic_load(&st->served) != (uint64_t)st->c)
     snprintf(why, len, "the server served %llu of %d connections to EOF",
              (unsigned long long)atomic_load(&st->served), st->c);
-  else if (out != want || srv->base.out != want)
-    snprintf(why, len, "checksum: client %llu, server %llu, expected %llu",
-             (unsigned long long)out, (unsigned long long)srv->base.out,
-             (unsigned long long)want);
+  else if (out != want || srv->base.out != want_srv)
+    snprintf(why, len,
+             "checksum: client %llu (expected %llu), server %llu (expected "
+             "%llu)",
+             (unsigned long long)out, (unsigned long long)want,
+             (unsigned long long)srv->base.out, (unsigned long long)want_srv);
   else
     return 0;
   return -1;
 }
 
 /* Sum over connections k < c, rounds i < r, bytes j < b of
- * (k*31 + i*7 + j) & 0xff, by counting how often each start byte occurs. */
+ * (k*31 + i*7 + j) & 0xff, by counting how often each start byte occurs;
+ * with http:1, c x r times the sum of the 200 answer's bytes. */
 static uint64_t echo_checksum(const sb_params *ps) {
   int64_t c = sb_param_of(ps, specs, "c"), b = sb_param_of(ps, specs, "b"),
           r = sb_param_of(ps, specs, "r");
   uint64_t count[256] = {0}, sum = 0;
+  if (sb_param_of(ps, specs, "http")) { /* c x r times the 200 answer */
+    for (size_t j = 0; j < sb_http_ok_response_len; j++)
+      sum += (uint8_t)sb_http_ok_response[j];
+    return (uint64_t)c * (uint64_t)r * sum;
+  }
   for (int64_t k = 0; k < c; k++)
     for (int64_t i = 0; i < r && i < 256; i++)
       count[(k * 31 + i * 7) & 0xff] += (uint64_t)((r - 1 - i) / 256 + 1);
@@ -261,6 +293,8 @@ static int64_t echo_timed_ns(void *state) {
 static void echo_reset(void *state) {
   echo_state *st = state;
   sb_latency_reset(&st->lat);
+  sb_latency_reset(&st->pacing);
+  st->tally = (sb_loadgen_tally){0, 0};
   st->backoffs = 0;
 }
 
@@ -269,6 +303,8 @@ static void echo_counters(void *state, sb_counters *c) {
   sb_latency_counters(&st->lat, SB_LATENCY_NAMES(""), c);
   sb_counter_set(c, "loadgen_pu", st->loadgen_pu);
   sb_counter_set(c, "accept_backoffs", (double)st->backoffs);
+  if (st->rate > 0)
+    sb_loadgen_open_counters(&st->pacing, st->rate, &st->tally, c);
 }
 
 const sb_workload sb_workload_echo = {

@@ -13,9 +13,14 @@ typedef struct sb_loadgen sb_loadgen;
 
 /* One run: conns connections opened at once; once every one is established
  * (or failed) the clock starts and each does rounds round trips of bytes
- * bytes (write the request, read it all back, repeat); the clock stops at
- * the last response read (PROTOCOL.md 6). Byte j of round i on connection k
- * is (k*31 + i*7 + j) & 0xff. */
+ * bytes; the clock stops at the last response read (PROTOCOL.md 6). Byte j
+ * of round i on connection k is (k*31 + i*7 + j) & 0xff.
+ * Closed loop (rate 0): a connection writes its next request when the last
+ * response is read. Open loop (rate > 0, PROTOCOL.md 6a): request g of the
+ * run (connection g mod conns, its round g / conns) is due at a scheduled
+ * time, rate requests per second over all connections (constant gaps, or
+ * exponential ones with poisson), and is written then whatever is still
+ * unanswered; each latency runs from the request's intended send time. */
 typedef struct sb_loadgen_job {
   struct sockaddr_in addr; /* the server */
   int conns;               /* connections, all open at once */
@@ -25,7 +30,19 @@ typedef struct sb_loadgen_job {
   int listen_fd;           /* shut down if some connection never connected,
                               so an acceptor waiting for it returns; or -1 */
   sb_latency *latency;     /* if not NULL, receives each round trip's ns */
+  int64_t rate;            /* open loop: requests per second, 0: closed */
+  int poisson;             /* open loop: exponential gaps (seeded, the same
+                              schedule every run), else constant ones */
+  sb_latency *pacing;      /* open loop, if not NULL: each request's pacing
+                              error (issued - intended), ns */
+  int http;                /* 1: each request is `GET / HTTP/1.1` and must
+                              get the HTTP server's 200 answer byte for byte
+                              (server.h; bytes is then unused) */
 } sb_loadgen_job;
+
+/* A pacing error p99 above this (ns) says the generator could not keep its
+ * schedule: the generator, not the server, was the limit (PROTOCOL.md 6a). */
+#define SB_LOADGEN_PACING_LIMIT_NS 100000
 
 typedef struct sb_loadgen_result {
   uint64_t sum;          /* sum of every byte that came back as sent */
@@ -53,6 +70,20 @@ int sb_loadgen_start(sb_loadgen *lg, const sb_loadgen_job *job);
 int sb_loadgen_done_fd(const sb_loadgen *lg);
 /* Copies the result of the run that is over. */
 void sb_loadgen_result_get(sb_loadgen *lg, sb_loadgen_result *out);
+/* An open-loop repetition's runs, summed: its achieved rate. */
+typedef struct sb_loadgen_tally {
+  int64_t round_trips; /* round trips completed */
+  int64_t timed_ns;    /* the runs' timed regions */
+} sb_loadgen_tally;
+/* Adds a run's result to t. */
+void sb_loadgen_tally_add(sb_loadgen_tally *t, const sb_loadgen_result *res);
+/* Sets an open-loop cell's counters (PROTOCOL.md 6a): offered_rps (rate),
+ * achieved_rps (t's round trips per second of timed region),
+ * pacing_err_p50_ns, pacing_err_p99_ns, pacing_err_max_ns (from pacing) and
+ * generator_limited (1 when pacing_err_p99_ns exceeds
+ * SB_LOADGEN_PACING_LIMIT_NS, itself reported as pacing_limit_ns). */
+void sb_loadgen_open_counters(const sb_latency *pacing, int64_t rate,
+                              const sb_loadgen_tally *t, sb_counters *c);
 /* Waits for a run in progress to end, stops the thread, frees everything. */
 void sb_loadgen_close(sb_loadgen *lg);
 

@@ -124,6 +124,10 @@ typedef struct sb_http_conn {
   char out[SB_HTTP_OUT]; /* responses not yet written */
 } sb_http_conn;
 void sb_http_conn_init(sb_http_conn *c, int fd, sb_conn_set *set);
+/* The answer to `GET /` ("Hello, World!"), and its length: what the load
+ * generator's HTTP mode expects back. */
+extern const char sb_http_ok_response[];
+extern const size_t sb_http_ok_response_len;
 
 /* ---- the accept loop
  * --------------------------------------------------------- */

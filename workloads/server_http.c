@@ -7,11 +7,12 @@
 #include "server.h"
 #include "server_internal.h"
 
-static const char ok_response[] = "HTTP/1.1 200 OK\r\n"
+const char sb_http_ok_response[] = "HTTP/1.1 200 OK\r\n"
                                   "Content-Type: text/plain\r\n"
                                   "Content-Length: 13\r\n"
                                   "\r\n"
                                   "Hello, World!";
+const size_t sb_http_ok_response_len = sizeof(sb_http_ok_response) - 1;
 static const char not_found_response[] = "HTTP/1.1 404 Not Found\r\n"
                                          "Content-Type: text/plain\r\n"
                                          "Content-Length: 10\r\n"
@@ -81,8 +82,8 @@ static const char *respond(const char *head, size_t n, int *close,
   }
   size_t plen = (size_t)(sp2 - sp - 1);
   if (plen == 1 && sp[1] == '/') {
-    r = ok_response;
-    *len = sizeof(ok_response) - 1;
+    r = sb_http_ok_response;
+    *len = sb_http_ok_response_len;
   } else {
     r = not_found_response;
     *len = sizeof(not_found_response) - 1;

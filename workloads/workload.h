@@ -8,7 +8,7 @@
 #include "counters.h"
 #include "runtimes/core/sb.h"
 
-#define SB_MAX_PARAMS 4
+#define SB_MAX_PARAMS 6
 /* Bytes of a one-line reason (why a cell cannot run, why a run failed). */
 #define SB_REASON_LEN 256
 
