@@ -1,9 +1,12 @@
-/* Workload fib: fork-join recursion, a task per call above a cutoff and
- * plain recursion below it, so spawn cost and work stealing decide the
- * speed-up over sb_fib_serial (fib.h). */
+/* Workloads fib and fibjoin: fork-join recursion, a task per call above a
+ * cutoff and plain recursion below it, so spawn cost and work stealing
+ * decide the speed-up over sb_fib_serial (fib.h). fib hands each child to
+ * sb_spawn (a heap task, spawn+join); fibjoin hands both to sb_join2 (the
+ * scoped fork, rayon's join), the same tree and the same count. */
 #include <stdlib.h>
 
 #include "fib.h"
+#include "runtimes/primitives/fork.h"
 #include "runtimes/primitives/spawn.h"
 #include "wcheck.h"
 
@@ -76,6 +79,102 @@ static sb_poll fib_poll(sb_future *f, sb_cx *cx) {
   SB_AWAIT(self, sb_join_poll(&self->a, cx));
   SB_AWAIT(self, sb_join_poll(&self->b, cx));
   SB_END(self, self->a.base.out + self->b.base.out);
+}
+
+/* ---- fibjoin: the same tree through sb_join2 -------------------------
+ * A future cannot hold its own type, so the frames are laid out once, in
+ * setup, in preorder: fib(k) at frame i has fib(k-1) at i + 1 and fib(k-2)
+ * at i + 1 + size(k-1), where size(k) is the frames of fib(k)'s subtree.
+ * Each parent's region holds its children's, as a call stack holds a
+ * callee's frame: the children are embedded in it and never move, and a
+ * fork writes a child in place. Unlike a thread's stack, which reuses a
+ * finished callee's frame, the layout is as big as the tree: size(n)
+ * frames (3193 for the quick set), made once per cell, outside the time. */
+typedef struct fj_state fj_state;
+static int fib_verify(void *state, uint64_t out, char *why, size_t len);
+
+typedef struct fj_task {
+  sb_future base;
+  fj_state *st; /* the workload state */
+  int k;        /* the argument */
+  uint32_t at;  /* this frame's index in st->frames */
+  sb_join2 j;   /* fib(k-1) inline, fib(k-2) forked */
+} fj_task;
+
+struct fj_state {
+  fib_state fib;               /* params and error, shared with fib */
+  int64_t size[FIB_MAX_N + 1]; /* frames of fib(k)'s subtree */
+  fj_task *frames;             /* size[n] frames, frames[0] the root */
+};
+
+static void fj_drop(sb_future *f, sb_runtime *rt) {
+  sb_join2_drop(&((fj_task *)f)->j, rt);
+}
+
+static sb_poll fj_poll(sb_future *f, sb_cx *cx) {
+  fj_task *self = (fj_task *)f;
+  fj_state *st = self->st;
+  if (self->k <= st->fib.cutoff || self->k < 2)
+    SB_RETURN(self, sb_fib_serial(self->k));
+  fj_task *a = &st->frames[self->at + 1];
+  fj_task *b = &st->frames[self->at + 1 + st->size[self->k - 1]];
+  SB_BEGIN(self);
+  *a = (fj_task){.base = SB_FUTURE_INIT(fj_poll, fj_drop),
+                 .st = st,
+                 .k = self->k - 1,
+                 .at = self->at + 1};
+  *b = (fj_task){.base = SB_FUTURE_INIT(fj_poll, fj_drop),
+                 .st = st,
+                 .k = self->k - 2,
+                 .at = self->at + 1 + (uint32_t)st->size[self->k - 1]};
+  sb_join2_init(&self->j, &a->base, sizeof *a, &b->base, sizeof *b);
+  SB_AWAIT(self, sb_join2_poll(&self->j, cx));
+  SB_END(self, a->base.out + b->base.out);
+}
+
+static int fj_setup(const sb_params *ps, const sb_setup_env *env, void **state,
+                    char *why, size_t len) {
+  (void)env;
+  fj_state *st = calloc(1, sizeof(*st));
+  *state = st;
+  if (st == NULL)
+    goto oom;
+  st->fib.n = (int)sb_param_of(ps, specs, "n");
+  st->fib.cutoff = (int)sb_param_of(ps, specs, "cutoff");
+  for (int k = 0; k <= st->fib.n; k++)
+    st->size[k] = k <= st->fib.cutoff || k < 2
+                      ? 1
+                      : 1 + st->size[k - 1] + st->size[k - 2];
+  if (st->size[st->fib.n] > UINT32_MAX / 2)
+    goto oom;
+  st->frames = calloc((size_t)st->size[st->fib.n], sizeof(fj_task));
+  if (st->frames == NULL)
+    goto oom;
+  return 0;
+oom:
+  snprintf(why, len, "out of memory for the frames");
+  return -ENOMEM;
+}
+
+static sb_future *fj_root_new(void *state) {
+  fj_state *st = state;
+  st->frames[0] = (fj_task){.base = SB_FUTURE_INIT(fj_poll, fj_drop),
+                            .st = st,
+                            .k = st->fib.n,
+                            .at = 0};
+  sb__run_error_reset(&st->fib.err);
+  return &st->frames[0].base;
+}
+
+static int fj_verify(void *state, uint64_t out, char *why, size_t len) {
+  return fib_verify(&((fj_state *)state)->fib, out, why, len);
+}
+
+static void fj_teardown(void *state) {
+  fj_state *st = state;
+  if (st != NULL)
+    free(st->frames);
+  free(st);
 }
 
 /* cutoff < n: a run that spawns no task would have zero ops. */
@@ -169,4 +268,27 @@ const sb_workload sb_workload_fib = {
     .work = fib_work,
     .counters = NULL,
     .teardown = fib_teardown,
+};
+
+const sb_workload sb_workload_fibjoin = {
+    .name = "fibjoin",
+    .question = "What does a fork cost when the child is joined in place "
+                "(rayon's join), beside fib's heap spawn?",
+    .unit = "task",
+    .kind = "cpu",
+    .headline = "ns_per_op",
+    .headline_unit = "ns",
+    .quick = quick,
+    .full = full,
+    .params = specs,
+    .check = fib_check,
+    .setup = fj_setup,
+    .root = fj_root_new,
+    .verify = fj_verify,
+    .checksum = fib_checksum,
+    .ops = fib_ops,
+    .work = fib_work,
+    .counters = NULL,
+    .teardown = fj_teardown,
+    .forks = 1,
 };

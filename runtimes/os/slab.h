@@ -1,6 +1,8 @@
 /* Task memory for every runtime, by size class, in the manner of the
- * kernel's kmem_cache: blocks of 64 << c bytes (cache-line aligned) carved
- * from chunks of about SB_SLAB_CHUNK bytes (one block a chunk for the
+ * kernel's kmem_cache: blocks of 64 bytes, then two classes per power of
+ * two (96, 128, 192, 256, 384, ...: at most a third of a block wasted,
+ * as jemalloc's and mimalloc's spacing) carved from chunks of about
+ * SB_SLAB_CHUNK bytes (one block a chunk for the
  * larger classes), kept on a free list per class, so that spawn calls no
  * malloc on the hot path. A constructor runs once per block as its chunk is
  * carved, and a block keeps what it built while free (a parker, an atomic
@@ -18,7 +20,7 @@
 #include "runtimes/core/sb.h"
 
 #define SB_SLAB_MIN_SHIFT 6 /* the smallest block: 64 bytes, a cache line */
-#define SB_SLAB_CLASSES 24  /* 64 B .. 512 MiB */
+#define SB_SLAB_CLASSES 47  /* 64 B, then 96 B .. 512 MiB, two per power */
 #define SB_SLAB_CHUNK                                                          \
   16384 /* bytes carved at once (picked out of thin air:                       \
            a few pages, 256 of the smallest tasks) */
@@ -48,18 +50,26 @@ void sb_slab_foreach(sb_slab *s,
 /* Carves one chunk of class cls onto its free list. Returns 0 or -ENOMEM. */
 int sb_slab_refill(sb_slab *s, unsigned cls);
 
-/* The class whose blocks hold size bytes, or -1 when none does. */
+/* The class whose blocks hold size bytes, or -1 when none does. Class 0
+ * is 64 bytes; above it, class 2k+1 is 1.5 << (6 + k) and 2k+2 is
+ * 2 << (6 + k) bytes. */
 static inline int sb_slab_class(size_t size) {
   if (size <= ((size_t)1 << SB_SLAB_MIN_SHIFT))
     return 0;
-  int c =
-      64 - __builtin_clzll((unsigned long long)(size - 1)) - SB_SLAB_MIN_SHIFT;
+  unsigned long long s = (unsigned long long)(size - 1);
+  int msb = 63 - __builtin_clzll(s);       /* >= SB_SLAB_MIN_SHIFT */
+  int upper = (int)((s >> (msb - 1)) & 1); /* above 1.5 << msb - 1 */
+  int c = 2 * (msb - SB_SLAB_MIN_SHIFT) + 1 + upper;
   return c < SB_SLAB_CLASSES ? c : -1;
 }
 
-/* Bytes of a block of class cls. */
+/* Bytes of a block of class cls (a multiple of 32: blocks stay aligned
+ * as max_align_t wants, chunks being cache-line aligned). */
 static inline size_t sb_slab_block_size(unsigned cls) {
-  return (size_t)1 << (SB_SLAB_MIN_SHIFT + cls);
+  if (cls == 0)
+    return (size_t)1 << SB_SLAB_MIN_SHIFT;
+  size_t base = (size_t)1 << (SB_SLAB_MIN_SHIFT + (cls - 1) / 2);
+  return (cls - 1) % 2 == 0 ? base + base / 2 : 2 * base;
 }
 
 /* A free block of class cls (carving a chunk when there is none), or NULL
