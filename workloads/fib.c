@@ -83,51 +83,73 @@ static sb_poll fib_poll(sb_future *f, sb_cx *cx) {
 
 /* ---- fibjoin: the same tree through sb_join2 -------------------------
  * A future cannot hold its own type, so the frames are laid out once, in
- * setup, in preorder: fib(k) at frame i has fib(k-1) at i + 1 and fib(k-2)
- * at i + 1 + size(k-1), where size(k) is the frames of fib(k)'s subtree.
- * Each parent's region holds its children's, as a call stack holds a
- * callee's frame: the children are embedded in it and never move, and a
- * fork writes a child in place. Unlike a thread's stack, which reuses a
- * finished callee's frame, the layout is as big as the tree: size(n)
- * frames (3193 for the quick set), made once per cell, outside the time. */
+ * setup, in preorder: fib(k) at byte offset o has fib(k-1) right after its
+ * own frame and fib(k-2) after fib(k-1)'s region, where bytes(k) is the
+ * region of fib(k)'s subtree. Each parent's region holds its children's,
+ * as a call stack holds a callee's frame: the children are embedded in it
+ * and never move, and a fork writes a child in place. A leaf's frame
+ * stops before the join it never makes. Unlike a thread's stack, which
+ * reuses a finished callee's frame, the layout is as big as the tree,
+ * made once per cell, outside the time. */
 typedef struct fj_state fj_state;
 static int fib_verify(void *state, uint64_t out, char *why, size_t len);
+static sb_poll fj_poll_fn(sb_future *f, sb_cx *cx);
 
 typedef struct fj_task {
   sb_future base;
   fj_state *st; /* the workload state */
   int k;        /* the argument */
-  uint32_t at;  /* this frame's index in st->frames */
-  sb_join2 j;   /* fib(k-1) inline, fib(k-2) forked */
+  uint32_t at;  /* this frame's byte offset in st->frames */
+  sb_join2 j;   /* fib(k-1) inline, fib(k-2) forked; absent in a leaf */
 } fj_task;
 
+/* Bytes of a leaf's frame and of an inner node's (16-byte multiples, so
+ * every frame stays aligned as sb_fork wants). */
+#define FJ_LEAF ((offsetof(fj_task, j) + 15) & ~(size_t)15)
+#define FJ_NODE sizeof(fj_task)
+
 struct fj_state {
-  fib_state fib;               /* params and error, shared with fib */
-  int64_t size[FIB_MAX_N + 1]; /* frames of fib(k)'s subtree */
-  fj_task *frames;             /* size[n] frames, frames[0] the root */
+  fib_state fib;                /* params and error, shared with fib */
+  int64_t bytes[FIB_MAX_N + 1]; /* bytes of fib(k)'s subtree region */
+  unsigned char *frames;        /* bytes[n], fib(n)'s frame first */
 };
 
-static void fj_drop(sb_future *f, sb_runtime *rt) {
-  sb_join2_drop(&((fj_task *)f)->j, rt);
+static int fj_leaf(const fj_state *st, int k) {
+  return k <= st->fib.cutoff || k < 2;
 }
 
-static sb_poll fj_poll(sb_future *f, sb_cx *cx) {
+static void fj_drop(sb_future *f, sb_runtime *rt) {
+  fj_task *self = (fj_task *)f;
+  /* A leaf has no join; an inner node not polled yet made none. */
+  if (!fj_leaf(self->st, self->k) && !sb_future_is_idle(f))
+    sb_join2_drop(&self->j, rt);
+}
+
+/* Writes fib(k)'s frame at byte offset at (the header alone: a leaf's
+ * frame has no room for the join). */
+static fj_task *fj_frame(fj_state *st, int k, uint32_t at) {
+  fj_task *t = (fj_task *)(st->frames + at);
+  t->base = SB_FUTURE_INIT(fj_poll_fn, fj_drop);
+  t->st = st;
+  t->k = k;
+  t->at = at;
+  return t;
+}
+
+static sb_poll fj_poll_fn(sb_future *f, sb_cx *cx) {
   fj_task *self = (fj_task *)f;
   fj_state *st = self->st;
-  if (self->k <= st->fib.cutoff || self->k < 2)
+  if (fj_leaf(st, self->k))
     SB_RETURN(self, sb_fib_serial(self->k));
-  fj_task *a = &st->frames[self->at + 1];
-  fj_task *b = &st->frames[self->at + 1 + st->size[self->k - 1]];
+  uint32_t at_a = self->at + (uint32_t)FJ_NODE;
+  uint32_t at_b = at_a + (uint32_t)st->bytes[self->k - 1];
+  fj_task *a = (fj_task *)(st->frames + at_a);
+  fj_task *b = (fj_task *)(st->frames + at_b);
   SB_BEGIN(self);
-  *a = (fj_task){.base = SB_FUTURE_INIT(fj_poll, fj_drop),
-                 .st = st,
-                 .k = self->k - 1,
-                 .at = self->at + 1};
-  *b = (fj_task){.base = SB_FUTURE_INIT(fj_poll, fj_drop),
-                 .st = st,
-                 .k = self->k - 2,
-                 .at = self->at + 1 + (uint32_t)st->size[self->k - 1]};
-  sb_join2_init(&self->j, &a->base, sizeof *a, &b->base, sizeof *b);
+  (void)fj_frame(st, self->k - 1, at_a);
+  (void)fj_frame(st, self->k - 2, at_b);
+  sb_join2_init(&self->j, &a->base, fj_leaf(st, a->k) ? FJ_LEAF : FJ_NODE,
+                &b->base, fj_leaf(st, b->k) ? FJ_LEAF : FJ_NODE);
   SB_AWAIT(self, sb_join2_poll(&self->j, cx));
   SB_END(self, a->base.out + b->base.out);
 }
@@ -142,12 +164,14 @@ static int fj_setup(const sb_params *ps, const sb_setup_env *env, void **state,
   st->fib.n = (int)sb_param_of(ps, specs, "n");
   st->fib.cutoff = (int)sb_param_of(ps, specs, "cutoff");
   for (int k = 0; k <= st->fib.n; k++)
-    st->size[k] = k <= st->fib.cutoff || k < 2
-                      ? 1
-                      : 1 + st->size[k - 1] + st->size[k - 2];
-  if (st->size[st->fib.n] > UINT32_MAX / 2)
+    st->bytes[k] = fj_leaf(st, k)
+                       ? (int64_t)FJ_LEAF
+                       : (int64_t)FJ_NODE + st->bytes[k - 1] + st->bytes[k - 2];
+  if (st->bytes[st->fib.n] > UINT32_MAX / 2)
     goto oom;
-  st->frames = calloc((size_t)st->size[st->fib.n], sizeof(fj_task));
+  st->frames = aligned_alloc(SB_CACHELINE,
+                             ((size_t)st->bytes[st->fib.n] + SB_CACHELINE - 1) &
+                                 ~(size_t)(SB_CACHELINE - 1));
   if (st->frames == NULL)
     goto oom;
   return 0;
@@ -158,12 +182,8 @@ oom:
 
 static sb_future *fj_root_new(void *state) {
   fj_state *st = state;
-  st->frames[0] = (fj_task){.base = SB_FUTURE_INIT(fj_poll, fj_drop),
-                            .st = st,
-                            .k = st->fib.n,
-                            .at = 0};
   sb__run_error_reset(&st->fib.err);
-  return &st->frames[0].base;
+  return &fj_frame(st, st->fib.n, 0)->base;
 }
 
 static int fj_verify(void *state, uint64_t out, char *why, size_t len) {

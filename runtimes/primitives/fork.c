@@ -27,17 +27,16 @@ void sb_join2_init(sb_join2 *j, sb_future *a, size_t a_size, sb_future *b,
   j->a_done = j->b_done = 0;
   j->a_size = a_size;
   j->b_size = b_size;
-  j->fork.child = b;
-  j->ja.task = j->jb.task = NULL;
+  j->u.fork.child = b; /* the heap handles are set by the fallback */
 }
 
 /* The fallback: both halves as heap tasks, joined in order. */
 static sb_poll poll_spawned(sb_join2 *j, sb_cx *cx) {
-  if (sb_join_poll(&j->ja, cx) == SB_PENDING ||
-      sb_join_poll(&j->jb, cx) == SB_PENDING)
+  if (sb_join_poll(&j->u.heap.ja, cx) == SB_PENDING ||
+      sb_join_poll(&j->u.heap.jb, cx) == SB_PENDING)
     return SB_PENDING;
-  j->a->out = j->ja.base.out;
-  j->b->out = j->jb.base.out;
+  j->a->out = j->u.heap.ja.base.out;
+  j->b->out = j->u.heap.jb.base.out;
   return sb_future_ready(&j->base, j->a->out);
 }
 
@@ -48,10 +47,10 @@ sb_poll sb_join2_poll(sb_join2 *j, sb_cx *cx) {
     if (ops->fork == NULL) {
       j->how = SB__J2_SPAWNED;
       /* A failed spawn leaves its handle inert, READY with -errno. */
-      (void)sb_spawn(cx, j->a, j->a_size, &j->ja);
-      (void)sb_spawn(cx, j->b, j->b_size, &j->jb);
+      (void)sb_spawn(cx, j->a, j->a_size, &j->u.heap.ja);
+      (void)sb_spawn(cx, j->b, j->b_size, &j->u.heap.jb);
     } else {
-      j->how = ops->fork(cx, &j->fork) ? SB__J2_OFFERED : SB__J2_INLINE;
+      j->how = ops->fork(cx, &j->u.fork) ? SB__J2_OFFERED : SB__J2_INLINE;
     }
   }
   if (j->how == SB__J2_SPAWNED)
@@ -63,7 +62,7 @@ sb_poll sb_join2_poll(sb_join2 *j, sb_cx *cx) {
       return SB_PENDING; /* b is offered: a worker may run it meanwhile */
   }
   if (j->how == SB__J2_OFFERED)
-    j->how = ops->unfork(cx, &j->fork) ? SB__J2_INLINE : SB__J2_TASK;
+    j->how = ops->unfork(cx, &j->u.fork) ? SB__J2_INLINE : SB__J2_TASK;
   if (j->how == SB__J2_INLINE) {
     /* Polled while a waits too, so that a join where a waits for b (and
      * nobody else could run b) still completes, as futures::join does. */
@@ -75,7 +74,7 @@ sb_poll sb_join2_poll(sb_join2 *j, sb_cx *cx) {
     uint64_t out = 0;
     /* A join of a finished child is a leaf: it spends budget. */
     if (!sb_coop_proceed(cx) ||
-        ops->join(cx, (sb_task *)j->fork.task, &out) == SB_PENDING)
+        ops->join(cx, (sb_task *)j->u.fork.task, &out) == SB_PENDING)
       return SB_PENDING;
     j->b->out = out;
     j->b_done = 1;
@@ -85,8 +84,8 @@ sb_poll sb_join2_poll(sb_join2 *j, sb_cx *cx) {
 
 void sb_join2_drop(sb_join2 *j, sb_runtime *rt) {
   if (j->how == SB__J2_SPAWNED) {
-    sb_join_release(&j->ja, rt);
-    sb_join_release(&j->jb, rt);
+    sb_join_release(&j->u.heap.ja, rt);
+    sb_join_release(&j->u.heap.jb, rt);
   } else {
     /* Never polled (IDLE) or forked: a and b are the join's to drop. */
     if (!j->a_done)
@@ -96,7 +95,7 @@ void sb_join2_drop(sb_join2 *j, sb_runtime *rt) {
     if (!j->b_done)
       sb_future_drop(j->b, rt);
     if (j->how == SB__J2_OFFERED || j->how == SB__J2_TASK)
-      rt->ops->detach(rt, (sb_task *)j->fork.task);
+      rt->ops->detach(rt, (sb_task *)j->u.fork.task);
   }
   sb_future_done(&j->base);
 }

@@ -22,8 +22,12 @@ typedef struct sb_join2 {
   int b_done;     /* 1 once b is READY (inline, or joined) */
   size_t a_size;  /* bytes of a and b, for the fallback's copies */
   size_t b_size;
-  sb_fork fork;   /* b's scoped fork (how = OFFERED or TASK) */
-  sb_join ja, jb; /* the heap tasks, when the runtime has no fork */
+  union {
+    sb_fork fork; /* b's scoped fork (in place) */
+    struct {
+      sb_join ja, jb; /* the heap tasks, when the runtime has no fork */
+    } heap;
+  } u;
 } sb_join2;
 
 /* Prepares j over a and b (both never polled; a_size and b_size bytes
