@@ -92,6 +92,7 @@ static sb_poll fib_poll(sb_future *f, sb_cx *cx) {
  * reuses a finished callee's frame, the layout is as big as the tree,
  * made once per cell, outside the time. */
 typedef struct fj_state fj_state;
+static void fib_params(fib_state *st, const sb_params *ps);
 static int fib_verify(void *state, uint64_t out, char *why, size_t len);
 static sb_poll fj_poll_fn(sb_future *f, sb_cx *cx);
 
@@ -161,8 +162,7 @@ static int fj_setup(const sb_params *ps, const sb_setup_env *env, void **state,
   *state = st;
   if (st == NULL)
     goto oom;
-  st->fib.n = (int)sb_param_of(ps, specs, "n");
-  st->fib.cutoff = (int)sb_param_of(ps, specs, "cutoff");
+  fib_params(&st->fib, ps);
   for (int k = 0; k <= st->fib.n; k++)
     st->bytes[k] = fj_leaf(st, k)
                        ? (int64_t)FJ_LEAF
@@ -208,6 +208,11 @@ static int fib_check(const sb_params *ps, char *why, size_t len) {
   return -EINVAL;
 }
 
+static void fib_params(fib_state *st, const sb_params *ps) {
+  st->n = (int)sb_param_of(ps, specs, "n");
+  st->cutoff = (int)sb_param_of(ps, specs, "cutoff");
+}
+
 static int fib_setup(const sb_params *ps, const sb_setup_env *env, void **state,
                      char *why, size_t len) {
   (void)env;
@@ -217,8 +222,7 @@ static int fib_setup(const sb_params *ps, const sb_setup_env *env, void **state,
     snprintf(why, len, "out of memory");
     return -ENOMEM;
   }
-  st->n = (int)sb_param_of(ps, specs, "n");
-  st->cutoff = (int)sb_param_of(ps, specs, "cutoff");
+  fib_params(st, ps);
   return 0;
 }
 
@@ -268,47 +272,35 @@ static const sb_params full[] = {{{{"n", 30}, {"cutoff", 10}}},
                                  {{{"n", 30}, {"cutoff", 20}}},
                                  {{{NULL, 0}}}};
 
+/* What fib and fibjoin share: the same tree, params, checksum and count. */
+#define FIB_COMMON                                                             \
+  .unit = "task", .kind = "cpu", .headline = "ns_per_op",                      \
+  .headline_unit = "ns", .quick = quick, .full = full, .params = specs,        \
+  .check = fib_check
+#define FIB_COUNTS                                                             \
+  .checksum = fib_checksum, .ops = fib_ops, .work = fib_work, .counters = NULL
+
 const sb_workload sb_workload_fib = {
     .name = "fib",
     .question = "What does a spawn cost in fork-join recursion, and does "
                 "work stealing scale?",
-    .unit = "task",
-    .kind = "cpu",
-    .headline = "ns_per_op",
-    .headline_unit = "ns",
-    .quick = quick,
-    .full = full,
-    .params = specs,
-    .check = fib_check,
+    FIB_COMMON,
     .setup = fib_setup,
     .root = fib_root_new,
     .verify = fib_verify,
-    .checksum = fib_checksum,
-    .ops = fib_ops,
-    .work = fib_work,
-    .counters = NULL,
     .teardown = fib_teardown,
+    FIB_COUNTS,
 };
 
 const sb_workload sb_workload_fibjoin = {
     .name = "fibjoin",
     .question = "What does a fork cost when the child is joined in place "
                 "(rayon's join), beside fib's heap spawn?",
-    .unit = "task",
-    .kind = "cpu",
-    .headline = "ns_per_op",
-    .headline_unit = "ns",
-    .quick = quick,
-    .full = full,
-    .params = specs,
-    .check = fib_check,
+    FIB_COMMON,
     .setup = fj_setup,
     .root = fj_root_new,
     .verify = fj_verify,
-    .checksum = fib_checksum,
-    .ops = fib_ops,
-    .work = fib_work,
-    .counters = NULL,
     .teardown = fj_teardown,
+    FIB_COUNTS,
     .forks = 1,
 };
