@@ -32,7 +32,7 @@
   4u                        /* queued, or to be re-queued after this poll;     \
                                ignored once COMPLETE */
 #define ST_JOIN_INTEREST 8u /* a join handle exists */
-#define ST_JOIN_WAKER 16u   /* join_waker is set; see steal_task.c */
+#define ST_JOIN_WAKER 16u   /* joiner is set; see steal_task.c */
 #define ST_REF_ONE 64u      /* one reference */
 #define ST_REF_MASK (~(uint64_t)(ST_REF_ONE - 1))
 
@@ -47,7 +47,8 @@ struct sb_task {
                              a free list's (the slab's or a remote inbox's)
                              while the block is free */
   sb_future *fut;         /* what is polled: body, or block_on's root */
-  sb_waker join_waker;    /* the joiner's waker, owned per ST_JOIN_WAKER */
+  sb_task *joiner;        /* the joining task (of this runtime: join takes
+                             a cx of it), owned per ST_JOIN_WAKER */
   uint32_t owner;         /* which cache the memory returns to */
   uint32_t cls;           /* slab class, or STEAL_CLS_ROOT */
   alignas(16) unsigned char body[]; /* the spawned future's copy */
