@@ -84,6 +84,11 @@ static inline int sb_forkq_push(sb_forkq *q, void *x) {
 static inline void *sb_forkq_pop(sb_forkq *q) {
   /* relaxed: the owner is the only writer of bottom. */
   int64_t b = atomic_load_explicit(&q->bottom, memory_order_relaxed) - 1;
+  /* relaxed: top only grows, so a stale top that already says empty is
+   * right; this spares an empty deque the locked store below, and the
+   * thieves that read bottom a cache-line transfer. */
+  if (b < atomic_load_explicit(&q->top, memory_order_relaxed))
+    return NULL;
   /* seq_cst store, then seq_cst load of top: a thief either sees the
    * lowered bottom and leaves slot b alone, or we see its raised top; the
    * single total order of seq_cst forbids both missing each other. */
