@@ -1,16 +1,17 @@
 /* The per-worker fork deque of `steal`: a Chase-Lev deque (Chase and Lev,
  * SPAA 2005, with the C11 orderings of Lê et al., PPoPP 2013) of fixed
- * capacity, for scoped forks (sb_fork). The owner pushes and pops at the
- * bottom (LIFO: a fork-join tree runs depth first, and a parent takes its
- * own child back from the bottom to run inline, as rayon does); thieves
- * take one at a time from the top (the oldest: the biggest subtree).
- * Header-only, lock-free (push and pop wait-free, steal lock-free).
+ * capacity, for scoped forks (sb_fork) and tasks not yet polled. The owner
+ * pushes and pops at the bottom (LIFO: a fork-join tree runs depth first, and a
+ * parent takes its own child back from the bottom to run inline, as rayon
+ * does); thieves take one at a time from the top (the oldest: the biggest
+ * subtree). Header-only, lock-free (push and pop wait-free, steal lock-free).
  *
  * Why this beside the ring (deque.h) and not instead of it: woken and
  * yielded tasks want the ring's FIFO order so nothing starves, and forks
- * want LIFO; each queue keeps the order its tasks want. Fixed capacity:
- * a full deque makes the fork run inline (sb_runtime_ops.fork returns 0),
- * so no buffer ever grows and no old one needs reclaiming.
+ * and new tasks want LIFO; each queue keeps the order its tasks want. Fixed
+ * capacity: a full deque makes the fork run inline (sb_runtime_ops.fork returns
+ * 0) or a new task go to the ring, so no buffer ever grows and no old one needs
+ * reclaiming.
  *
  * Orderings: the indices use seq_cst where the algorithm needs a total
  * order between the owner's "bottom moved" and a thief's "top read" (pop's

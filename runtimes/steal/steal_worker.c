@@ -2,7 +2,9 @@
  * goes, how a worker picks its next task, and how it steals. The shape is
  * tokio's multi-thread scheduler (itself after Go's): a FIFO ring per
  * worker, a LIFO slot for the task the running task just woke, a global
- * injection queue looked at every 61 ticks, random-victim steal-half. */
+ * injection queue looked at every 61 ticks, random-victim steal-half; and
+ * beside the ring, a Chase-Lev fork deque (LIFO for its owner) for new
+ * tasks and scoped forks, as Cilk and rayon. */
 #include "steal_internal.h"
 
 /* Ticks between two looks at the injection queue first, so that it is
@@ -52,6 +54,18 @@ void sb__steal_schedule(steal_rt *rt, sb_task *t, int mode) {
   }
   switch (mode) {
   case STEAL_SCHED_SPAWN:
+    /* A new task goes on the fork deque: this worker runs the newest
+     * first (a fork-join tree depth first, as Cilk and rayon do, instead
+     * of close to breadth first through the FIFO ring), thieves take the
+     * oldest (the biggest subtree). Only never-polled tasks go there:
+     * woken and yielded ones keep the ring's FIFO order, and the ring
+     * goes first every STEAL_GLOBAL_INTERVAL ticks (next_task). */
+    if (sb_forkq_push(&w->forks, t) == 0) {
+      sb__steal_notify_parked_local(rt);
+      return;
+    }
+    /* Full: placed as a wake. */
+    /* fallthrough */
   case STEAL_SCHED_WAKE:
     if (w->current != NULL) {
       /* Woken or spawned by the running task: it runs next, on this warm
