@@ -143,6 +143,8 @@ int sb__cell_parse(const char *name, int allow_peer, sb_cell *c, char *why,
   snprintf(c->primitive, sizeof c->primitive, SB_PRIM_SPAWN_JOIN);
   if (sb_runtime_find(rname) != NULL) {
     c->source = SB_SOURCE_C;
+    snprintf(c->primitive, sizeof c->primitive, "%s",
+             sb__c_primitive(c->w, sb_runtime_find(rname)));
   } else if (c->w == &sb_workload_fib && strcmp(rname, "serial") == 0) {
     c->source = SB_SOURCE_SERIAL;
     snprintf(c->primitive, sizeof c->primitive, SB_PRIM_SERIAL);
@@ -163,4 +165,8 @@ int sb__cell_parse(const char *name, int allow_peer, sb_cell *c, char *why,
   if (sb_workload_check(c->w, &c->params, why, len) != 0)
     return -EINVAL;
   return 0;
+}
+
+const char *sb__c_primitive(const sb_workload *w, const sb_runtime_ops *ops) {
+  return w->forks && ops->fork != NULL ? "join" : SB_PRIM_SPAWN_JOIN;
 }

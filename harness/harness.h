@@ -255,6 +255,10 @@ int sb__peer_runtime(const char *runtime);
  * names none). */
 const char *sb__peer_primitive(int peer, const char *workload,
                                const char *runtime);
+/* The primitive of a C cell of w on ops (PROTOCOL.md 7): `join` for a
+ * workload of forks (w->forks) on a runtime that forks in place, else
+ * spawn+join. */
+const char *sb__c_primitive(const sb_workload *w, const sb_runtime_ops *ops);
 /* How runtime's workers follow --workers (a table: PROTOCOL.md 7). */
 sb_peer_workers sb__peer_workers(const char *runtime);
 /* 1 when peer cell c is run by the harness with the peer as a server (echo:

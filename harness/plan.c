@@ -149,8 +149,9 @@ static sb_cell make_cell(const sb_workload *w, const sb_params *ps,
   snprintf(c.runtime, sizeof c.runtime, "%s", runtime);
   snprintf(c.primitive, sizeof c.primitive, "%s",
            src == SB_SOURCE_SERIAL ? SB_PRIM_SERIAL
-           : src == SB_SOURCE_PEER ? sb__peer_primitive(peer, w->name, runtime)
-                                   : SB_PRIM_SPAWN_JOIN);
+           : src == SB_SOURCE_PEER
+               ? sb__peer_primitive(peer, w->name, runtime)
+               : sb__c_primitive(w, sb_runtime_find(runtime)));
   sb__cell_format(c.name, sizeof c.name, w->name, runtime, ps, name_workers,
                   cpus_n);
   return c;

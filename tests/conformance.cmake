@@ -1,5 +1,6 @@
 # tests: conformance (see CMakeLists.txt). Each binary runs once per runtime.
 sb_conformance_test(test_spawn)
+sb_conformance_test(test_fork)
 sb_conformance_test(test_chan)
 sb_conformance_test(test_oneshot)
 sb_conformance_test(test_combine)

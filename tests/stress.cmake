@@ -7,6 +7,12 @@ target_link_libraries(test_deque PRIVATE sb_registry sb_primitives)
 add_test(NAME deque COMMAND test_deque)
 set_tests_properties(deque PROPERTIES LABELS unit TIMEOUT 300)
 
+add_executable(test_forkq test_forkq.c)
+target_include_directories(test_forkq PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
+target_link_libraries(test_forkq PRIVATE sb_registry sb_primitives)
+add_test(NAME forkq COMMAND test_forkq)
+set_tests_properties(forkq PROPERTIES LABELS unit TIMEOUT 300)
+
 sb_conformance_test(stress_forkjoin stress)
 sb_conformance_test(stress_wake stress)
 sb_conformance_test(stress_chan stress)

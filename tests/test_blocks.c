@@ -102,27 +102,39 @@ static void slabs(void) {
   ASSERT_EQ(sb_slab_class(1), 0);
   ASSERT_EQ(sb_slab_class(64), 0);
   ASSERT_EQ(sb_slab_class(65), 1);
-  ASSERT_EQ(sb_slab_class(4096), 6);
+  ASSERT_EQ(sb_slab_block_size(1), 80);
+  ASSERT_EQ(sb_slab_class(96), 2);
+  ASSERT_EQ(sb_slab_class(97), 3);
+  ASSERT_EQ(sb_slab_block_size(4), 128);
+  ASSERT_EQ(sb_slab_class(129), 5);
+  ASSERT_EQ(sb_slab_block_size(5), 160);
+  ASSERT_EQ(sb_slab_class(4096), 24);
+  ASSERT_EQ(sb_slab_block_size(24), 4096);
+  for (size_t n = 1; n < 100000; n += 7) /* the smallest class that fits */
+    ASSERT(sb_slab_block_size((unsigned)sb_slab_class(n)) >= n &&
+           (sb_slab_class(n) == 0 ||
+            sb_slab_block_size((unsigned)sb_slab_class(n) - 1) < n));
   ASSERT_EQ(sb_slab_class((size_t)512 << 20), SB_SLAB_CLASSES - 1);
   ASSERT_EQ(sb_slab_class(((size_t)512 << 20) + 1), -1);
   sb_slab s;
   sb_slab_init(&s, 8, ctor, NULL); /* the free-list node after the int */
-  void *a = sb_slab_alloc(&s, 1), *b = sb_slab_alloc(&s, 1);
+  void *a = sb_slab_alloc(&s, 4), *b = sb_slab_alloc(&s, 4);
   ASSERT(a != NULL && b != NULL && a != b);
   int carved = built; /* one chunk of 128-byte blocks */
   ASSERT_EQ(carved, (SB_SLAB_CHUNK - SB_CACHELINE) / 128);
-  sb_slab_free(&s, a, 1);
-  ASSERT(sb_slab_alloc(&s, 1) == a); /* reused, not rebuilt */
+  sb_slab_free(&s, a, 4);
+  ASSERT(sb_slab_alloc(&s, 4) == a); /* reused, not rebuilt */
   ASSERT_EQ(built, carved);
-  void *big = sb_slab_alloc(&s, 9); /* 32 KiB: one block a chunk */
+  void *big = sb_slab_alloc(
+      &s, (unsigned)sb_slab_class(32768)); /* 32 KiB: one block a chunk */
   ASSERT(big != NULL && built == carved + 1);
   /* A chain of freed blocks handed over whole (steal's remote frees). */
-  sb_slab_free(&s, a, 1);
-  sb_slab_free(&s, b, 1);
-  sb_snode *chain = s.free[1];
-  s.free[1] = NULL;
-  sb_slab_adopt(&s, 1, chain);
-  ASSERT(sb_slab_alloc(&s, 1) == b && sb_slab_alloc(&s, 1) == a);
+  sb_slab_free(&s, a, 4);
+  sb_slab_free(&s, b, 4);
+  sb_snode *chain = s.free[4];
+  s.free[4] = NULL;
+  sb_slab_adopt(&s, 4, chain);
+  ASSERT(sb_slab_alloc(&s, 4) == b && sb_slab_alloc(&s, 4) == a);
   sb_slab_foreach(&s, visit, NULL);
   ASSERT_EQ(visited, built);
   sb_slab_destroy(&s);

@@ -113,14 +113,19 @@ typedef struct sb_workload {
   /* Optional: extra counters of the repetition (since the last reset). */
   void (*counters)(void *state, sb_counters *c);
   void (*teardown)(void *state);
+  /* 1 when its tasks are the halves handed to sb_join2: one unit is then
+   * a `join` half where the runtime forks in place (ops->fork), else a
+   * heap task (`spawn+join`), and the cell's primitive says which. */
+  int forks;
 } sb_workload;
 
 /* The registry. A new workload costs one line here, one file, one CMake
  * entry. */
 /* clang-format off */
 #define SB_WORKLOADS(XX)                                                       \
-  XX(pingpong) XX(yield) XX(spawn) XX(fib) XX(sum) XX(grain) XX(echo)         \
-  XX(ring) XX(timers) XX(blocking) XX(workqueue) XX(files) XX(million)
+  XX(pingpong) XX(yield) XX(spawn) XX(fib) XX(fibjoin) XX(sum) XX(grain)      \
+  XX(echo) XX(ring) XX(timers) XX(blocking) XX(workqueue) XX(files)           \
+  XX(million)
 /* clang-format on */
 
 #define SB_DECLARE_WORKLOAD(name) extern const sb_workload sb_workload_##name;

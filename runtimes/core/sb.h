@@ -150,6 +150,17 @@ typedef struct sb_wait {
 #define SB_READABLE 1u
 #define SB_WRITABLE 2u
 
+/* A scoped child (rayon's stack job): a future embedded in its parent's
+ * future, which no longer moves once polled, offered to other workers by
+ * reference and joined in place, so forking allocates and copies nothing.
+ * Built by sb_join2 (runtimes/primitives/fork.h); only the runtime touches
+ * `task`, which holds its task header while a worker has the child. */
+#define SB_FORK_TASK_BYTES 64 /* room for a runtime's task header */
+typedef struct sb_fork {
+  sb_future *child; /* the child, embedded in the parent; never moved */
+  alignas(16) unsigned char task[SB_FORK_TASK_BYTES]; /* runtime-private */
+} sb_fork;
+
 /* How a runtime is set up. Zero means "the default" for every field. */
 typedef enum sb_pin {
   SB_PIN_NONE = 0, /* let the kernel place threads */
@@ -168,8 +179,10 @@ typedef struct sb_runtime_info {
   int workers;       /* OS threads that poll tasks (threads: 0: one per task) */
   size_t stack_size; /* bytes of stack per OS thread it creates; 0 = none */
   sb_pin pin;        /* the pinning policy in force */
-  uint64_t spawned;  /* tasks spawned since open (every successful spawn op;
-                        the root of block_on is not one): the work count
+  uint64_t spawned;  /* tasks spawned since open (every successful spawn op,
+                        and both halves of every fork, as rayon's join is
+                        counted; the root of block_on is not one): the work
+                        count
                         the harness checks (workloads/PROTOCOL.md, 4). Read
                         it outside block_on. */
 } sb_runtime_info;
@@ -214,6 +227,22 @@ struct sb_runtime_ops {
   sb_poll (*join)(sb_cx *cx, sb_task *t, uint64_t *out);
   /* Gives up a join reference: the child runs on and is freed when done. */
   void (*detach)(sb_runtime *rt, sb_task *t);
+
+  /* Scoped fork, optional: NULL when the runtime has none (sb_join2 then
+   * spawns both halves as heap tasks: the spawn+join primitive). Counts
+   * both halves of the fork in spawned. Offers f->child (never polled yet,
+   * pinned in its parent from now on) to the runtime's other workers with
+   * f->task as its task header. Returns 1 when offered: the parent then
+   * takes it back with unfork, or awaits it with join(cx, (sb_task *)
+   * f->task, out); or 0 when not offered (one thread, no room): the parent
+   * polls the child inline. An offered child must be joined to READY
+   * before its parent completes; detach of one is only legal at close. */
+  int (*fork)(sb_cx *cx, sb_fork *f);
+  /* Takes an offered child back if no worker took it yet: 1, and the
+   * parent polls it inline from now on (it is no task any more); else 0
+   * and the parent joins it. Called at most once per fork, by the parent's
+   * task, before any join of it; may be NULL if fork never returns 1. */
+  int (*unfork)(sb_cx *cx, sb_fork *f);
 
   /* Schedules w.task to be polled again. Callable from any thread, any number
    * of times (wakes coalesce), never polls inline, cheap enough to be called

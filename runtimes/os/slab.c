@@ -31,7 +31,10 @@ int sb_slab_refill(sb_slab *s, unsigned cls) {
   size_t n = (SB_SLAB_CHUNK - CHUNK_HDR) / bs;
   if (n < 1)
     n = 1;
-  chunk *ch = aligned_alloc(SB_CACHELINE, CHUNK_HDR + n * bs);
+  /* aligned_alloc wants a multiple of the alignment (96-byte blocks). */
+  size_t bytes =
+      (CHUNK_HDR + n * bs + SB_CACHELINE - 1) & ~(size_t)(SB_CACHELINE - 1);
+  chunk *ch = aligned_alloc(SB_CACHELINE, bytes);
   if (ch == NULL)
     return -ENOMEM;
   ch->cls = cls;

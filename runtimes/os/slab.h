@@ -1,6 +1,8 @@
 /* Task memory for every runtime, by size class, in the manner of the
- * kernel's kmem_cache: blocks of 64 << c bytes (cache-line aligned) carved
- * from chunks of about SB_SLAB_CHUNK bytes (one block a chunk for the
+ * kernel's kmem_cache: blocks of 64 bytes, then four classes per power
+ * of two (80, 96, 112, 128, 160, ...: at most a fifth of a block wasted,
+ * as jemalloc's spacing) carved from chunks of about
+ * SB_SLAB_CHUNK bytes (one block a chunk for the
  * larger classes), kept on a free list per class, so that spawn calls no
  * malloc on the hot path. A constructor runs once per block as its chunk is
  * carved, and a block keeps what it built while free (a parker, an atomic
@@ -18,7 +20,7 @@
 #include "runtimes/core/sb.h"
 
 #define SB_SLAB_MIN_SHIFT 6 /* the smallest block: 64 bytes, a cache line */
-#define SB_SLAB_CLASSES 24  /* 64 B .. 512 MiB */
+#define SB_SLAB_CLASSES 93  /* 64 B, then 80 B .. 512 MiB, four per power */
 #define SB_SLAB_CHUNK                                                          \
   16384 /* bytes carved at once (picked out of thin air:                       \
            a few pages, 256 of the smallest tasks) */
@@ -48,18 +50,27 @@ void sb_slab_foreach(sb_slab *s,
 /* Carves one chunk of class cls onto its free list. Returns 0 or -ENOMEM. */
 int sb_slab_refill(sb_slab *s, unsigned cls);
 
-/* The class whose blocks hold size bytes, or -1 when none does. */
+/* The class whose blocks hold size bytes, or -1 when none does. Class 0
+ * is 64 bytes; above it, four classes per power of two (jemalloc's
+ * spacing: at most a fifth of a block wasted), class 4k+1+q being
+ * (4 + q + 1) << (4 + k) bytes: 80, 96, 112, 128, 160, 192, ... */
 static inline int sb_slab_class(size_t size) {
   if (size <= ((size_t)1 << SB_SLAB_MIN_SHIFT))
     return 0;
-  int c =
-      64 - __builtin_clzll((unsigned long long)(size - 1)) - SB_SLAB_MIN_SHIFT;
+  unsigned long long s = (unsigned long long)(size - 1);
+  int msb = 63 - __builtin_clzll(s);   /* >= SB_SLAB_MIN_SHIFT */
+  int q = (int)((s >> (msb - 2)) & 3); /* which quarter above 1 << msb */
+  int c = 4 * (msb - SB_SLAB_MIN_SHIFT) + 1 + q;
   return c < SB_SLAB_CLASSES ? c : -1;
 }
 
-/* Bytes of a block of class cls. */
+/* Bytes of a block of class cls (a multiple of 16: blocks stay aligned
+ * as max_align_t wants, chunks being cache-line aligned). */
 static inline size_t sb_slab_block_size(unsigned cls) {
-  return (size_t)1 << (SB_SLAB_MIN_SHIFT + cls);
+  if (cls == 0)
+    return (size_t)1 << SB_SLAB_MIN_SHIFT;
+  size_t base = (size_t)1 << (SB_SLAB_MIN_SHIFT + (cls - 1) / 4);
+  return base + ((cls - 1) % 4 + 1) * (base / 4);
 }
 
 /* A free block of class cls (carving a chunk when there is none), or NULL

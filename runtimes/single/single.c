@@ -247,6 +247,15 @@ static int single_spawn(sb_cx *cx, const sb_future *f, size_t size,
   return 0;
 }
 
+/* A scoped fork on one thread is never offered: nobody else could take
+ * it, so the parent polls it inline (rayon's join with one worker pushes
+ * it and pops it straight back; we skip the round trip). */
+static int single_fork(sb_cx *cx, sb_fork *f) {
+  (void)f;
+  ((single *)cx->rt)->spawned += 2; /* both halves, as rayon counts join */
+  return 0;
+}
+
 static sb_poll single_join(sb_cx *cx, sb_task *t, uint64_t *out) {
   if (!t->done) {
     t->joiner = cx->waker.task; /* a task of this runtime: cx is ours */
@@ -379,6 +388,7 @@ const sb_runtime_ops sb_runtime_single = {
     .spawn = single_spawn,
     .join = single_join,
     .detach = single_detach,
+    .fork = single_fork, /* never offers: no unfork */
     .wake = single_wake,
     .wait_fd = single_wait_fd,
     .sleep_until = single_sleep_until,

@@ -50,6 +50,7 @@ static void destroy(steal_rt *rt) {
 
 static void init_worker(steal_rt *rt, steal_worker *w, int index) {
   sb_deque_init(&w->q);
+  sb_forkq_init(&w->forks);
   sb_parker_init(&w->parker);
   w->rt = rt;
   w->lifo = NULL;
@@ -247,6 +248,8 @@ const sb_runtime_ops sb_runtime_steal = {
     .spawn = steal_spawn,
     .join = sb__steal_join,
     .detach = sb__steal_detach,
+    .fork = sb__steal_fork,
+    .unfork = sb__steal_unfork,
     .wake = sb__steal_wake,
     .wait_fd = sb__steal_wait_fd,
     .sleep_until = sb__steal_sleep_until,

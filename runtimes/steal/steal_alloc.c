@@ -45,6 +45,8 @@ sb_task *sb__steal_alloc(steal_rt *rt, steal_cache *c, size_t size) {
 }
 
 void sb__steal_free(steal_rt *rt, sb_task *t) {
+  if (t->cls == STEAL_CLS_FORK)
+    return; /* its memory is the parent's, which joined it */
   if (t->cls == STEAL_CLS_ROOT) {
     /* release: block_on reads root's output after seeing root_done. */
     atomic_store_explicit(&rt->root_done, 1, memory_order_release);

@@ -10,6 +10,7 @@
 
 #include "runtimes/core/sb.h"
 #include "runtimes/os/deque.h"
+#include "runtimes/os/forkq.h"
 #include "runtimes/os/inbox.h"
 #include "runtimes/os/inject.h"
 #include "runtimes/os/park.h"
@@ -31,11 +32,14 @@
   4u                        /* queued, or to be re-queued after this poll;     \
                                ignored once COMPLETE */
 #define ST_JOIN_INTEREST 8u /* a join handle exists */
-#define ST_JOIN_WAKER 16u   /* join_waker is set; see steal_task.c */
+#define ST_JOIN_WAKER 16u   /* joiner is set; see steal_task.c */
 #define ST_REF_ONE 64u      /* one reference */
 #define ST_REF_MASK (~(uint64_t)(ST_REF_ONE - 1))
 
 #define STEAL_CLS_ROOT 0xfeu /* block_on's task: one per runtime, reused */
+#define STEAL_CLS_FORK                                                         \
+  0xfdu /* a scoped fork's header, in its sb_fork: the                         \
+           memory is the parent's, never freed here */
 
 struct sb_task {
   _Atomic uint64_t state; /* ST_* flags and the reference count; 0 = free */
@@ -43,7 +47,8 @@ struct sb_task {
                              a free list's (the slab's or a remote inbox's)
                              while the block is free */
   sb_future *fut;         /* what is polled: body, or block_on's root */
-  sb_waker join_waker;    /* the joiner's waker, owned per ST_JOIN_WAKER */
+  sb_task *joiner;        /* the joining task (of this runtime: join takes
+                             a cx of it), owned per ST_JOIN_WAKER */
   uint32_t owner;         /* which cache the memory returns to */
   uint32_t cls;           /* slab class, or STEAL_CLS_ROOT */
   alignas(16) unsigned char body[]; /* the spawned future's copy */
@@ -62,6 +67,7 @@ typedef struct steal_rt steal_rt;
 
 typedef struct steal_worker {
   sb_deque q;       /* this worker's run queue (has its own lines) */
+  sb_forkq forks;   /* its scoped forks, LIFO (has its own lines) */
   sb_parker parker; /* futex the worker sleeps on when idle */
   /* ---- owner-only hot fields ---- */
   alignas(SB_CACHELINE) steal_rt *rt; /* the runtime it belongs to */
@@ -157,11 +163,16 @@ void sb__steal_free(steal_rt *rt, sb_task *t);
 void sb__steal_cache_drop_live(steal_rt *rt, steal_cache *c);
 void sb__steal_cache_destroy(steal_cache *c);
 
+_Static_assert(sizeof(sb_task) <= SB_FORK_TASK_BYTES,
+               "a fork's task header must fit in sb_fork.task");
+
 /* steal_worker.c: scheduling. Where sb__steal_schedule puts a task: */
 #define STEAL_SCHED_WAKE 0  /* a wake: the LIFO slot if a task is running */
 #define STEAL_SCHED_YIELD 1 /* re-queued after its poll: back of the ring */
-#define STEAL_SCHED_SPAWN 2 /* a new task: placed as a wake (as tokio) */
+#define STEAL_SCHED_SPAWN 2 /* a new task: the fork deque (LIFO) */
 void sb__steal_schedule(steal_rt *rt, sb_task *t, int mode);
+int sb__steal_fork(sb_cx *cx, sb_fork *f);
+int sb__steal_unfork(sb_cx *cx, sb_fork *f);
 void *sb__steal_worker_main(void *arg);
 
 /* steal_io.c: the reactor and timers, and the wait ops. */

@@ -89,7 +89,8 @@ static int work_pending(steal_rt *rt) {
   if (sb_inject_len(&rt->inject) > 0)
     return 1;
   for (int i = 0; i < rt->nworkers; i++)
-    if (!sb_deque_maybe_empty(&rt->workers[i].q))
+    if (!sb_deque_maybe_empty(&rt->workers[i].q) ||
+        !sb_forkq_maybe_empty(&rt->workers[i].forks))
       return 1;
   return 0;
 }

@@ -7,7 +7,7 @@
  * the memory is freed by whoever drops the last reference.
  *
  * Join waker ownership: while ST_JOIN_WAKER is clear and the task is not
- * COMPLETE, the joiner owns join_waker and may write it, then sets the bit.
+ * COMPLETE, the joiner owns joiner and may write it, then sets the bit.
  * Once the bit is set the completer owns it: the completer reads it after
  * setting COMPLETE, wakes the joiner, and clears the bit. A joiner or
  * detacher that finds COMPLETE with the bit still set waits for it to clear,
@@ -70,7 +70,7 @@ static void complete(steal_rt *rt, sb_task *t) {
    * loop). NOTIFIED, if a wake came during the last poll, stays: nothing
    * looks at it on a COMPLETE task. acq_rel: release publishes fut->out
    * (and our last touch of the task, if the joiner frees it) to the joiner
-   * that sees COMPLETE; acquire makes the join_waker the joiner wrote
+   * that sees COMPLETE; acquire makes the joiner field the joiner wrote
    * before setting ST_JOIN_WAKER visible, and orders everything before a
    * free we do. */
   uint64_t s = atomic_fetch_add_explicit(
@@ -82,8 +82,8 @@ static void complete(steal_rt *rt, sb_task *t) {
       (ST_JOIN_INTEREST | ST_JOIN_WAKER)) {
     /* The joiner's reference keeps t alive: it cannot let go while the
      * bit is set (wait_join_waker_clear). */
-    sb_wake(t->join_waker);
-    /* release: our read of join_waker and the wake happen before the
+    sb__steal_wake((sb_waker){.rt = &rt->base, .task = t->joiner});
+    /* release: our read of joiner and the wake happen before the
      * joiner, which acquires the cleared bit, moves on and frees t. */
     atomic_fetch_and_explicit(&t->state, ~(uint64_t)ST_JOIN_WAKER,
                               memory_order_release);
@@ -152,7 +152,7 @@ sb_poll sb__steal_join(sb_cx *cx, sb_task *t, uint64_t *out) {
   uint64_t s = atomic_load_explicit(&t->state, memory_order_acquire);
   while (!(s & ST_COMPLETE)) {
     if (s & ST_JOIN_WAKER) {
-      if (t->join_waker.task == cx->waker.task)
+      if (t->joiner == cx->waker.task)
         return SB_PENDING; /* already registered by this task */
       /* Take the field back to replace it. acquire on failure: the output
        * if the task completed meanwhile. On success there is nothing to
@@ -164,8 +164,9 @@ sb_poll sb__steal_join(sb_cx *cx, sb_task *t, uint64_t *out) {
         continue;
       s &= ~(uint64_t)ST_JOIN_WAKER;
     }
-    t->join_waker = cx->waker;
-    /* acq_rel: release publishes join_waker to the completer, which reads
+    SB_ASSERT(cx->waker.rt == &rt->base); /* a joiner of this runtime */
+    t->joiner = cx->waker.task;
+    /* acq_rel: release publishes joiner to the completer, which reads
      * it only after seeing the bit (its CAS acquires); the acquire half is
      * there because the failure order needs it: on failure, acquire makes
      * the output visible if the task completed meanwhile. */

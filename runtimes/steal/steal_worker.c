@@ -2,7 +2,9 @@
  * goes, how a worker picks its next task, and how it steals. The shape is
  * tokio's multi-thread scheduler (itself after Go's): a FIFO ring per
  * worker, a LIFO slot for the task the running task just woke, a global
- * injection queue looked at every 61 ticks, random-victim steal-half. */
+ * injection queue looked at every 61 ticks, random-victim steal-half; and
+ * beside the ring, a Chase-Lev fork deque (LIFO for its owner) for new
+ * tasks and scoped forks, as Cilk and rayon. */
 #include "steal_internal.h"
 
 /* Ticks between two looks at the injection queue first, so that it is
@@ -52,6 +54,18 @@ void sb__steal_schedule(steal_rt *rt, sb_task *t, int mode) {
   }
   switch (mode) {
   case STEAL_SCHED_SPAWN:
+    /* A new task goes on the fork deque: this worker runs the newest
+     * first (a fork-join tree depth first, as Cilk and rayon do, instead
+     * of close to breadth first through the FIFO ring), thieves take the
+     * oldest (the biggest subtree). Only never-polled tasks go there:
+     * woken and yielded ones keep the ring's FIFO order, and the ring
+     * goes first every STEAL_GLOBAL_INTERVAL ticks (next_task). */
+    if (sb_forkq_push(&w->forks, t) == 0) {
+      sb__steal_notify_parked_local(rt);
+      return;
+    }
+    /* Full: placed as a wake. */
+    /* fallthrough */
   case STEAL_SCHED_WAKE:
     if (w->current != NULL) {
       /* Woken or spawned by the running task: it runs next, on this warm
@@ -79,6 +93,43 @@ void sb__steal_schedule(steal_rt *rt, sb_task *t, int mode) {
   }
 }
 
+int sb__steal_fork(sb_cx *cx, sb_fork *f) {
+  steal_rt *rt = (steal_rt *)cx->rt;
+  steal_worker *w = cx->worker;
+  /* relaxed: as steal_spawn's count: both halves of the fork (fork.h). */
+  atomic_store_explicit(
+      &w->spawned, atomic_load_explicit(&w->spawned, memory_order_relaxed) + 2,
+      memory_order_relaxed);
+  if (rt->nworkers == 1)
+    return 0; /* nobody to offer it to: the parent runs it inline */
+  sb_task *t = (sb_task *)f->task;
+  t->fut = f->child;
+  t->owner = UINT32_MAX;
+  t->cls = STEAL_CLS_FORK;
+  /* relaxed: the push's release store publishes the header. Alive and
+   * join references, as a spawn's. */
+  atomic_store_explicit(&t->state,
+                        ST_NOTIFIED | ST_JOIN_INTEREST | 2 * ST_REF_ONE,
+                        memory_order_relaxed);
+  if (sb_forkq_push(&w->forks, t) < 0)
+    return 0; /* full: the parent runs it inline */
+  sb__steal_notify_parked_local(rt);
+  return 1;
+}
+
+int sb__steal_unfork(sb_cx *cx, sb_fork *f) {
+  steal_worker *w = cx->worker;
+  sb_task *t = (sb_task *)f->task;
+  /* The child is the newest entry unless a task this worker ran while the
+   * parent waited left forks of its own above it. */
+  sb_task *top = sb_forkq_pop(&w->forks);
+  if (top == t)
+    return 1; /* nobody took it: no task any more, the parent polls it */
+  if (top != NULL)
+    SB_ASSERT(sb_forkq_push(&w->forks, top) == 0); /* room: we just popped */
+  return 0;
+}
+
 /* Pops up to a fair share of the injection queue: one task to run now, the
  * rest into the ring. Returns NULL when the queue is empty. */
 static sb_task *pop_inject(steal_worker *w, size_t max) {
@@ -104,7 +155,15 @@ static sb_task *next_task(steal_worker *w) {
     if (t != NULL)
       return t;
   }
-  sb_task *t = sb_deque_pop(&w->q);
+  /* Forks first, newest first (depth first, as rayon), except on the
+   * ticks that look at the injection queue: the ring goes first then, so
+   * an endless stream of forks cannot starve woken tasks. */
+  int ring_first = w->tick % STEAL_GLOBAL_INTERVAL == 0;
+  sb_task *t = ring_first ? sb_deque_pop(&w->q) : NULL;
+  if (t == NULL && (t = sb_forkq_pop(&w->forks)) != NULL)
+    return t;
+  if (t == NULL && !ring_first)
+    t = sb_deque_pop(&w->q);
   if (t != NULL)
     return t;
   return pop_inject(w, SB_DEQUE_CAP / 2);
@@ -132,9 +191,14 @@ static sb_task *steal_work(steal_worker *w) {
   int start = (int)(next_rand(w) % (uint32_t)n);
   for (int i = 0; i < n; i++) {
     int v = (start + i) % n;
-    if (v == w->index || sb_deque_maybe_empty(&rt->workers[v].q))
+    if (v == w->index)
       continue;
-    sb_task *t = sb_deque_steal_half(&rt->workers[v].q, &w->q);
+    sb_task *t = NULL;
+    /* Forks first: the oldest is the biggest subtree of a fork tree. */
+    if (!sb_forkq_maybe_empty(&rt->workers[v].forks))
+      t = sb_forkq_steal(&rt->workers[v].forks);
+    if (t == NULL && !sb_deque_maybe_empty(&rt->workers[v].q))
+      t = sb_deque_steal_half(&rt->workers[v].q, &w->q);
     if (t != NULL)
       return t;
   }
