@@ -169,7 +169,7 @@ _Static_assert(sizeof(sb_task) <= SB_FORK_TASK_BYTES,
 /* steal_worker.c: scheduling. Where sb__steal_schedule puts a task: */
 #define STEAL_SCHED_WAKE 0  /* a wake: the LIFO slot if a task is running */
 #define STEAL_SCHED_YIELD 1 /* re-queued after its poll: back of the ring */
-#define STEAL_SCHED_SPAWN 2 /* a new task: the fork deque (LIFO) */
+#define STEAL_SCHED_SPAWN 2 /* a new task: placed as a wake */
 void sb__steal_schedule(steal_rt *rt, sb_task *t, int mode);
 int sb__steal_fork(sb_cx *cx, sb_fork *f);
 int sb__steal_unfork(sb_cx *cx, sb_fork *f);
