@@ -116,6 +116,15 @@ static void slabs(void) {
             sb_slab_block_size((unsigned)sb_slab_class(n) - 1) < n));
   ASSERT_EQ(sb_slab_class((size_t)512 << 20), SB_SLAB_CLASSES - 1);
   ASSERT_EQ(sb_slab_class(((size_t)512 << 20) + 1), -1);
+  /* Cache-line aligned blocks: a block size that is a multiple of 64, the
+   * smallest such class that holds n (80, 96 and 112 are skipped). */
+  ASSERT_EQ(sb_slab_class_aligned(65, 64), 4); /* 128 B */
+  for (size_t n = 1; n <= 1 << 16; n += 7) {
+    int c = sb_slab_class_aligned(n, 64);
+    ASSERT(c >= sb_slab_class(n));
+    ASSERT(sb_slab_block_size((unsigned)c) >= n);
+    ASSERT_EQ(sb_slab_block_size((unsigned)c) % 64, 0);
+  }
   sb_slab s;
   sb_slab_init(&s, 8, ctor, NULL); /* the free-list node after the int */
   void *a = sb_slab_alloc(&s, 4), *b = sb_slab_alloc(&s, 4);

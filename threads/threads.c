@@ -63,7 +63,10 @@ static void task_init(void *block, unsigned cls, void *arg) {
  * held. */
 static thr_task *task_alloc(thr_runtime *rt, size_t size) {
   size_t hdr = offsetof(thr_task, storage);
-  int cls = size > SIZE_MAX - hdr ? -1 : sb_slab_class(hdr + size);
+  /* The parker is cache-line aligned, so the block must be too. */
+  int cls = size > SIZE_MAX - hdr ? -1
+                                  : sb_slab_class_aligned(hdr + size,
+                                                          alignof(thr_task));
   return cls < 0 ? NULL : sb_slab_alloc(&rt->tasks, (unsigned)cls);
 }
 

@@ -73,6 +73,17 @@ static inline size_t sb_slab_block_size(unsigned cls) {
   return base + ((cls - 1) % 4 + 1) * (base / 4);
 }
 
+/* The class whose blocks hold size bytes and keep align (a power of two
+ * up to SB_CACHELINE) for every block of a chunk: blocks are carved back
+ * to back, so the block size itself must be a multiple of align (80 B
+ * blocks keep 16-byte alignment, not 64). -1 when none does. */
+static inline int sb_slab_class_aligned(size_t size, size_t align) {
+  int c = sb_slab_class(size);
+  while (c >= 0 && c < SB_SLAB_CLASSES && sb_slab_block_size((unsigned)c) % align)
+    c++;
+  return c < SB_SLAB_CLASSES ? c : -1;
+}
+
 /* A free block of class cls (carving a chunk when there is none), or NULL
  * when out of memory. */
 static inline void *sb_slab_alloc(sb_slab *s, unsigned cls) {
