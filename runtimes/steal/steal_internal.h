@@ -58,10 +58,8 @@ struct sb_task {
  * the blocks other threads freed, pushed lock-free; the owner takes them
  * all at once when its free list runs dry (mimalloc's delayed free). */
 typedef struct steal_cache {
-  sb_slab slab;         /* owner-only: blocks by class */
-  uint32_t owner;       /* this cache's index in the runtime */
-  uint32_t freed_local; /* owner-only: blocks freed into slab since the
-                           last look for spares to give the depot */
+  sb_slab slab;   /* owner-only: blocks by class */
+  uint32_t owner; /* this cache's index in the runtime */
   alignas(SB_CACHELINE) sb__inbox remote[SB_SLAB_CLASSES];
 } steal_cache;
 
@@ -131,11 +129,6 @@ struct steal_rt {
   steal_cache ext;
   uint64_t ext_spawned; /* successful spawns from outside the workers */
 
-  /* Spare free blocks a parking worker gave up, by class, for whichever
-   * cache runs dry next (steal_alloc.c). depot_lock is a leaf. */
-  pthread_mutex_t depot_lock;
-  sb_snode *depot[SB_SLAB_CLASSES]; /* NULL-terminated chains */
-
   sb_task *root; /* block_on's task (root->fut is the caller's future) */
   sb_parker main_parker;   /* block_on's thread sleeps here */
   _Atomic int root_done;   /* 1 once root completed; block_on waits on it */
@@ -167,7 +160,6 @@ void sb__steal_detach(sb_runtime *rt, sb_task *t);
 void sb__steal_cache_init(steal_cache *c, uint32_t owner);
 sb_task *sb__steal_alloc(steal_rt *rt, steal_cache *c, size_t size);
 void sb__steal_free(steal_rt *rt, sb_task *t);
-void sb__steal_cache_give_spares(steal_rt *rt, steal_cache *c);
 void sb__steal_cache_drop_live(steal_rt *rt, steal_cache *c);
 void sb__steal_cache_destroy(steal_cache *c);
 

@@ -137,7 +137,6 @@ static void park_in_reactor(steal_worker *w) {
 
 void sb__steal_park(steal_worker *w) {
   steal_rt *rt = w->rt;
-  sb__steal_cache_give_spares(rt, &w->cache); /* idle: let others reuse */
   pthread_mutex_lock(&rt->idle_lock);
   uint32_t prev = atomic_fetch_sub(
       &rt->idle_state, IDLE_ONE_UNPARKED + (w->searching ? 1u : 0u));
