@@ -134,12 +134,24 @@ typedef struct spread_root {
   _Atomic long tids[2];
   int i;
   uint64_t both;
+  int64_t deadline; /* gives up waiting for an idle carrier */
+  sb_yield y;
   sb_join j[SPREAD];
 } spread_root;
 
 static sb_poll spread_poll(sb_future *f, sb_cx *cx) {
   spread_root *self = (spread_root *)f;
   SB_BEGIN(self);
+  /* Wait until the other carrier has gone idle: only fresh fibers move,
+   * and they are shed only while some carrier is idle; on a loaded
+   * machine the second carrier may not have parked yet when the spawns
+   * below are done and all run. */
+  self->deadline = sb_now_ns() + 10 * 1000000000LL;
+  while (atomic_load(&((fiber_rt *)cx->rt)->nidle) == 0 &&
+         sb_now_ns() < self->deadline) {
+    sb_yield_init(&self->y);
+    SB_AWAIT(self, sb_yield_poll(&self->y, cx));
+  }
   for (int i = 0; i < SPREAD; i++) {
     where w = {.base = SB_FUTURE_INIT(where_poll, NULL),
                .tids = self->tids,
