@@ -89,6 +89,15 @@ int main(int argc, char **argv) {
     return 2;
   }
   const char *cmd = argv[1];
+  /* `switchbench COMMAND --help`: the usage, on stdout, exit 0 (not for
+   * the internal `cell`, whose arguments the harness writes, nor `serve`,
+   * which has a help of its own). */
+  int own_help = strcmp(cmd, "cell") == 0 || strcmp(cmd, "serve") == 0;
+  for (int i = 2; i < argc && !own_help; i++)
+    if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+      usage(stdout);
+      return 0;
+    }
   if (strcmp(cmd, "list") == 0)
     return cmd_list(argc - 1, argv + 1);
   if (strcmp(cmd, "run") == 0)

@@ -217,6 +217,12 @@ version)
   expect "$tmp/v.json" schema
   "$check" "$tmp/v.json" context git_commit "$commit" ||
     die "the results record another commit than --version says ($commit)"
+  # Every command's --help: the usage on stdout, exit 0, nothing run.
+  for c in list run plot report compare merge; do
+    "$sb" "$c" --help >"$tmp/help" 2>&1 || die "switchbench $c --help failed"
+    grep -q '^usage: switchbench COMMAND' "$tmp/help" ||
+      die "switchbench $c --help: no usage: $(cat "$tmp/help")"
+  done
   ;;
 
 *)
