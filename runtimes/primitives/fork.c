@@ -46,9 +46,13 @@ sb_poll sb_join2_poll(sb_join2 *j, sb_cx *cx) {
     sb_future_waiting(&j->base); /* pending from now on: drop must look */
     if (ops->fork == NULL) {
       j->how = SB__J2_SPAWNED;
-      /* A failed spawn leaves its handle inert, READY with -errno. */
-      (void)sb_spawn(cx, j->a, j->a_size, &j->u.heap.ja);
-      (void)sb_spawn(cx, j->b, j->b_size, &j->u.heap.jb);
+      /* A failed spawn leaves its handle inert, READY with -errno, and
+       * its half not copied: still ours, so dropped here (its resources,
+       * a channel end say, must not outlive the join). */
+      if (sb_spawn(cx, j->a, j->a_size, &j->u.heap.ja) < 0)
+        sb_future_drop(j->a, cx->rt);
+      if (sb_spawn(cx, j->b, j->b_size, &j->u.heap.jb) < 0)
+        sb_future_drop(j->b, cx->rt);
     } else {
       j->how = ops->fork(cx, &j->u.fork) ? SB__J2_OFFERED : SB__J2_INLINE;
     }
