@@ -38,8 +38,10 @@ if(SB_FUZZ)
     message(FATAL_ERROR "SB_FUZZ needs clang: -DCMAKE_C_COMPILER=clang")
   endif()
   add_executable(fuzz_results fuzz_results.c results_schema.c results_read.c
-    results_model.c results_legacy.c results_primitive.c)
-  target_include_directories(fuzz_results PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
+    results_model.c results_legacy.c results_primitive.c stats/stats.c)
+  # Compiled in (not linked from sb_stats) so the fuzzer instruments it too.
+  target_include_directories(fuzz_results PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}
+    ${PROJECT_SOURCE_DIR})
   target_compile_options(fuzz_results PRIVATE -fsanitize=fuzzer,address,undefined)
   target_link_options(fuzz_results PRIVATE -fsanitize=fuzzer,address,undefined)
   target_link_libraries(fuzz_results PRIVATE PkgConfig::JANSSON m)
