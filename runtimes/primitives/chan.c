@@ -1,5 +1,5 @@
 /* Bounded MPSC channel of uint64_t: a ring of `capacity` slots under one
- * spinlock, and two wait lists: the receiver's (at most one op: MPSC) and
+ * lock, and two wait lists: the receiver's (at most one op: MPSC) and
  * the waiting senders', oldest first.
  * No allocation per message; the other side is woken only when it waits.
  * A send to a waiting receiver hands the message straight to its op, so the
@@ -9,13 +9,14 @@
 #include <string.h>
 
 #include "chan.h"
-#include "runtimes/core/spinlock.h"
+#include "runtimes/os/biaslock.h"
 
 /* Largest capacity accepted: keeps the allocation size far from overflow. */
 #define CHAN_MAX_CAPACITY ((size_t)1 << 28)
 
 struct sb_chan {
-  sb_spinlock lock; /* protects every field below and the slots */
+  sb_biaslock lock; /* protects every field below and the slots; biased to
+                       the thread of a one-thread executor that opened it */
   size_t cap;       /* capacity (immutable after open) */
   size_t nslots;    /* cap + 1: room to return a handed message */
   size_t head;      /* slot index of the oldest queued message */
@@ -38,7 +39,7 @@ int sb_chan_open(size_t capacity, int nsenders, sb_chan **out) {
   if (ch == NULL)
     return -ENOMEM;
   memset(ch, 0, sizeof(*ch));
-  sb_spin_init(&ch->lock);
+  sb_bias_init(&ch->lock);
   ch->cap = capacity;
   ch->nslots = capacity + 1;
   ch->senders = nsenders;
@@ -55,20 +56,20 @@ int sb_chan_open(size_t capacity, int nsenders, sb_chan **out) {
 /* ---- references ------------------------------------------------------- */
 
 void sb_chan_sender_clone(sb_chan *ch) {
-  sb_spin_lock(&ch->lock);
+  sb_bias_lock(&ch->lock);
   SB_ASSERT(ch->senders > 0);
   ch->senders++;
-  sb_spin_unlock(&ch->lock);
+  sb_bias_unlock(&ch->lock);
 }
 
 void sb_chan_sender_drop(sb_chan *ch) {
-  sb_spin_lock(&ch->lock);
+  sb_bias_lock(&ch->lock);
   SB_ASSERT(ch->senders > 0);
   ch->senders--;
   if (ch->senders == 0) /* a waiting receiver now sees "closed" once drained */
     sb_waitlist_wake_all(&ch->rx);
   int last = ch->senders == 0 && !ch->rx_alive;
-  sb_spin_unlock(&ch->lock);
+  sb_bias_unlock(&ch->lock);
   /* Both counts reached zero under the lock: every other user has already
    * dropped its reference and left the lock, so nobody can reach ch. */
   if (last)
@@ -76,7 +77,7 @@ void sb_chan_sender_drop(sb_chan *ch) {
 }
 
 void sb_chan_receiver_drop(sb_chan *ch) {
-  sb_spin_lock(&ch->lock);
+  sb_bias_lock(&ch->lock);
   SB_ASSERT(ch->rx_alive);
   /* A pending receive op must be dropped (or finished) before its channel. */
   SB_ASSERT(sb_waitlist_empty(&ch->rx));
@@ -84,7 +85,7 @@ void sb_chan_receiver_drop(sb_chan *ch) {
   ch->count = 0;                 /* queued messages are discarded */
   sb_waitlist_wake_all(&ch->tx); /* each waiting sender now fails: -EPIPE */
   int last = ch->senders == 0;
-  sb_spin_unlock(&ch->lock);
+  sb_bias_unlock(&ch->lock);
   /* Both counts reached zero under the lock: every other user has already
    * dropped its reference and left the lock, so nobody can reach ch. */
   if (last)
@@ -103,12 +104,12 @@ static void send_drop(sb_future *f, sb_runtime *rt) {
   (void)rt;
   if (!sb_future_is_waiting(&op->base)) /* never registered */
     return;
-  sb_spin_lock(&ch->lock);
+  sb_bias_lock(&ch->lock);
   if (sb_waiter_queued(&op->node))
     sb_waitlist_remove(&op->node);
   else if (ch->count < ch->cap)
     sb_waitlist_wake_one(&ch->tx); /* woken for a free slot: pass it on */
-  sb_spin_unlock(&ch->lock);
+  sb_bias_unlock(&ch->lock);
   sb_future_done(&op->base);
 }
 
@@ -123,7 +124,7 @@ sb_poll sb_chan_send_poll(sb_chan_send *op, sb_cx *cx) {
   sb_chan *ch = op->ch;
   if (!sb_coop_proceed(cx))
     return SB_PENDING;
-  sb_spin_lock(&ch->lock);
+  sb_bias_lock(&ch->lock);
   if (!ch->rx_alive) {
     op->base.out = (uint64_t)(int64_t)-EPIPE;
     goto done;
@@ -149,7 +150,7 @@ sb_poll sb_chan_send_poll(sb_chan_send *op, sb_cx *cx) {
      * the waker. */
     sb_waitlist_add(&ch->tx, &op->node, cx->waker);
     sb_future_waiting(&op->base);
-    sb_spin_unlock(&ch->lock);
+    sb_bias_unlock(&ch->lock);
     return SB_PENDING;
   }
   size_t tail = ch->head + ch->count;
@@ -160,7 +161,7 @@ sb_poll sb_chan_send_poll(sb_chan_send *op, sb_cx *cx) {
   op->base.out = 0;
 done:
   sb_waitlist_remove(&op->node);
-  sb_spin_unlock(&ch->lock);
+  sb_bias_unlock(&ch->lock);
   return sb_future_ready(&op->base, op->base.out);
 }
 
@@ -176,7 +177,7 @@ static void recv_drop(sb_future *f, sb_runtime *rt) {
   (void)rt;
   if (!sb_future_is_waiting(&op->base)) /* never registered */
     return;
-  sb_spin_lock(&ch->lock);
+  sb_bias_lock(&ch->lock);
   if (sb_waiter_queued(&op->node)) {
     sb_waitlist_remove(&op->node);
   } else if (atomic_load_explicit(&op->handed, memory_order_relaxed)) {
@@ -189,7 +190,7 @@ static void recv_drop(sb_future *f, sb_runtime *rt) {
     ch->slots[ch->head] = op->base.out;
     ch->count++;
   }
-  sb_spin_unlock(&ch->lock);
+  sb_bias_unlock(&ch->lock);
   sb_future_done(&op->base);
 }
 
@@ -212,7 +213,7 @@ sb_poll sb_chan_recv_poll(sb_chan_recv *op, sb_cx *cx) {
     op->closed = 0;
     return sb_future_ready(&op->base, op->base.out);
   }
-  sb_spin_lock(&ch->lock);
+  sb_bias_lock(&ch->lock);
   if (atomic_load_explicit(&op->handed, memory_order_relaxed)) {
     /* relaxed: written under this lock. Handed between our check above and
      * taking the lock; base.out holds it, and it is older than the ring. */
@@ -238,10 +239,10 @@ sb_poll sb_chan_recv_poll(sb_chan_recv *op, sb_cx *cx) {
      * for a pop that never comes. */
     sb_waitlist_wake_one(&ch->tx);
     sb_future_waiting(&op->base);
-    sb_spin_unlock(&ch->lock);
+    sb_bias_unlock(&ch->lock);
     return SB_PENDING;
   }
   sb_waitlist_remove(&op->node);
-  sb_spin_unlock(&ch->lock);
+  sb_bias_unlock(&ch->lock);
   return sb_future_ready(&op->base, op->base.out);
 }

@@ -1,10 +1,11 @@
-/* Runtime `single`: every task on the thread that calls block_on, an
- * intrusive FIFO run queue, the epoll reactor, a timer heap, and an eventfd
- * plus a lock-free inbox for wakes that come from other threads. */
+/* Runtime `single`: every task on the block_on thread, an intrusive FIFO run
+ * queue, the epoll reactor, a timer heap, an eventfd and a lock-free inbox for
+ * wakes from other threads; channels opened here are biased to the thread. */
 #include <errno.h>
 #include <string.h>
 
 #include "runtimes/core/sb.h"
+#include "runtimes/os/biaslock.h"
 #include "runtimes/os/inbox.h"
 #include "runtimes/os/reactor.h"
 #include "runtimes/os/slab.h"
@@ -50,8 +51,7 @@ typedef struct single {
                             as they finish */
   int root_active;       /* 1 while block_on runs the root */
   uint64_t spawned;      /* successful spawns since open: written by the
-                            runtime thread only, read by info on the same
-                            (block_on's caller) thread outside block_on */
+                            runtime thread, read by info on that thread */
   task root;             /* the task-like wrapper of block_on's root */
   sb_slab slab;          /* task memory by size class */
   sb__timer_heap timers; /* sleep_until waits */
@@ -201,6 +201,7 @@ static int single_block_on(sb_runtime *base, sb_future *root) {
   int err = 0;
   SB_ASSERT(prev != rt); /* block_on is not re-entrant on one runtime */
   current = rt;
+  int prev_bias = sb_bias_thread_set(1); /* channels: os/biaslock.h */
   /* notified is left alone: the root may still sit on the run queue from
    * the last block_on, and must not be queued twice. */
   rt->root.fut = root;
@@ -219,6 +220,7 @@ static int single_block_on(sb_runtime *base, sb_future *root) {
   }
 out:
   rt->root_active = 0;
+  sb_bias_thread_set(prev_bias);
   current = prev;
   return err;
 }

@@ -54,6 +54,7 @@ static void init_worker(steal_rt *rt, steal_worker *w, int index) {
   sb_parker_init(&w->parker);
   w->rt = rt;
   w->lifo = NULL;
+  w->lifo_claimed = 0;
   w->current = NULL;
   w->tick = 0;
   w->rng = 2654435761u * (uint32_t)(index + 1); /* nonzero xorshift seed */

@@ -72,6 +72,8 @@ typedef struct steal_worker {
   /* ---- owner-only hot fields ---- */
   alignas(SB_CACHELINE) steal_rt *rt; /* the runtime it belongs to */
   sb_task *lifo;    /* the task last woken by the running task, or NULL */
+  int lifo_claimed; /* 1 if lifo was claimed RUNNING by its wake (it runs
+                       here next without the NOTIFIED -> RUNNING RMW) */
   sb_task *current; /* the task being polled, or NULL */
   uint32_t tick;    /* scheduling ticks (one per task run), for intervals */
   uint32_t rng;     /* xorshift state for picking steal victims */
@@ -152,7 +154,13 @@ SB_RUNTIME_DECLARE(steal);
 
 /* steal_task.c: the state machine. */
 void sb__steal_wake(sb_waker wk);
-void sb__steal_run(steal_worker *w, sb_task *t);
+/* Polls t once with *budget units of the cooperative budget, and leaves in
+ * *budget what the poll did not spend (a LIFO chain shares one budget).
+ * claimed: t is RUNNING already (claimed by its wake into the LIFO slot). */
+void sb__steal_run(steal_worker *w, sb_task *t, int *budget, int claimed);
+/* Turns a claimed task (RUNNING, never polled since the claim) back into a
+ * NOTIFIED one, before it goes on a queue. */
+void sb__steal_unclaim(sb_task *t);
 sb_poll sb__steal_join(sb_cx *cx, sb_task *t, uint64_t *out);
 void sb__steal_detach(sb_runtime *rt, sb_task *t);
 
@@ -171,6 +179,9 @@ _Static_assert(sizeof(sb_task) <= SB_FORK_TASK_BYTES,
 #define STEAL_SCHED_YIELD 1 /* re-queued after its poll: back of the ring */
 #define STEAL_SCHED_SPAWN 2 /* a new task: placed as a wake */
 void sb__steal_schedule(steal_rt *rt, sb_task *t, int mode);
+/* Puts t, just claimed RUNNING by a wake from w's running task, in w's LIFO
+ * slot. */
+void sb__steal_lifo_claimed(steal_worker *w, sb_task *t);
 int sb__steal_fork(sb_cx *cx, sb_fork *f);
 int sb__steal_unfork(sb_cx *cx, sb_fork *f);
 void *sb__steal_worker_main(void *arg);

@@ -49,6 +49,27 @@ void sb__steal_wake(sb_waker wk) {
   /* relaxed: once workers are gone (close), queues are never read again. */
   if (atomic_load_explicit(&rt->closing, memory_order_relaxed))
     return;
+  steal_worker *w = steal_local(rt);
+  if (w != NULL && w->current != NULL) {
+    /* Woken by the task running here: it will run next on this worker
+     * (the LIFO slot), so claim it RUNNING now, idle -> RUNNING in the one
+     * RMW a wake costs anyway, and its poll skips NOTIFIED -> RUNNING: one
+     * locked instruction fewer per message of a ping-pong pair. A wake from
+     * elsewhere meanwhile sees RUNNING and only sets NOTIFIED: the poll's
+     * end re-queues it, as for a wake during a poll. acq_rel on success:
+     * as below (the poll that follows is on this thread, after it);
+     * relaxed on failure: the task is busy, the general path follows. */
+    uint64_t s = atomic_load_explicit(&t->state, memory_order_relaxed);
+    while ((s & (ST_NOTIFIED | ST_RUNNING | ST_COMPLETE)) == 0) {
+      if (atomic_compare_exchange_weak_explicit(&t->state, &s, s | ST_RUNNING,
+                                                memory_order_acq_rel,
+                                                memory_order_relaxed)) {
+        SB_ASSERT((s & ST_REF_MASK) != 0); /* a wake of a freed task */
+        sb__steal_lifo_claimed(w, t);
+        return;
+      }
+    }
+  }
   /* acq_rel: release makes what the waker wrote before waking (a message,
    * a readiness flag) visible to the poll that follows, whose NOTIFIED ->
    * RUNNING transition acquires later in this word's modification order;
@@ -103,21 +124,36 @@ static void release_completed(steal_rt *rt, sb_task *t, uint64_t s) {
     release(rt, t, ST_REF_ONE + ST_JOIN_INTEREST);
 }
 
-void sb__steal_run(steal_worker *w, sb_task *t) {
+void sb__steal_unclaim(sb_task *t) {
+  /* RUNNING -> NOTIFIED, whatever wakes came since the claim. acq_rel: as
+   * the yield's below; relaxed on failure: we retry with the fresh value. */
+  uint64_t s = atomic_load_explicit(&t->state, memory_order_relaxed);
+  while (!atomic_compare_exchange_weak_explicit(
+      &t->state, &s, (s & ~(uint64_t)ST_RUNNING) | ST_NOTIFIED,
+      memory_order_acq_rel, memory_order_relaxed))
+    ;
+}
+
+void sb__steal_run(steal_worker *w, sb_task *t, int *budget, int claimed) {
   steal_rt *rt = w->rt;
-  /* NOTIFIED -> RUNNING in one RMW: a subtraction, as NOTIFIED is set and
-   * RUNNING clear (asserted below), which x86 does in one locked add where
-   * an xor would be a CAS loop. acquire: the poll sees what wakers released
-   * before waking and what the previous poll left. */
-  uint64_t s = atomic_fetch_sub_explicit(
-      &t->state, (uint64_t)ST_NOTIFIED - ST_RUNNING, memory_order_acquire);
-  SB_ASSERT((s & (ST_NOTIFIED | ST_RUNNING | ST_COMPLETE)) == ST_NOTIFIED);
+  uint64_t s;
+  if (!claimed) {
+    /* NOTIFIED -> RUNNING in one RMW: a subtraction, as NOTIFIED is set and
+     * RUNNING clear (asserted below), which x86 does in one locked add where
+     * an xor would be a CAS loop. acquire: the poll sees what wakers
+     * released before waking and what the previous poll left. (A claimed
+     * task was made RUNNING by its wake's acq_rel CAS on this thread.) */
+    s = atomic_fetch_sub_explicit(&t->state, (uint64_t)ST_NOTIFIED - ST_RUNNING,
+                                  memory_order_acquire);
+    SB_ASSERT((s & (ST_NOTIFIED | ST_RUNNING | ST_COMPLETE)) == ST_NOTIFIED);
+  }
   sb_cx cx = {.rt = &rt->base,
               .waker = {.rt = &rt->base, .task = t},
-              .budget = SB_BUDGET,
+              .budget = *budget,
               .worker = w};
   w->current = t;
   sb_poll r = t->fut->poll(t->fut, &cx);
+  *budget = cx.budget;
   if (r == SB_READY) {
     w->yielded = 0;  /* asked to yield, then finished anyway */
     complete(rt, t); /* with current set: the joiner goes to the LIFO slot */
@@ -129,11 +165,7 @@ void sb__steal_run(steal_worker *w, sb_task *t) {
     /* RUNNING -> NOTIFIED, woken meanwhile or not. acq_rel: as below;
      * relaxed on failure: we retry with the fresh value. */
     w->yielded = 0;
-    s = atomic_load_explicit(&t->state, memory_order_relaxed);
-    while (!atomic_compare_exchange_weak_explicit(
-        &t->state, &s, (s & ~(uint64_t)ST_RUNNING) | ST_NOTIFIED,
-        memory_order_acq_rel, memory_order_relaxed))
-      ;
+    sb__steal_unclaim(t); /* the same transition */
     sb__steal_schedule(rt, t, STEAL_SCHED_YIELD);
     return;
   }

@@ -11,9 +11,6 @@
  * never starved by local work (Go and tokio use 61: prime, so it does not
  * beat in step with periodic workloads). */
 #define STEAL_GLOBAL_INTERVAL 61
-/* Consecutive polls from the LIFO slot before the slot's task goes to the
- * back of the ring: a ping-pong pair stays hot but cannot starve the rest. */
-#define STEAL_MAX_LIFO_POLLS 3
 
 _Thread_local steal_worker *sb__steal_self;
 
@@ -68,8 +65,12 @@ void sb__steal_schedule(steal_rt *rt, sb_task *t, int mode) {
        * here, as in tokio). The task it displaces goes to the ring, where
        * others may steal it. */
       sb_task *prev = w->lifo;
+      int prev_claimed = w->lifo_claimed;
       w->lifo = t;
+      w->lifo_claimed = 0;
       if (prev != NULL) {
+        if (prev_claimed)
+          sb__steal_unclaim(prev);
         push_local(w, prev);
         sb__steal_notify_parked_local(rt);
       }
@@ -84,6 +85,19 @@ void sb__steal_schedule(steal_rt *rt, sb_task *t, int mode) {
     push_local(w, t);
     notify_if_spare(w);
     return;
+  }
+}
+
+void sb__steal_lifo_claimed(steal_worker *w, sb_task *t) {
+  sb_task *prev = w->lifo;
+  int prev_claimed = w->lifo_claimed;
+  w->lifo = t;
+  w->lifo_claimed = 1;
+  if (prev != NULL) { /* displaced to the ring, as in sb__steal_schedule */
+    if (prev_claimed)
+      sb__steal_unclaim(prev);
+    push_local(w, prev);
+    sb__steal_notify_parked_local(w->rt);
   }
 }
 
@@ -208,16 +222,27 @@ static void run_task(steal_worker *w, sb_task *t) {
     if (sb__steal_from_searching(rt))
       sb__steal_notify_parked(rt);
   }
-  sb__steal_run(w, t);
-  for (int polls = 0; w->lifo != NULL; polls++) {
+  /* The task and the chain of tasks it wakes through the LIFO slot share
+   * one cooperative budget, as in tokio 1.24 (the version peers/ builds):
+   * a ping-pong pair stays hot on this core until the chain has spent
+   * SB_BUDGET units, then the slot's task goes to the back of the ring, so
+   * the pair cannot starve the rest. Each hop also costs a unit, so a chain
+   * of tasks that spend none (spawns and joins) is bounded too. */
+  int budget = SB_BUDGET;
+  sb__steal_run(w, t, &budget, 0);
+  while (w->lifo != NULL) {
     t = w->lifo;
+    int claimed = w->lifo_claimed;
     w->lifo = NULL;
-    if (polls >= STEAL_MAX_LIFO_POLLS) {
+    w->lifo_claimed = 0;
+    if (--budget <= 0) {
+      if (claimed)
+        sb__steal_unclaim(t);
       push_local(w, t);
       notify_if_spare(w);
       return;
     }
-    sb__steal_run(w, t);
+    sb__steal_run(w, t, &budget, claimed);
   }
 }
 
