@@ -158,8 +158,8 @@ void sb__steal_wake(sb_waker wk);
  * *budget what the poll did not spend (a LIFO chain shares one budget).
  * claimed: t is RUNNING already (claimed by its wake into the LIFO slot). */
 void sb__steal_run(steal_worker *w, sb_task *t, int *budget, int claimed);
-/* Turns a claimed task (RUNNING, never polled since the claim) back into a
- * NOTIFIED one, before it goes on a queue. */
+/* RUNNING -> NOTIFIED, before a task goes on a queue: a claimed one that
+ * leaves the LIFO slot, or one whose poll asked to yield. */
 void sb__steal_unclaim(sb_task *t);
 sb_poll sb__steal_join(sb_cx *cx, sb_task *t, uint64_t *out);
 void sb__steal_detach(sb_runtime *rt, sb_task *t);

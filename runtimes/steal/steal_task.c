@@ -125,8 +125,9 @@ static void release_completed(steal_rt *rt, sb_task *t, uint64_t s) {
 }
 
 void sb__steal_unclaim(sb_task *t) {
-  /* RUNNING -> NOTIFIED, whatever wakes came since the claim. acq_rel: as
-   * the yield's below; relaxed on failure: we retry with the fresh value. */
+  /* Whatever wakes came meanwhile. acq_rel: release hands the future's
+   * state to the next poller, as the end of a poll does; acquire sees the
+   * data of those wakes. relaxed on failure: we retry with the fresh value. */
   uint64_t s = atomic_load_explicit(&t->state, memory_order_relaxed);
   while (!atomic_compare_exchange_weak_explicit(
       &t->state, &s, (s & ~(uint64_t)ST_RUNNING) | ST_NOTIFIED,
@@ -162,10 +163,9 @@ void sb__steal_run(steal_worker *w, sb_task *t, int *budget, int claimed) {
   }
   w->current = NULL;
   if (w->yielded) {
-    /* RUNNING -> NOTIFIED, woken meanwhile or not. acq_rel: as below;
-     * relaxed on failure: we retry with the fresh value. */
+    /* RUNNING -> NOTIFIED, woken meanwhile or not. */
     w->yielded = 0;
-    sb__steal_unclaim(t); /* the same transition */
+    sb__steal_unclaim(t);
     sb__steal_schedule(rt, t, STEAL_SCHED_YIELD);
     return;
   }

@@ -40,6 +40,21 @@ static void notify_if_spare(steal_worker *w) {
     sb__steal_notify_parked_local(w->rt);
 }
 
+/* Puts t in w's LIFO slot (claimed: made RUNNING by its wake). The task it
+ * displaces goes to the ring, NOTIFIED again, where others may steal it. */
+static void lifo_put(steal_worker *w, sb_task *t, int claimed) {
+  sb_task *prev = w->lifo;
+  int prev_claimed = w->lifo_claimed;
+  w->lifo = t;
+  w->lifo_claimed = claimed;
+  if (prev != NULL) {
+    if (prev_claimed)
+      sb__steal_unclaim(prev);
+    push_local(w, prev);
+    sb__steal_notify_parked_local(w->rt);
+  }
+}
+
 void sb__steal_schedule(steal_rt *rt, sb_task *t, int mode) {
   steal_worker *w = steal_local(rt);
   if (w == NULL) {
@@ -64,16 +79,7 @@ void sb__steal_schedule(steal_rt *rt, sb_task *t, int mode) {
        * before the older, bigger subtrees, which is what measured best
        * here, as in tokio). The task it displaces goes to the ring, where
        * others may steal it. */
-      sb_task *prev = w->lifo;
-      int prev_claimed = w->lifo_claimed;
-      w->lifo = t;
-      w->lifo_claimed = 0;
-      if (prev != NULL) {
-        if (prev_claimed)
-          sb__steal_unclaim(prev);
-        push_local(w, prev);
-        sb__steal_notify_parked_local(rt);
-      }
+      lifo_put(w, t, 0);
       return;
     }
     /* Woken by the reactor or a timer on this worker: behind the others. */
@@ -89,16 +95,7 @@ void sb__steal_schedule(steal_rt *rt, sb_task *t, int mode) {
 }
 
 void sb__steal_lifo_claimed(steal_worker *w, sb_task *t) {
-  sb_task *prev = w->lifo;
-  int prev_claimed = w->lifo_claimed;
-  w->lifo = t;
-  w->lifo_claimed = 1;
-  if (prev != NULL) { /* displaced to the ring, as in sb__steal_schedule */
-    if (prev_claimed)
-      sb__steal_unclaim(prev);
-    push_local(w, prev);
-    sb__steal_notify_parked_local(w->rt);
-  }
+  lifo_put(w, t, 1);
 }
 
 int sb__steal_fork(sb_cx *cx, sb_fork *f) {
