@@ -28,6 +28,17 @@ static inline void sb_cpu_relax(void) {
 #endif
 }
 
+/* One step of a wait for another thread: a pause for SB_SPIN_LIMIT steps,
+ * then a sched_yield() and the count starts again. *spins starts at 0. */
+static inline void sb_spin_backoff(int *spins) {
+  if (++*spins < SB_SPIN_LIMIT) {
+    sb_cpu_relax();
+  } else {
+    *spins = 0;
+    sched_yield();
+  }
+}
+
 static inline void sb_spin_init(sb_spinlock *l) {
   atomic_init(&l->held, 0);
 }
@@ -42,14 +53,8 @@ static inline void sb_spin_lock(sb_spinlock *l) {
      * the acquiring exchange above is retried once it does. Reading keeps the
      * cache line shared instead of bouncing it with failed exchanges. */
     int spins = 0;
-    while (atomic_load_explicit(&l->held, memory_order_relaxed) != 0) {
-      if (++spins < SB_SPIN_LIMIT) {
-        sb_cpu_relax();
-      } else {
-        spins = 0;
-        sched_yield();
-      }
-    }
+    while (atomic_load_explicit(&l->held, memory_order_relaxed) != 0)
+      sb_spin_backoff(&spins);
   }
 }
 

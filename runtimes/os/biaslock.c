@@ -55,13 +55,7 @@ void sb__bias_lock_foreign(sb_biaslock *l) {
   (void)rc;
   /* acquire: pairs with the owner's releasing unlock, so what it wrote
    * inside is visible to us. */
-  for (int spins = 0;
-       atomic_load_explicit(&l->owner_in, memory_order_acquire) != 0;) {
-    if (++spins < SB_SPIN_LIMIT) {
-      sb_cpu_relax();
-    } else {
-      spins = 0;
-      sched_yield();
-    }
-  }
+  int spins = 0;
+  while (atomic_load_explicit(&l->owner_in, memory_order_acquire) != 0)
+    sb_spin_backoff(&spins);
 }

@@ -59,7 +59,7 @@ void sb__bias_lock_foreign(sb_biaslock *l);
 
 static inline void sb_bias_lock(sb_biaslock *l) {
   if (l->owner == sb__bias_self()) {
-    for (int spins = 0;; spins++) {
+    for (int spins = 0;;) {
       /* relaxed, then a compiler-only fence: the CPU may still order the
        * load before the store, and the foreign side's membarrier is what
        * forbids that (see the top of this file). */
@@ -73,14 +73,8 @@ static inline void sb_bias_lock(sb_biaslock *l) {
        * gone (release: nothing of ours is inside yet, but keep the store
        * ordered after our earlier critical sections). */
       atomic_store_explicit(&l->owner_in, 0, memory_order_release);
-      while (atomic_load_explicit(&l->foreign.held, memory_order_relaxed)) {
-        if (++spins < SB_SPIN_LIMIT) {
-          sb_cpu_relax();
-        } else {
-          spins = 0;
-          sched_yield();
-        }
-      }
+      while (atomic_load_explicit(&l->foreign.held, memory_order_relaxed))
+        sb_spin_backoff(&spins);
     }
   }
   if (l->owner == 0)
