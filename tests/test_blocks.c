@@ -107,9 +107,17 @@ static void slabs(void) {
   ASSERT_EQ(sb_slab_class(97), 3);
   ASSERT_EQ(sb_slab_block_size(4), 128);
   ASSERT_EQ(sb_slab_class(129), 5);
-  ASSERT_EQ(sb_slab_block_size(5), 160);
-  ASSERT_EQ(sb_slab_class(4096), 24);
-  ASSERT_EQ(sb_slab_block_size(24), 4096);
+  ASSERT_EQ(sb_slab_block_size(5), 144);
+  ASSERT_EQ(sb_slab_class(256), 12);
+  ASSERT_EQ(sb_slab_block_size(12), 256);
+  ASSERT_EQ(sb_slab_class(257), 13);
+  ASSERT_EQ(sb_slab_block_size(13), 288);
+  ASSERT_EQ(sb_slab_class(512), 20);
+  ASSERT_EQ(sb_slab_block_size(21), 576);
+  ASSERT_EQ(sb_slab_class(4096), 44);
+  ASSERT_EQ(sb_slab_block_size(44), 4096);
+  for (unsigned c = 0; c < SB_SLAB_CLASSES; c++) /* every size a class's */
+    ASSERT_EQ(sb_slab_class(sb_slab_block_size(c)), (int)c);
   for (size_t n = 1; n < 100000; n += 7) /* the smallest class that fits */
     ASSERT(sb_slab_block_size((unsigned)sb_slab_class(n)) >= n &&
            (sb_slab_class(n) == 0 ||
@@ -137,7 +145,8 @@ static void slabs(void) {
   void *big = sb_slab_alloc(
       &s, (unsigned)sb_slab_class(32768)); /* 32 KiB: one block a chunk */
   ASSERT(big != NULL && built == carved + 1);
-  /* A chain of freed blocks handed over whole (steal's remote frees). */
+  ASSERT_EQ(sb_slab_refill(&s, 4), carved); /* says how many it carved */
+  /* A chain of freed blocks handed over whole (a batch of steal's depot). */
   sb_slab_free(&s, a, 4);
   sb_slab_free(&s, b, 4);
   sb_snode *chain = s.free[4];

@@ -47,7 +47,7 @@ int sb_slab_refill(sb_slab *s, unsigned cls) {
       s->ctor(b, cls, s->arg);
     sb_slab_free(s, b, cls);
   }
-  return 0;
+  return (int)ch->nblocks;
 }
 
 void sb_slab_foreach(sb_slab *s,

@@ -1,16 +1,19 @@
 /* Task memory for every runtime, by size class, in the manner of the
- * kernel's kmem_cache: blocks of 64 bytes, then four classes per power
- * of two (80, 96, 112, 128, 160, ...: at most a fifth of a block wasted,
- * as jemalloc's spacing) carved from chunks of about
- * SB_SLAB_CHUNK bytes (one block a chunk for the
- * larger classes), kept on a free list per class, so that spawn calls no
- * malloc on the hot path. A constructor runs once per block as its chunk is
- * carved, and a block keeps what it built while free (a parker, an atomic
- * state). Chunks live until sb_slab_destroy: a block stays mapped for a
- * stray wake after its task ended, and close can visit every block
- * (sb_slab_foreach). One owner: the caller's thread or lock protects a slab
- * (steal adds its lock-free remote frees on top, steal_alloc.c). The hot
- * path is here, header-only; carving is in slab.c. */
+ * kernel's kmem_cache: blocks of 64 bytes, then every 16 bytes up to 256
+ * (80, 96, .., 256: a waiting task's header and future rarely match a
+ * coarser step, and the bytes between are paid by every one of a million
+ * tasks), then eight classes per power of two (288, 320, .. 512, 576, ..:
+ * at most a ninth of a block wasted, tcmalloc's spacing rather than
+ * jemalloc's four), carved from chunks of about SB_SLAB_CHUNK bytes (one
+ * block a chunk for the larger classes), kept on a free list per class, so
+ * that spawn calls no malloc on the hot path. A constructor runs once per
+ * block as its chunk is carved, and a block keeps what it built while free
+ * (a parker, an atomic state). Chunks live until sb_slab_destroy: a block
+ * stays mapped for a stray wake after its task ended, and close can visit
+ * every block (sb_slab_foreach). One owner: the caller's thread or lock
+ * protects a slab (steal moves free blocks between its slabs through a
+ * depot, steal_alloc.c). The hot path is here, header-only; carving is in
+ * slab.c. */
 #ifndef SB_SLAB_H
 #define SB_SLAB_H
 
@@ -20,7 +23,10 @@
 #include "runtimes/core/sb.h"
 
 #define SB_SLAB_MIN_SHIFT 6 /* the smallest block: 64 bytes, a cache line */
-#define SB_SLAB_CLASSES 93  /* 64 B, then 80 B .. 512 MiB, four per power */
+#define SB_SLAB_STEP_MAX 256 /* 16-byte steps up to here */
+#define SB_SLAB_STEPS 13 /* classes 0 .. 12: 64, 80, .., 256 bytes */
+#define SB_SLAB_CLASSES                                                        \
+  181 /* the steps, then 288 B .. 512 MiB, eight per power of two */
 #define SB_SLAB_CHUNK                                                          \
   16384 /* bytes carved at once (picked out of thin air:                       \
            a few pages, 256 of the smallest tasks) */
@@ -47,30 +53,32 @@ void sb_slab_destroy(sb_slab *s);
 void sb_slab_foreach(sb_slab *s,
                      void (*fn)(void *block, unsigned cls, void *arg),
                      void *arg);
-/* Carves one chunk of class cls onto its free list. Returns 0 or -ENOMEM. */
+/* Carves one chunk of class cls onto its free list. Returns the number of
+ * blocks carved (at least 1), or -ENOMEM. */
 int sb_slab_refill(sb_slab *s, unsigned cls);
 
-/* The class whose blocks hold size bytes, or -1 when none does. Class 0
- * is 64 bytes; above it, four classes per power of two (jemalloc's
- * spacing: at most a fifth of a block wasted), class 4k+1+q being
- * (4 + q + 1) << (4 + k) bytes: 80, 96, 112, 128, 160, 192, ... */
+/* The class whose blocks hold size bytes, or -1 when none does. Class c
+ * below SB_SLAB_STEPS is 64 + 16c bytes; above, class SB_SLAB_STEPS + 8k + q
+ * is (9 + q) << (5 + k) bytes: 288, 320, .., 512, 576, ... */
 static inline int sb_slab_class(size_t size) {
   if (size <= ((size_t)1 << SB_SLAB_MIN_SHIFT))
     return 0;
+  if (size <= SB_SLAB_STEP_MAX)
+    return (int)((size + 15) / 16) - 4;
   unsigned long long s = (unsigned long long)(size - 1);
-  int msb = 63 - __builtin_clzll(s);   /* >= SB_SLAB_MIN_SHIFT */
-  int q = (int)((s >> (msb - 2)) & 3); /* which quarter above 1 << msb */
-  int c = 4 * (msb - SB_SLAB_MIN_SHIFT) + 1 + q;
+  int msb = 63 - __builtin_clzll(s);   /* >= 8 */
+  int q = (int)((s >> (msb - 3)) & 7); /* which eighth above 1 << msb */
+  int c = SB_SLAB_STEPS + 8 * (msb - 8) + q;
   return c < SB_SLAB_CLASSES ? c : -1;
 }
 
 /* Bytes of a block of class cls (a multiple of 16: blocks stay aligned
  * as max_align_t wants, chunks being cache-line aligned). */
 static inline size_t sb_slab_block_size(unsigned cls) {
-  if (cls == 0)
-    return (size_t)1 << SB_SLAB_MIN_SHIFT;
-  size_t base = (size_t)1 << (SB_SLAB_MIN_SHIFT + (cls - 1) / 4);
-  return base + ((cls - 1) % 4 + 1) * (base / 4);
+  if (cls < SB_SLAB_STEPS)
+    return 64 + 16 * (size_t)cls;
+  unsigned k = (cls - SB_SLAB_STEPS) / 8, q = (cls - SB_SLAB_STEPS) % 8;
+  return (size_t)(9 + q) << (5 + k);
 }
 
 /* The class whose blocks hold size bytes and keep align (a power of two

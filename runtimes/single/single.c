@@ -4,63 +4,13 @@
 #include <errno.h>
 #include <string.h>
 
-#include "runtimes/core/sb.h"
 #include "runtimes/os/biaslock.h"
-#include "runtimes/os/inbox.h"
-#include "runtimes/os/reactor.h"
-#include "runtimes/os/slab.h"
-#include "runtimes/os/timer_heap.h"
-
-SB_RUNTIME_DECLARE(single);
+#include "single_internal.h"
 
 /* Tasks polled from the run queue between two looks at the reactor, the
  * inbox and the timers, so that a flood of ready tasks cannot starve them
  * (tokio's event interval). */
 #define TICK_POLLS 61
-
-/* A task: this header, then (at TASK_HDR) the copy of its future. Kept to
- * one cache line, so that a small future shares the 128-byte class. */
-struct sb_task {
-  sb_snode run;           /* run-queue link, while notified; the slab's
-                             free-list link while the block is free */
-  sb_list all;            /* on the live tasks, for close (the root is
-                             not on them) */
-  sb_future *fut;         /* the future: at TASK_HDR, or the root */
-  struct sb_task *joiner; /* the task of this runtime awaiting the
-                             output, or NULL */
-  sb_snode inbox;         /* inbox link, while remote is 1 */
-  atomic_uint remote;     /* 1 while on the inbox: set by the waking
-                             thread, cleared by the runtime thread */
-  uint32_t cls;           /* the slab class of its block */
-  unsigned char notified; /* on the run queue (runtime thread only) */
-  unsigned char done;     /* the future returned READY, or was dropped */
-  unsigned char released; /* joined to READY or detached */
-};
-
-typedef struct sb_task task;
-
-/* Where the future starts: after the header, aligned as malloc would. */
-#define TASK_ALIGN _Alignof(max_align_t)
-#define TASK_HDR ((sizeof(task) + TASK_ALIGN - 1) & ~(size_t)(TASK_ALIGN - 1))
-
-typedef struct single {
-  sb_runtime base;       /* ops table, first */
-  sb_queue runq;         /* the tasks to poll, oldest first (task.run) */
-  sb_list all;           /* live spawned tasks (task.all) */
-  int closing;           /* 1 in close: tasks are freed there, not
-                            as they finish */
-  int root_active;       /* 1 while block_on runs the root */
-  uint64_t spawned;      /* successful spawns since open: written by the
-                            runtime thread, read by info on that thread */
-  task root;             /* the task-like wrapper of block_on's root */
-  sb_slab slab;          /* task memory by size class */
-  sb__timer_heap timers; /* sleep_until waits */
-  sb__reactor *reactor;  /* fd waits and the notify eventfd */
-  /* Written by other threads: kept off the runtime thread's lines. */
-  alignas(SB_CACHELINE) sb__inbox inbox; /* tasks woken from other threads */
-  atomic_int parked; /* 1 while the loop is (about to be) blocked
-                        in the reactor: a remote wake must notify */
-} single;
 
 /* The runtime whose block_on runs on this thread, if any: a wake from this
  * thread may then use the run queue directly. */
@@ -92,7 +42,7 @@ static void remote_schedule(single *rt, task *t) {
     sb__reactor_notify(rt->reactor);
 }
 
-static void single_wake(sb_waker w) {
+void sb__single_wake(sb_waker w) {
   single *rt = (single *)w.rt;
   if (rt == current)
     local_schedule(rt, w.task);
@@ -100,9 +50,22 @@ static void single_wake(sb_waker w) {
     remote_schedule(rt, w.task);
 }
 
+/* The future t polls: its copy at TASK_HDR, or block_on's root. */
+static sb_future *task_fut(single *rt, task *t) {
+  return t == &rt->root ? rt->root_fut : (sb_future *)((char *)t + TASK_HDR);
+}
+
 static void task_free(single *rt, task *t) {
-  sb_list_remove(&t->all);
-  sb_slab_free(&rt->slab, t, t->cls);
+  unsigned cls = t->cls;
+  t->cls = TASK_FREE; /* for close's visit of every block */
+  sb_slab_free(&rt->slab, t, cls);
+}
+
+/* The slab's constructor: a block is carved free. */
+static void block_init(void *block, unsigned cls, void *arg) {
+  (void)cls;
+  (void)arg;
+  ((task *)block)->cls = TASK_FREE;
 }
 
 /* Frees t once nothing can reach it: done, its join reference given up, off
@@ -144,15 +107,6 @@ static void drain_inbox(single *rt) {
   }
 }
 
-static void fire_timers(single *rt) {
-  if (rt->timers.len == 0)
-    return;
-  int64_t now = sb_now_ns();
-  sb_wait *w;
-  while ((w = sb__timer_heap_pop_expired(&rt->timers, now)) != NULL)
-    sb_wake(w->waker);
-}
-
 /* One look at the world outside the run queue: the reactor (blocking if the
  * run queue is empty, until the next timer), the inbox and the timers.
  * Returns 0 or the reactor's -errno. */
@@ -176,7 +130,7 @@ static int turn(single *rt) {
                eventfd write; the next park re-checks the inbox under seq_cst */
     atomic_store_explicit(&rt->parked, 0, memory_order_relaxed);
   drain_inbox(rt);
-  fire_timers(rt);
+  sb__single_fire_timers(rt);
   return n < 0 ? n : 0;
 }
 
@@ -188,7 +142,8 @@ static sb_poll poll_task(single *rt, task *t, sb_cx *cx) {
   }
   cx->waker.task = t;
   cx->budget = SB_BUDGET;
-  if (t->fut->poll(t->fut, cx) == SB_PENDING)
+  sb_future *f = task_fut(rt, t);
+  if (f->poll(f, cx) == SB_PENDING)
     return SB_PENDING;
   task_complete(rt, t);
   return SB_READY;
@@ -204,7 +159,7 @@ static int single_block_on(sb_runtime *base, sb_future *root) {
   int prev_bias = sb_bias_thread_set(1); /* channels: os/biaslock.h */
   /* notified is left alone: the root may still sit on the run queue from
    * the last block_on, and must not be queued twice. */
-  rt->root.fut = root;
+  rt->root_fut = root;
   rt->root.done = 0;
   rt->root.joiner = NULL;
   rt->root_active = 1;
@@ -234,15 +189,13 @@ static int single_spawn(sb_cx *cx, const sb_future *f, size_t size,
   task *t = sb_slab_alloc(&rt->slab, (unsigned)cls);
   if (t == NULL)
     return -ENOMEM;
-  t->fut = (sb_future *)((char *)t + TASK_HDR);
-  memcpy(t->fut, f, size);
+  memcpy((char *)t + TASK_HDR, f, size);
   t->joiner = NULL;
-  t->cls = (uint32_t)cls;
+  t->cls = (uint8_t)cls;
   t->notified = 0;
   t->done = 0;
   t->released = 0;
   atomic_init(&t->remote, 0);
-  sb_list_push_front(&rt->all, &t->all);
   local_schedule(rt, t);
   rt->spawned++;
   *out = t;
@@ -263,7 +216,7 @@ static sb_poll single_join(sb_cx *cx, sb_task *t, uint64_t *out) {
     t->joiner = cx->waker.task; /* a task of this runtime: cx is ours */
     return SB_PENDING;
   }
-  *out = t->fut->out;
+  *out = task_fut((single *)cx->rt, t)->out;
   t->released = 1;
   task_maybe_free((single *)cx->rt, t);
   return SB_READY;
@@ -276,57 +229,8 @@ static void single_detach(sb_runtime *base, sb_task *t) {
 }
 
 static sb_poll single_yield(sb_cx *cx) {
-  single_wake(cx->waker);
+  sb__single_wake(cx->waker);
   return SB_PENDING;
-}
-
-static void cancel_timer(single *rt, sb_wait *w) {
-  sb__timer_heap_remove(&rt->timers, w);
-  w->state = SB__WAIT_IDLE;
-}
-
-static sb_poll single_wait_fd(sb_cx *cx, sb_wait *w, int fd, uint32_t events) {
-  single *rt = (single *)cx->rt;
-  if (w->state == SB__WAIT_TIMER)
-    cancel_timer(rt, w);
-  return sb__reactor_wait_fd(rt->reactor, w, cx->waker, fd, events);
-}
-
-static sb_poll single_sleep_until(sb_cx *cx, sb_wait *w, int64_t deadline) {
-  single *rt = (single *)cx->rt;
-  if (w->state == SB__WAIT_TIMER) {
-    if (sb__timer_heap_contains(&rt->timers, w)) {
-      w->waker = cx->waker;
-      if (w->deadline != deadline)
-        sb__timer_heap_update(&rt->timers, w, deadline);
-      return SB_PENDING;
-    }
-    w->state = SB__WAIT_IDLE; /* fired: check the (maybe new) deadline */
-  } else if (w->state == SB__WAIT_FD) {
-    sb__reactor_cancel(rt->reactor, w);
-  }
-  if (deadline <= sb_now_ns())
-    return SB_READY;
-  w->deadline = deadline;
-  w->waker = cx->waker;
-  if (sb__timer_heap_add(&rt->timers, w) < 0) {
-    single_wake(cx->waker); /* no memory for the heap: retry soon */
-    return SB_PENDING;
-  }
-  w->state = SB__WAIT_TIMER;
-  return SB_PENDING;
-}
-
-static void single_cancel(sb_runtime *base, sb_wait *w) {
-  single *rt = (single *)base;
-  if (w->state == SB__WAIT_TIMER)
-    cancel_timer(rt, w);
-  else
-    sb__reactor_cancel(rt->reactor, w);
-}
-
-static void single_forget_fd(sb_runtime *base, int fd) {
-  sb__reactor_forget_fd(((single *)base)->reactor, fd);
 }
 
 static int single_open(const sb_config *cfg, sb_runtime **out) {
@@ -342,10 +246,8 @@ static int single_open(const sb_config *cfg, sb_runtime **out) {
   }
   rt->base.ops = &sb_runtime_single;
   sb_queue_init(&rt->runq);
-  sb_list_init(&rt->all);
   atomic_init(&rt->root.remote, 0);
-  /* No constructor: spawn sets every field of a task. */
-  sb_slab_init(&rt->slab, offsetof(task, run), NULL, NULL);
+  sb_slab_init(&rt->slab, offsetof(task, run), block_init, NULL);
   sb__timer_heap_init(&rt->timers);
   sb__inbox_init(&rt->inbox);
   atomic_init(&rt->parked, 0);
@@ -353,19 +255,22 @@ static int single_open(const sb_config *cfg, sb_runtime **out) {
   return 0;
 }
 
+/* Drops block's future if it is a live task not done (close's visit). */
+static void drop_live(void *block, unsigned cls, void *arg) {
+  task *t = block;
+  (void)cls;
+  if (t->cls == TASK_FREE || t->done)
+    return;
+  t->done = 1;
+  sb_future_drop(task_fut(arg, t), arg);
+}
+
 static void single_close(sb_runtime *base) {
   single *rt = (single *)base;
   rt->closing = 1;
   /* First drop every unfinished future, while every task's memory is still
    * there: a drop may detach or cancel things held by other tasks. */
-  sb_list *n, *next;
-  SB_LIST_FOREACH_SAFE(n, next, &rt->all) {
-    task *t = SB_CONTAINER_OF(n, task, all);
-    if (!t->done) {
-      t->done = 1;
-      sb_future_drop(t->fut, base);
-    }
-  }
+  sb_slab_foreach(&rt->slab, drop_live, rt);
   sb_slab_destroy(&rt->slab); /* every task's block at once */
   sb__timer_heap_destroy(&rt->timers);
   sb__reactor_close(rt->reactor);
@@ -391,10 +296,10 @@ const sb_runtime_ops sb_runtime_single = {
     .join = single_join,
     .detach = single_detach,
     .fork = single_fork, /* never offers: no unfork */
-    .wake = single_wake,
-    .wait_fd = single_wait_fd,
-    .sleep_until = single_sleep_until,
-    .cancel = single_cancel,
-    .forget_fd = single_forget_fd,
+    .wake = sb__single_wake,
+    .wait_fd = sb__single_wait_fd,
+    .sleep_until = sb__single_sleep_until,
+    .cancel = sb__single_cancel,
+    .forget_fd = sb__single_forget_fd,
     .yield = single_yield,
 };

@@ -39,6 +39,7 @@ static void destroy(steal_rt *rt) {
     sb__reactor_close(rt->reactor);
   sb__timer_heap_destroy(&rt->timers);
   pthread_mutex_destroy(&rt->ext_lock);
+  pthread_mutex_destroy(&rt->depot_lock);
   pthread_mutex_destroy(&rt->idle_lock);
   pthread_mutex_destroy(&rt->timer_lock);
   sb_inject_destroy(&rt->inject);
@@ -63,7 +64,7 @@ static void init_worker(steal_rt *rt, steal_worker *w, int index) {
   w->parking = 0;
   w->yielded = 0;
   atomic_init(&w->spawned, 0);
-  sb__steal_cache_init(&w->cache, (uint32_t)index);
+  sb__steal_cache_init(&w->cache);
   atomic_init(&w->in_reactor, 0);
   w->sleeping = 0;
 }
@@ -84,12 +85,14 @@ static int steal_open(const sb_config *cfg, sb_runtime **out) {
   rt->poll_deadline = INT64_MIN;
   atomic_init(&rt->idle_state, (uint32_t)n << 16); /* all unparked */
   sb__timer_heap_init(&rt->timers);
-  sb__steal_cache_init(&rt->ext, (uint32_t)n);
+  sb__steal_cache_init(&rt->ext);
+  sb__steal_depot_init(rt);
   sb_parker_init(&rt->main_parker);
   if ((rc = sb_inject_init(&rt->inject)) < 0 ||
       (rc = -pthread_mutex_init(&rt->timer_lock, NULL)) < 0 ||
       (rc = -pthread_mutex_init(&rt->idle_lock, NULL)) < 0 ||
-      (rc = -pthread_mutex_init(&rt->ext_lock, NULL)) < 0)
+      (rc = -pthread_mutex_init(&rt->ext_lock, NULL)) < 0 ||
+      (rc = -pthread_mutex_init(&rt->depot_lock, NULL)) < 0)
     goto fail; /* glibc's mutex_init cannot fail; destroy copes anyway */
   rt->workers = aligned_alloc(SB_CACHELINE, (size_t)n * sizeof(steal_worker));
   rt->sleepers = calloc((size_t)n, sizeof(int));
@@ -103,7 +106,6 @@ static int steal_open(const sb_config *cfg, sb_runtime **out) {
   }
   atomic_init(&rt->root->state, 0);
   rt->root->cls = STEAL_CLS_ROOT;
-  rt->root->owner = UINT32_MAX;
   for (int i = 0; i < n; i++)
     init_worker(rt, &rt->workers[i], i);
   if ((rc = sb__reactor_open(1, &rt->reactor)) < 0)

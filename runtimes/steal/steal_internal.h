@@ -46,21 +46,24 @@ struct sb_task {
   sb_snode link;          /* the injection queue's link while queued there;
                              a free list's (the slab's or a remote inbox's)
                              while the block is free */
-  sb_future *fut;         /* what is polled: body, or block_on's root */
+  union {
+    sb_future *fut;     /* alive: what is polled (body, block_on's root,
+                           or a fork's child) */
+    sb_task *next_batch; /* free, first of a batch in the depot: the next
+                            batch (steal_alloc.c) */
+  };
   sb_task *joiner;        /* the joining task (of this runtime: join takes
                              a cx of it), owned per ST_JOIN_WAKER */
-  uint32_t owner;         /* which cache the memory returns to */
-  uint32_t cls;           /* slab class, or STEAL_CLS_ROOT */
+  uint32_t cls;           /* slab class, or STEAL_CLS_ROOT / _FORK */
   alignas(16) unsigned char body[]; /* the spawned future's copy */
 };
 
-/* Task memory of one owner (a worker, or the outside world): a slab, and
- * the blocks other threads freed, pushed lock-free; the owner takes them
- * all at once when its free list runs dry (mimalloc's delayed free). */
+/* Task memory of one worker, or of the outside world (under ext_lock): a
+ * slab whose free lists are bounded, the excess going to the runtime's
+ * depot in batches (steal_alloc.c). */
 typedef struct steal_cache {
-  sb_slab slab;   /* owner-only: blocks by class */
-  uint32_t owner; /* this cache's index in the runtime */
-  alignas(SB_CACHELINE) sb__inbox remote[SB_SLAB_CLASSES];
+  sb_slab slab;                     /* blocks by class */
+  uint32_t nfree[SB_SLAB_CLASSES];  /* blocks on each free list */
 } steal_cache;
 
 typedef struct steal_rt steal_rt;
@@ -106,7 +109,7 @@ struct steal_rt {
 
   /* Protects timers and poll_deadline. Lock order: timer_lock, or a
    * reactor slot lock (wakes happen under them), before idle_lock or the
-   * inject lock; ext_lock is a leaf. */
+   * inject lock; ext_lock before depot_lock, which is a leaf. */
   alignas(SB_CACHELINE) pthread_mutex_t timer_lock;
   sb__timer_heap timers;    /* sleep_until registrations */
   int64_t poll_deadline;    /* the deadline a worker sleeping in the reactor
@@ -130,6 +133,16 @@ struct steal_rt {
                                ext_spawned */
   steal_cache ext;
   uint64_t ext_spawned; /* successful spawns from outside the workers */
+
+  /* Free task memory between caches (steal_alloc.c), so a block freed by
+   * one worker serves a spawn on any other. */
+  alignas(SB_CACHELINE) pthread_mutex_t depot_lock; /* a leaf lock */
+  sb_task *depot[SB_SLAB_CLASSES]; /* full batches of free blocks per
+                                      class, linked through next_batch;
+                                      under depot_lock */
+  /* Blocks freed on threads that are not workers: pushed lock-free, taken
+   * whole by whichever cache runs dry (exchange: any number of takers). */
+  alignas(SB_CACHELINE) sb__inbox loose[SB_SLAB_CLASSES];
 
   sb_task *root; /* block_on's task (root->fut is the caller's future) */
   sb_parker main_parker;   /* block_on's thread sleeps here */
@@ -165,7 +178,8 @@ sb_poll sb__steal_join(sb_cx *cx, sb_task *t, uint64_t *out);
 void sb__steal_detach(sb_runtime *rt, sb_task *t);
 
 /* steal_alloc.c: task memory. */
-void sb__steal_cache_init(steal_cache *c, uint32_t owner);
+void sb__steal_depot_init(steal_rt *rt);
+void sb__steal_cache_init(steal_cache *c);
 sb_task *sb__steal_alloc(steal_rt *rt, steal_cache *c, size_t size);
 void sb__steal_free(steal_rt *rt, sb_task *t);
 void sb__steal_cache_drop_live(steal_rt *rt, steal_cache *c);

@@ -109,7 +109,6 @@ int sb__steal_fork(sb_cx *cx, sb_fork *f) {
     return 0; /* nobody to offer it to: the parent runs it inline */
   sb_task *t = (sb_task *)f->task;
   t->fut = f->child;
-  t->owner = UINT32_MAX;
   t->cls = STEAL_CLS_FORK;
   /* relaxed: the push's release store publishes the header. Alive and
    * join references, as a spawn's. */
