@@ -39,7 +39,6 @@ static void destroy(steal_rt *rt) {
     sb__reactor_close(rt->reactor);
   sb__timer_heap_destroy(&rt->timers);
   pthread_mutex_destroy(&rt->ext_lock);
-  pthread_mutex_destroy(&rt->depot_lock);
   pthread_mutex_destroy(&rt->idle_lock);
   pthread_mutex_destroy(&rt->timer_lock);
   sb_inject_destroy(&rt->inject);
@@ -91,8 +90,7 @@ static int steal_open(const sb_config *cfg, sb_runtime **out) {
   if ((rc = sb_inject_init(&rt->inject)) < 0 ||
       (rc = -pthread_mutex_init(&rt->timer_lock, NULL)) < 0 ||
       (rc = -pthread_mutex_init(&rt->idle_lock, NULL)) < 0 ||
-      (rc = -pthread_mutex_init(&rt->ext_lock, NULL)) < 0 ||
-      (rc = -pthread_mutex_init(&rt->depot_lock, NULL)) < 0)
+      (rc = -pthread_mutex_init(&rt->ext_lock, NULL)) < 0)
     goto fail; /* glibc's mutex_init cannot fail; destroy copes anyway */
   rt->workers = aligned_alloc(SB_CACHELINE, (size_t)n * sizeof(steal_worker));
   rt->sleepers = calloc((size_t)n, sizeof(int));

@@ -37,6 +37,7 @@ static void block_init(void *block, unsigned cls, void *arg) {
 }
 
 void sb__steal_depot_init(steal_rt *rt) {
+  sb_spin_init(&rt->depot_lock);
   for (int i = 0; i < SB_SLAB_CLASSES; i++) {
     rt->depot[i] = NULL;
     sb__inbox_init(&rt->loose[i]);
@@ -51,11 +52,11 @@ void sb__steal_cache_init(steal_cache *c) {
 /* Fills c's empty free list of class cls: a batch from the depot, else
  * whatever was freed off the workers, else a fresh chunk. 0 or -ENOMEM. */
 static int refill(steal_rt *rt, steal_cache *c, unsigned cls) {
-  pthread_mutex_lock(&rt->depot_lock);
+  sb_spin_lock(&rt->depot_lock);
   sb_task *batch = rt->depot[cls];
   if (batch != NULL)
     rt->depot[cls] = batch->next_batch;
-  pthread_mutex_unlock(&rt->depot_lock);
+  sb_spin_unlock(&rt->depot_lock);
   if (batch != NULL) {
     sb_slab_adopt(&c->slab, cls, &batch->link);
     c->nfree[cls] = DEPOT_BATCH;
@@ -101,10 +102,10 @@ static void spill(steal_rt *rt, steal_cache *c, unsigned cls) {
   last->next = NULL;
   c->nfree[cls] -= DEPOT_BATCH;
   sb_task *batch = task_of(first);
-  pthread_mutex_lock(&rt->depot_lock);
+  sb_spin_lock(&rt->depot_lock);
   batch->next_batch = rt->depot[cls];
   rt->depot[cls] = batch;
-  pthread_mutex_unlock(&rt->depot_lock);
+  sb_spin_unlock(&rt->depot_lock);
 }
 
 void sb__steal_free(steal_rt *rt, sb_task *t) {

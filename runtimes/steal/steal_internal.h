@@ -9,6 +9,7 @@
 #include <stdatomic.h>
 
 #include "runtimes/core/sb.h"
+#include "runtimes/core/spinlock.h"
 #include "runtimes/os/deque.h"
 #include "runtimes/os/forkq.h"
 #include "runtimes/os/inbox.h"
@@ -136,7 +137,8 @@ struct steal_rt {
 
   /* Free task memory between caches (steal_alloc.c), so a block freed by
    * one worker serves a spawn on any other. */
-  alignas(SB_CACHELINE) pthread_mutex_t depot_lock; /* a leaf lock */
+  alignas(SB_CACHELINE) sb_spinlock depot_lock; /* a leaf: held for a
+                                                   pointer swap */
   sb_task *depot[SB_SLAB_CLASSES]; /* full batches of free blocks per
                                       class, linked through next_batch;
                                       under depot_lock */
