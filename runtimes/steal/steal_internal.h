@@ -187,6 +187,8 @@ void sb__steal_free(steal_rt *rt, sb_task *t);
 void sb__steal_cache_drop_live(steal_rt *rt, steal_cache *c);
 void sb__steal_cache_destroy(steal_cache *c);
 
+_Static_assert(SB_SLAB_CLASSES < STEAL_CLS_FORK,
+               "slab classes and the special task classes must not meet");
 _Static_assert(sizeof(sb_task) <= SB_FORK_TASK_BYTES,
                "a fork's task header must fit in sb_fork.task");
 
