@@ -235,8 +235,9 @@ void sb__claim_green(const sb_results *r, sb_claim *c) {
     sb__cl_say(c->decide, sizeof c->decide, "%s", sb__cl_decider(u));
   } else
     sb__cl_verdict(c, st,
-                   "%s: a fiber switch is %s 2x cheaper than an OS "
-                   "switch, and %s within 2x of a task switch",
+                   "%s: a fiber switch is %s cheaper than an OS switch, "
+                   "and %s of a task switch",
                    st == SB_CLAIM_NOT ? "does not hold" : "partly holds",
-                   vs_os.side > 0 ? "" : "not", vs_task.side < 0 ? "" : "not");
+                   vs_os.side > 0 ? "2x or more" : "not 2x",
+                   vs_task.side < 0 ? "within 2x" : "not within 2x");
 }
