@@ -1,6 +1,9 @@
 /* Unit tests of the executors' timer heap (runtimes/os/timer_heap.c): order,
- * removal from the middle, deadline updates, and the index kept in w->slot.
+ * removal from the middle, deadline updates, the index kept in w->slot,
+ * and firing what is due.
  * Runs once, not per runtime: the argument is ignored. */
+#include <string.h>
+
 #include "runtimes/os/timer_heap.h"
 #include "test.h"
 
@@ -113,12 +116,45 @@ static void zeroed_wait_is_not_contained(void) {
   sb__timer_heap_destroy(&h);
 }
 
+/* A runtime that only records its wakes, in order. */
+static sb_task *woken[4];
+static int nwoken;
+static void record_wake(sb_waker w) {
+  ASSERT_LT(nwoken, 4);
+  woken[nwoken++] = w.task;
+}
+
+/* fire_expired wakes every wait already due, earliest first, through its
+ * waker, and leaves the others in the heap. */
+static void fire_expired_wakes_the_due(void) {
+  static const sb_runtime_ops ops = {.name = "recorder", .wake = record_wake};
+  sb_runtime rt = {.ops = &ops};
+  sb_wait w[3];
+  memset(w, 0, sizeof(w));
+  sb__timer_heap h;
+  sb__timer_heap_init(&h);
+  ASSERT_EQ(sb__timer_heap_fire_expired(&h), 0); /* empty */
+  int64_t deadlines[3] = {2, INT64_MAX, 1}; /* two long past, one never */
+  for (int i = 0; i < 3; i++) {
+    w[i].deadline = deadlines[i];
+    w[i].waker = (sb_waker){.rt = &rt, .task = (sb_task *)&w[i]};
+    ASSERT_EQ(sb__timer_heap_add(&h, &w[i]), 0);
+  }
+  ASSERT_EQ(sb__timer_heap_fire_expired(&h), 2);
+  ASSERT_EQ(nwoken, 2);
+  ASSERT(woken[0] == (sb_task *)&w[2] && woken[1] == (sb_task *)&w[0]);
+  ASSERT_EQ(h.len, 1);
+  ASSERT(sb__timer_heap_contains(&h, &w[1]));
+  sb__timer_heap_destroy(&h);
+}
+
 int main(int argc, char **argv) {
   (void)argc;
   (void)argv;
   pops_in_deadline_order();
   remove_and_update();
   zeroed_wait_is_not_contained();
-  fprintf(stderr, "timer_heap: 3 cases passed\n");
+  fire_expired_wakes_the_due();
+  fprintf(stderr, "timer_heap: 4 cases passed\n");
   return 0;
 }

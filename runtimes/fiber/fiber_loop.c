@@ -19,15 +19,6 @@
 #include "fiber_san.h"
 #include "switch.h"
 
-static void fire_timers(fiber_carrier *c) {
-  if (c->timers.len == 0)
-    return;
-  int64_t now = sb_now_ns();
-  sb_wait *w;
-  while ((w = sb__timer_heap_pop_expired(&c->timers, now)) != NULL)
-    sb_wake(w->waker);
-}
-
 /* Some other carrier's ring holds a fresh fiber. */
 static int work_visible(fiber_rt *rt, fiber_carrier *c) {
   for (int i = 0; i < rt->ncarriers; i++)
@@ -67,7 +58,7 @@ static int turn(fiber_carrier *c, int idle) {
   }
   if (!sb__inbox_empty(&c->inbox))
     sb__fiber_drain_inbox(c);
-  fire_timers(c);
+  sb__timer_heap_fire_expired(&c->timers);
   return n < 0 ? n : 0;
 }
 

@@ -101,3 +101,16 @@ sb_wait *sb__timer_heap_pop_expired(sb__timer_heap *h, int64_t now) {
   sb__timer_heap_remove(h, w);
   return w;
 }
+
+uint32_t sb__timer_heap_fire_expired(sb__timer_heap *h) {
+  if (h->len == 0)
+    return 0;
+  int64_t now = sb_now_ns();
+  uint32_t fired = 0;
+  sb_wait *w;
+  while ((w = sb__timer_heap_pop_expired(h, now)) != NULL) {
+    sb_wake(w->waker);
+    fired++;
+  }
+  return fired;
+}

@@ -40,5 +40,10 @@ static inline int64_t sb__timer_heap_next(const sb__timer_heap *h) {
  * The caller wakes it (w->waker); the wait is no longer in the heap, which is
  * how its owner tells "fired" from "still pending". */
 sb_wait *sb__timer_heap_pop_expired(sb__timer_heap *h, int64_t now);
+/* Takes every wait whose deadline has passed out of the heap and wakes it,
+ * earliest first; reads the clock only when the heap is not empty. Returns
+ * how many it woke. A runtime that shares the heap calls it under the lock
+ * its cancel takes, so no wake races the drop of a wait. */
+uint32_t sb__timer_heap_fire_expired(sb__timer_heap *h);
 
 #endif /* SB_TIMER_HEAP_H */

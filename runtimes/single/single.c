@@ -130,7 +130,7 @@ static int turn(single *rt) {
                eventfd write; the next park re-checks the inbox under seq_cst */
     atomic_store_explicit(&rt->parked, 0, memory_order_relaxed);
   drain_inbox(rt);
-  sb__single_fire_timers(rt);
+  sb__timer_heap_fire_expired(&rt->timers);
   return n < 0 ? n : 0;
 }
 

@@ -67,7 +67,6 @@ typedef struct single {
 void sb__single_wake(sb_waker w);
 
 /* single_io.c: timers and fd waits. */
-void sb__single_fire_timers(single *rt);
 sb_poll sb__single_wait_fd(sb_cx *cx, sb_wait *w, int fd, uint32_t events);
 sb_poll sb__single_sleep_until(sb_cx *cx, sb_wait *w, int64_t deadline);
 void sb__single_cancel(sb_runtime *base, sb_wait *w);

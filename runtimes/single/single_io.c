@@ -2,15 +2,6 @@
  * reactor for wait_fd, both driven by the loop in single.c. */
 #include "single_internal.h"
 
-void sb__single_fire_timers(single *rt) {
-  if (rt->timers.len == 0)
-    return;
-  int64_t now = sb_now_ns();
-  sb_wait *w;
-  while ((w = sb__timer_heap_pop_expired(&rt->timers, now)) != NULL)
-    sb_wake(w->waker);
-}
-
 static void cancel_timer(single *rt, sb_wait *w) {
   sb__timer_heap_remove(&rt->timers, w);
   w->state = SB__WAIT_IDLE;

@@ -19,15 +19,9 @@ void sb__steal_io_poll(steal_rt *rt, int64_t timeout_ns) {
  * that nobody sleeps there. Returns the earliest deadline left. */
 int64_t sb__steal_fire_timers(steal_rt *rt, int arm) {
   pthread_mutex_lock(&rt->timer_lock);
-  int64_t now = sb_now_ns();
-  uint32_t fired = 0;
-  sb_wait *w;
   /* Woken under timer_lock, so that cancel (which takes it) can never race
    * a wake of a wait that is being dropped. */
-  while ((w = sb__timer_heap_pop_expired(&rt->timers, now)) != NULL) {
-    sb_wake(w->waker);
-    fired++;
-  }
+  uint32_t fired = sb__timer_heap_fire_expired(&rt->timers);
   if (fired > 0)
     /* relaxed: a hint for maintenance; the heap itself is under the lock. */
     atomic_fetch_sub_explicit(&rt->ntimers, fired, memory_order_relaxed);
