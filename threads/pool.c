@@ -81,7 +81,7 @@ static void run(pool_worker *w, pool_task *t) {
               .waker = {.rt = &rt->base, .task = (sb_task *)t},
               .budget = SB_BUDGET,
               .worker = w};
-  sb_poll r = t->fut->poll(t->fut, &cx);
+  sb_poll r = sb_future_poll(t->fut, &cx);
   w->task = NULL;
   if (r == SB_READY) {
     /* Relaxed: a waker that sees DONE does nothing, so there is nothing to

@@ -98,7 +98,7 @@ static void unpark_task(sb_waker w) {
 static sb_poll poll_deferring(thr_runtime *rt, thr_task *t, sb_cx *cx) {
   sb__wakeq q;
   sb__wakeq_begin(&q, &rt->base, unpark_task);
-  sb_poll r = t->fut->poll(t->fut, cx);
+  sb_poll r = sb_future_poll(t->fut, cx);
   sb__wakeq_end(&q);
   return r;
 }

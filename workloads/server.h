@@ -162,6 +162,7 @@ typedef struct sb_server {
   int spawned;          /* connection tasks spawned (count > 0: handles
                            joins[0..spawned)) */
   int joined;           /* handles joined (count > 0) */
+  uint64_t sum;         /* outputs of the handles joined so far */
   uint64_t backoffs;    /* accept pauses for lack of descriptors */
   int64_t accept_err;   /* the error that ended accepting (not a stop), or 0 */
   int64_t spawn_failed; /* connections closed for want of a task */

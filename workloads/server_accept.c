@@ -163,7 +163,7 @@ sb_poll sb_server_poll(sb_server *s, sb_cx *cx) {
   if (s->cfg.count > 0) {
     for (; s->joined < s->spawned; s->joined++) {
       SB_AWAIT(s, sb_join_poll(&s->cfg.joins[s->joined], cx));
-      s->base.out += s->cfg.joins[s->joined].base.out;
+      s->sum += s->cfg.joins[s->joined].base.out;
     }
   } else if (s->cfg.set != NULL) {
     sb_conn_set_stop(s->cfg.set);
@@ -171,7 +171,7 @@ sb_poll sb_server_poll(sb_server *s, sb_cx *cx) {
                  sizeof(s->idle_buf));
     SB_AWAIT(s, sb_fdop_poll(&s->idle, cx));
   }
-  SB_END(s, s->base.out);
+  SB_END(s, s->sum);
 }
 
 static void server_drop(sb_future *f, sb_runtime *rt) {

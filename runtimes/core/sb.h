@@ -53,13 +53,24 @@ typedef void (*sb_drop_fn)(sb_future *self, sb_runtime *rt);
 
 /* The head of every future. A future's locals live in the struct that embeds
  * this head first, exactly as rustc lowers an async fn. Before the first
- * poll a future may be copied (spawn does); after it, it must not move. */
+ * poll a future may be copied (spawn does); after it, it must not move.
+ *
+ * 24 bytes, not 32: drop and out share their word, since drop is only
+ * called on a future that is not done and out is only written as it
+ * becomes done (sb_future_ready, SB_END, or sb_future_poll marking a
+ * READY future done). So a future writes its output only in the step that
+ * completes it, never as a scratch field while it may still be dropped;
+ * whoever polls a future directly uses sb_future_poll, which marks READY
+ * futures done, so that a later sb_future_drop finds them done. A waiting
+ * task in `million` holds two heads (its own and its wait's). */
 struct sb_future {
   sb_poll_fn poll; /* advances the state machine */
-  sb_drop_fn drop; /* NULL when the future holds no registration */
-  int line;        /* its state (SB_FUTURE_*), or the resume point of a
-                      machine written with SB_BEGIN / SB_AWAIT */
-  uint64_t out;    /* the output, valid once poll returned SB_READY */
+  union {
+    sb_drop_fn drop; /* until done: NULL when it holds no registration */
+    uint64_t out;    /* once done: the output poll returned READY with */
+  };
+  int line; /* its state (SB_FUTURE_*), or the resume point of a
+               machine written with SB_BEGIN / SB_AWAIT */
 };
 
 /* What `line` says about a future. A leaf (an op of the primitives) moves
@@ -73,7 +84,7 @@ struct sb_future {
 
 #define SB_FUTURE_INIT(poll_fn, drop_fn)                                       \
   ((sb_future){                                                                \
-      .poll = (poll_fn), .drop = (drop_fn), .line = SB_FUTURE_IDLE, .out = 0})
+      .poll = (poll_fn), .drop = (drop_fn), .line = SB_FUTURE_IDLE})
 
 /* 1 if f was never polled (it holds nothing to release). */
 static inline int sb_future_is_idle(const sb_future *f) {
@@ -306,10 +317,22 @@ static inline int64_t sb_now_ns(void) {
   return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-/* Drops a future that is not done, if it has anything to release. */
+/* Drops a future that is not done, if it has anything to release. Done
+ * is looked at first: a done future's drop word holds its output. */
 static inline void sb_future_drop(sb_future *f, sb_runtime *rt) {
-  if (f->drop != NULL && !sb_future_is_done(f))
+  if (!sb_future_is_done(f) && f->drop != NULL)
     f->drop(f, rt);
+}
+
+/* Polls f through its head, as runtimes and combinators do, and marks it
+ * done when READY: a poll that returned READY without sb_future_ready (a
+ * bare `f->out = x; return SB_READY;`) must not leave its output to be
+ * read as a drop function later. */
+static inline sb_poll sb_future_poll(sb_future *f, sb_cx *cx) {
+  sb_poll r = f->poll(f, cx);
+  if (r == SB_READY)
+    f->line = SB_FUTURE_DONE;
+  return r;
 }
 
 /* ---- State-machine macros --------------------------------------------- */

@@ -266,7 +266,7 @@ __attribute__((noinline)) static void fiber_run(fiber *f) {
   f->cx.budget = SB_BUDGET;
   for (;;) {
     f->woken = 0;
-    if (f->fut->poll(f->fut, &f->cx) == SB_READY)
+    if (sb_future_poll(f->fut, &f->cx) == SB_READY)
       break;
     /* Resumed inside that poll, or woken during it: whatever woke it may
      * be what the poll waits for now. Poll again, behind the others. */

@@ -134,13 +134,13 @@ sb_poll sb_chan_send_poll(sb_chan_send *op, sb_cx *cx) {
     /* The receiver waits, so the ring is empty: hand the message over. */
     SB_ASSERT(ch->count == 0);
     sb_chan_recv *rx = SB_CONTAINER_OF(n, sb_chan_recv, node);
-    rx->base.out = op->msg;
+    rx->msg = op->msg;
     /* Wake first, under the lock: once handed is 1 the receiver may
      * complete on its lock-free fast path and re-init or free its node (and
      * task), so n must not be touched after the store. */
     sb_waiter_wake(n);
     /* release: the receiver's acquire load of handed == 1 (outside the
-     * lock) must also see base.out written just above. */
+     * lock) must also see msg written just above. */
     atomic_store_explicit(&rx->handed, 1, memory_order_release);
     op->base.out = 0;
     goto done;
@@ -187,7 +187,7 @@ static void recv_drop(sb_future *f, sb_runtime *rt) {
      * room even when senders filled the ring meanwhile. */
     SB_ASSERT(ch->count < ch->nslots);
     ch->head = ch->head == 0 ? ch->nslots - 1 : ch->head - 1;
-    ch->slots[ch->head] = op->base.out;
+    ch->slots[ch->head] = op->msg;
     ch->count++;
   }
   sb_bias_unlock(&ch->lock);
@@ -200,23 +200,25 @@ void sb_chan_recv_init(sb_chan_recv *op, sb_chan *ch) {
   op->closed = 0;
   op->node = (sb_waiter){0};
   atomic_init(&op->handed, 0);
+  op->msg = 0;
 }
 
 sb_poll sb_chan_recv_poll(sb_chan_recv *op, sb_cx *cx) {
   sb_chan *ch = op->ch;
   if (!sb_coop_proceed(cx))
     return SB_PENDING;
-  /* acquire: pairs with the sender's release store, so base.out holds the
+  /* acquire: pairs with the sender's release store, so msg holds the
    * handed message. Only a registered op can have been handed one. */
   if (sb_future_is_waiting(&op->base) &&
       atomic_load_explicit(&op->handed, memory_order_acquire)) {
     op->closed = 0;
-    return sb_future_ready(&op->base, op->base.out);
+    return sb_future_ready(&op->base, op->msg);
   }
   sb_bias_lock(&ch->lock);
   if (atomic_load_explicit(&op->handed, memory_order_relaxed)) {
     /* relaxed: written under this lock. Handed between our check above and
-     * taking the lock; base.out holds it, and it is older than the ring. */
+     * taking the lock; msg holds it, and it is older than the ring. */
+    op->base.out = op->msg;
     op->closed = 0;
   } else if (ch->count > 0) {
     op->base.out = ch->slots[ch->head];

@@ -39,9 +39,11 @@ typedef struct sb_chan_recv {
   sb_future base;    /* READY: out = the message (when closed == 0) */
   sb_chan *ch;       /* the channel (the receiver the caller holds) */
   int closed;        /* 1: every sender is gone and the queue drained */
-  sb_waiter node;    /* private: on the receiver's wait list while empty */
   atomic_int handed; /* private: 1 once a sender put a message straight into
-                        base.out while this op waited (no second lock) */
+                        msg while this op waited (no second lock) */
+  uint64_t msg;      /* private: the handed message (not base.out, which
+                        shares its word with drop until the op is done) */
+  sb_waiter node;    /* private: on the receiver's wait list while empty */
 } sb_chan_recv;
 void sb_chan_recv_init(sb_chan_recv *op, sb_chan *ch);
 sb_poll sb_chan_recv_poll(sb_chan_recv *op, sb_cx *cx);

@@ -32,7 +32,7 @@ sb_poll sb_join_all_poll(sb_join_all *j, sb_cx *cx) {
     if (j->done[i])
       continue;
     sb_future *c = j->children[i];
-    if (c->poll(c, cx) == SB_READY) {
+    if (sb_future_poll(c, cx) == SB_READY) {
       j->done[i] = 1;
       j->remaining--;
     }
@@ -64,7 +64,7 @@ sb_poll sb_select_poll(sb_select *s, sb_cx *cx) {
   int winner = -1;
   for (int i = 0; i < s->n; i++) {
     sb_future *c = s->children[i];
-    if (c->poll(c, cx) == SB_READY) {
+    if (sb_future_poll(c, cx) == SB_READY) {
       winner = i;
       break;
     }

@@ -35,8 +35,10 @@ static sb_poll poll_spawned(sb_join2 *j, sb_cx *cx) {
   if (sb_join_poll(&j->u.heap.ja, cx) == SB_PENDING ||
       sb_join_poll(&j->u.heap.jb, cx) == SB_PENDING)
     return SB_PENDING;
-  j->a->out = j->u.heap.ja.base.out;
-  j->b->out = j->u.heap.jb.base.out;
+  /* The halves ran as copies: mark the originals done with their outputs
+   * (done, so nothing drops them; their drop word now holds the output). */
+  (void)sb_future_ready(j->a, j->u.heap.ja.base.out);
+  (void)sb_future_ready(j->b, j->u.heap.jb.base.out);
   return sb_future_ready(&j->base, j->a->out);
 }
 
@@ -60,7 +62,7 @@ sb_poll sb_join2_poll(sb_join2 *j, sb_cx *cx) {
   if (j->how == SB__J2_SPAWNED)
     return poll_spawned(j, cx);
   if (!j->a_done) {
-    if (j->a->poll(j->a, cx) == SB_READY)
+    if (sb_future_poll(j->a, cx) == SB_READY)
       j->a_done = 1;
     else if (j->how != SB__J2_INLINE)
       return SB_PENDING; /* b is offered: a worker may run it meanwhile */
@@ -70,7 +72,7 @@ sb_poll sb_join2_poll(sb_join2 *j, sb_cx *cx) {
   if (j->how == SB__J2_INLINE) {
     /* Polled while a waits too, so that a join where a waits for b (and
      * nobody else could run b) still completes, as futures::join does. */
-    if (!j->b_done && j->b->poll(j->b, cx) == SB_READY)
+    if (!j->b_done && sb_future_poll(j->b, cx) == SB_READY)
       j->b_done = 1;
     if (!j->a_done || !j->b_done)
       return SB_PENDING;
@@ -80,7 +82,7 @@ sb_poll sb_join2_poll(sb_join2 *j, sb_cx *cx) {
     if (!sb_coop_proceed(cx) ||
         ops->join(cx, (sb_task *)j->u.fork.task, &out) == SB_PENDING)
       return SB_PENDING;
-    j->b->out = out;
+    (void)sb_future_ready(j->b, out);
     j->b_done = 1;
   }
   return sb_future_ready(&j->base, j->a->out);

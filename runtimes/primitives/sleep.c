@@ -67,11 +67,11 @@ void sb_timeout_init(sb_timeout *t, sb_future *child, int64_t deadline_ns) {
 }
 
 sb_poll sb_timeout_poll(sb_timeout *t, sb_cx *cx) {
-  if (t->child->poll(t->child, cx) == SB_READY) {
+  if (sb_future_poll(t->child, cx) == SB_READY) {
     sb_future_drop(&t->timer.base, cx->rt);
     t->timed_out = 0;
     t->base.out = t->child->out;
-  } else if (t->timer.base.poll(&t->timer.base, cx) == SB_READY) {
+  } else if (sb_future_poll(&t->timer.base, cx) == SB_READY) {
     sb_future_drop(t->child, cx->rt);
     t->timed_out = 1;
     t->base.out = 0;

@@ -143,7 +143,7 @@ static sb_poll poll_task(single *rt, task *t, sb_cx *cx) {
   cx->waker.task = t;
   cx->budget = SB_BUDGET;
   sb_future *f = task_fut(rt, t);
-  if (f->poll(f, cx) == SB_PENDING)
+  if (sb_future_poll(f, cx) == SB_PENDING)
     return SB_PENDING;
   task_complete(rt, t);
   return SB_READY;

@@ -153,7 +153,7 @@ void sb__steal_run(steal_worker *w, sb_task *t, int *budget, int claimed) {
               .budget = *budget,
               .worker = w};
   w->current = t;
-  sb_poll r = t->fut->poll(t->fut, &cx);
+  sb_poll r = sb_future_poll(t->fut, &cx);
   *budget = cx.budget;
   if (r == SB_READY) {
     w->yielded = 0;  /* asked to yield, then finished anyway */
