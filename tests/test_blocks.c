@@ -98,26 +98,30 @@ static void visit(void *block, unsigned cls, void *arg) {
   visited++;
 }
 
+#define C128 8u /* the class of 128-byte blocks */
+
 static void slabs(void) {
-  ASSERT_EQ(sb_slab_class(1), 0);
-  ASSERT_EQ(sb_slab_class(64), 0);
-  ASSERT_EQ(sb_slab_class(65), 1);
-  ASSERT_EQ(sb_slab_block_size(1), 80);
-  ASSERT_EQ(sb_slab_class(96), 2);
-  ASSERT_EQ(sb_slab_class(97), 3);
-  ASSERT_EQ(sb_slab_block_size(4), 128);
-  ASSERT_EQ(sb_slab_class(129), 5);
-  ASSERT_EQ(sb_slab_block_size(5), 144);
-  ASSERT_EQ(sb_slab_class(256), 12);
-  ASSERT_EQ(sb_slab_block_size(12), 256);
-  ASSERT_EQ(sb_slab_class(257), 13);
-  ASSERT_EQ(sb_slab_block_size(13), 288);
-  ASSERT_EQ(sb_slab_class(512), 20);
-  ASSERT_EQ(sb_slab_block_size(21), 576);
-  ASSERT_EQ(sb_slab_class(4096), 44);
-  ASSERT_EQ(sb_slab_block_size(44), 4096);
-  for (unsigned c = 0; c < SB_SLAB_CLASSES; c++) /* every size a class's */
+  /* Sizes to classes, and classes to block sizes: 8 bytes apart up to 256
+   * (120 B is single's waiting task in million), then eight per power of
+   * two. */
+  static const struct {
+    size_t size;
+    int cls;
+  } fits[] = {{1, 0},   {64, 0},   {65, 1},   {72, 1},   {73, 2},   {120, 7},
+              {129, 9}, {256, 24}, {257, 25}, {512, 32}, {4096, 56}};
+  static const struct {
+    unsigned cls;
+    size_t bytes;
+  } blocks[] = {{1, 72},   {8, 128},  {9, 136},  {24, 256},
+                {25, 288}, {33, 576}, {56, 4096}};
+  for (size_t i = 0; i < sizeof fits / sizeof fits[0]; i++)
+    ASSERT_EQ(sb_slab_class(fits[i].size), fits[i].cls);
+  for (size_t i = 0; i < sizeof blocks / sizeof blocks[0]; i++)
+    ASSERT_EQ(sb_slab_block_size(blocks[i].cls), blocks[i].bytes);
+  for (unsigned c = 0; c < SB_SLAB_CLASSES; c++) { /* every size a class's */
     ASSERT_EQ(sb_slab_class(sb_slab_block_size(c)), (int)c);
+    ASSERT_EQ(sb_slab_block_size(c) % SB_FUTURE_ALIGN, 0);
+  }
   for (size_t n = 1; n < 100000; n += 7) /* the smallest class that fits */
     ASSERT(sb_slab_block_size((unsigned)sb_slab_class(n)) >= n &&
            (sb_slab_class(n) == 0 ||
@@ -125,8 +129,8 @@ static void slabs(void) {
   ASSERT_EQ(sb_slab_class((size_t)512 << 20), SB_SLAB_CLASSES - 1);
   ASSERT_EQ(sb_slab_class(((size_t)512 << 20) + 1), -1);
   /* Cache-line aligned blocks: a block size that is a multiple of 64, the
-   * smallest such class that holds n (80, 96 and 112 are skipped). */
-  ASSERT_EQ(sb_slab_class_aligned(65, 64), 4); /* 128 B */
+   * smallest such class that holds n (72 to 120 are skipped). */
+  ASSERT_EQ(sb_slab_class_aligned(65, 64), 8); /* 128 B */
   for (size_t n = 1; n <= 1 << 16; n += 7) {
     int c = sb_slab_class_aligned(n, 64);
     ASSERT(c >= sb_slab_class(n));
@@ -135,24 +139,24 @@ static void slabs(void) {
   }
   sb_slab s;
   sb_slab_init(&s, 8, ctor, NULL); /* the free-list node after the int */
-  void *a = sb_slab_alloc(&s, 4), *b = sb_slab_alloc(&s, 4);
+  void *a = sb_slab_alloc(&s, C128), *b = sb_slab_alloc(&s, C128);
   ASSERT(a != NULL && b != NULL && a != b);
   int carved = built; /* one chunk of 128-byte blocks */
   ASSERT_EQ(carved, (SB_SLAB_CHUNK - SB_CACHELINE) / 128);
-  sb_slab_free(&s, a, 4);
-  ASSERT(sb_slab_alloc(&s, 4) == a); /* reused, not rebuilt */
+  sb_slab_free(&s, a, C128);
+  ASSERT(sb_slab_alloc(&s, C128) == a); /* reused, not rebuilt */
   ASSERT_EQ(built, carved);
   void *big = sb_slab_alloc(
       &s, (unsigned)sb_slab_class(32768)); /* 32 KiB: one block a chunk */
   ASSERT(big != NULL && built == carved + 1);
-  ASSERT_EQ(sb_slab_refill(&s, 4), carved); /* says how many it carved */
+  ASSERT_EQ(sb_slab_refill(&s, C128), carved); /* says how many it carved */
   /* A chain of freed blocks handed over whole (a batch of steal's depot). */
-  sb_slab_free(&s, a, 4);
-  sb_slab_free(&s, b, 4);
-  sb_snode *chain = s.free[4];
-  s.free[4] = NULL;
-  sb_slab_adopt(&s, 4, chain);
-  ASSERT(sb_slab_alloc(&s, 4) == b && sb_slab_alloc(&s, 4) == a);
+  sb_slab_free(&s, a, C128);
+  sb_slab_free(&s, b, C128);
+  sb_snode *chain = s.free[C128];
+  s.free[C128] = NULL;
+  sb_slab_adopt(&s, C128, chain);
+  ASSERT(sb_slab_alloc(&s, C128) == b && sb_slab_alloc(&s, C128) == a);
   sb_slab_foreach(&s, visit, NULL);
   ASSERT_EQ(visited, built);
   sb_slab_destroy(&s);

@@ -39,7 +39,7 @@ struct pool_task {
   sb_snode link;                 /* the FIFO's link while queued; the slab's
                                     free-list link while free (rt->lock) */
   sb_future *fut;                /* storage, or block_on's root */
-  alignas(max_align_t) unsigned char storage[]; /* the spawned future */
+  alignas(SB_FUTURE_ALIGN) unsigned char storage[]; /* the spawned future */
 };
 
 struct pool_runtime {

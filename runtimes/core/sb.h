@@ -73,6 +73,15 @@ struct sb_future {
                machine written with SB_BEGIN / SB_AWAIT */
 };
 
+/* The alignment a runtime gives the copy of a spawned future: futures are
+ * made of pointers, integers and atomics of up to 8 bytes (none here needs
+ * long double or an alignas), so task headers and blocks need only be
+ * 8-aligned, not max_align_t's 16: a 24-byte task header is then 24 bytes,
+ * not 32. A future that needs more must not be spawned. */
+#define SB_FUTURE_ALIGN 8
+_Static_assert(_Alignof(sb_future) <= SB_FUTURE_ALIGN,
+               "the future head must fit the spawn alignment");
+
 /* What `line` says about a future. A leaf (an op of the primitives) moves
  * IDLE -> WAITING -> DONE and uses these alone; a machine written with
  * SB_BEGIN keeps its resume point (a source line, above 1) in between. Read
@@ -169,7 +178,8 @@ typedef struct sb_wait {
 #define SB_FORK_TASK_BYTES 64 /* room for a runtime's task header */
 typedef struct sb_fork {
   sb_future *child; /* the child, embedded in the parent; never moved */
-  alignas(16) unsigned char task[SB_FORK_TASK_BYTES]; /* runtime-private */
+  /* runtime-private: */
+  alignas(SB_FUTURE_ALIGN) unsigned char task[SB_FORK_TASK_BYTES];
 } sb_fork;
 
 /* How a runtime is set up. Zero means "the default" for every field. */

@@ -1,8 +1,9 @@
 /* Task memory for every runtime, by size class, in the manner of the
- * kernel's kmem_cache: blocks of 64 bytes, then every 16 bytes up to 256
- * (80, 96, .., 256: a waiting task's header and future rarely match a
+ * kernel's kmem_cache: blocks of 64 bytes, then every 8 bytes up to 256
+ * (72, 80, .., 256: a waiting task's header and future rarely match a
  * coarser step, and the bytes between are paid by every one of a million
- * tasks), then eight classes per power of two (288, 320, .. 512, 576, ..:
+ * tasks; 8 is the alignment a future's copy needs, SB_FUTURE_ALIGN), then
+ * eight classes per power of two (288, 320, .. 512, 576, ..:
  * at most a ninth of a block wasted, tcmalloc's spacing rather than
  * jemalloc's four), carved from chunks of about SB_SLAB_CHUNK bytes (one
  * block a chunk for the larger classes), kept on a free list per class, so
@@ -23,10 +24,11 @@
 #include "runtimes/core/sb.h"
 
 #define SB_SLAB_MIN_SHIFT 6 /* the smallest block: 64 bytes, a cache line */
-#define SB_SLAB_STEP_MAX 256 /* 16-byte steps up to here */
-#define SB_SLAB_STEPS 13 /* classes 0 .. 12: 64, 80, .., 256 bytes */
+#define SB_SLAB_STEP 8 /* bytes between two classes up to SB_SLAB_STEP_MAX */
+#define SB_SLAB_STEP_MAX 256
+#define SB_SLAB_STEPS 25 /* classes 0 .. 24: 64, 72, .., 256 bytes */
 #define SB_SLAB_CLASSES                                                        \
-  181 /* the steps, then 288 B .. 512 MiB, eight per power of two */
+  193 /* the steps, then 288 B .. 512 MiB, eight per power of two */
 #define SB_SLAB_CHUNK                                                          \
   16384 /* bytes carved at once (picked out of thin air:                       \
            a few pages, 256 of the smallest tasks) */
@@ -58,13 +60,14 @@ void sb_slab_foreach(sb_slab *s,
 int sb_slab_refill(sb_slab *s, unsigned cls);
 
 /* The class whose blocks hold size bytes, or -1 when none does. Class c
- * below SB_SLAB_STEPS is 64 + 16c bytes; above, class SB_SLAB_STEPS + 8k + q
+ * below SB_SLAB_STEPS is 64 + 8c bytes; above, class SB_SLAB_STEPS + 8k + q
  * is (9 + q) << (5 + k) bytes: 288, 320, .., 512, 576, ... */
 static inline int sb_slab_class(size_t size) {
   if (size <= ((size_t)1 << SB_SLAB_MIN_SHIFT))
     return 0;
   if (size <= SB_SLAB_STEP_MAX)
-    return (int)((size + 15) / 16) - 4;
+    return (int)((size + SB_SLAB_STEP - 1) / SB_SLAB_STEP) -
+           (1 << SB_SLAB_MIN_SHIFT) / SB_SLAB_STEP;
   unsigned long long s = (unsigned long long)(size - 1);
   int msb = 63 - __builtin_clzll(s);   /* >= 8 */
   int q = (int)((s >> (msb - 3)) & 7); /* which eighth above 1 << msb */
@@ -72,11 +75,12 @@ static inline int sb_slab_class(size_t size) {
   return c < SB_SLAB_CLASSES ? c : -1;
 }
 
-/* Bytes of a block of class cls (a multiple of 16: blocks stay aligned
- * as max_align_t wants, chunks being cache-line aligned). */
+/* Bytes of a block of class cls (a multiple of 8: blocks stay aligned as
+ * SB_FUTURE_ALIGN wants, chunks being cache-line aligned; a runtime that
+ * needs more asks sb_slab_class_aligned). */
 static inline size_t sb_slab_block_size(unsigned cls) {
   if (cls < SB_SLAB_STEPS)
-    return 64 + 16 * (size_t)cls;
+    return 64 + SB_SLAB_STEP * (size_t)cls;
   unsigned k = (cls - SB_SLAB_STEPS) / 8, q = (cls - SB_SLAB_STEPS) % 8;
   return (size_t)(9 + q) << (5 + k);
 }

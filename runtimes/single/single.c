@@ -17,9 +17,9 @@
 static _Thread_local single *current;
 
 static void local_schedule(single *rt, task *t) {
-  if (t->notified)
+  if (task_has(t, TW_NOTIFIED))
     return; /* wakes coalesce */
-  t->notified = 1;
+  task_set(t, TW_NOTIFIED, 1);
   sb_queue_push(&rt->runq, &t->run);
 }
 
@@ -29,15 +29,28 @@ static task *runq_pop(single *rt) {
 }
 
 static void remote_schedule(single *rt, task *t) {
-  /* Acquire: pairs with the release that clears remote in drain_inbox, so
-   * the consumer's read of t->inbox.next is done before this push reuses it.
-   * A task already on the inbox needs nothing more: its wakes coalesce. */
-  if (atomic_exchange_explicit(&t->remote, 1, memory_order_acquire) != 0)
+  /* 0 -> INBOX_ON claims the word: a task already on the inbox needs
+   * nothing more, its wakes coalesce. Acquire: pairs with the release that
+   * sets it back to 0 in drain_inbox, so the consumer's read of the next
+   * task in it is done before this push overwrites it. */
+  uintptr_t off = 0;
+  if (!atomic_compare_exchange_strong_explicit(&t->inbox, &off, INBOX_ON,
+                                               memory_order_acquire,
+                                               memory_order_relaxed))
     return;
-  sb__inbox_push(&rt->inbox, &t->inbox);
-  /* seq_cst load after the seq_cst push: the Dekker half of the parking
-   * protocol (see sb__inbox_push). Only the waker that flips parked writes
-   * the eventfd, so a burst of remote wakes costs one syscall. */
+  /* A Treiber push. relaxed: the first guess and the link are published by
+   * the CAS, whose release the consumer's exchange acquires. seq_cst on the
+   * CAS: the Dekker half of the parking protocol with `parked` below. */
+  task *head = atomic_load_explicit(&rt->inbox, memory_order_relaxed);
+  do
+    atomic_store_explicit(&t->inbox, (uintptr_t)head | INBOX_ON,
+                          memory_order_relaxed);
+  while (!atomic_compare_exchange_weak_explicit(
+      &rt->inbox, &head, t, memory_order_seq_cst, memory_order_relaxed));
+  /* seq_cst load after the seq_cst push: the loop stores parked = 1 then
+   * looks at the inbox, we push then look at parked, so one of us sees the
+   * other. Only the waker that flips parked writes the eventfd, so a burst
+   * of remote wakes costs one syscall. */
   if (atomic_load(&rt->parked) && atomic_exchange(&rt->parked, 0))
     sb__reactor_notify(rt->reactor);
 }
@@ -56,8 +69,8 @@ static sb_future *task_fut(single *rt, task *t) {
 }
 
 static void task_free(single *rt, task *t) {
-  unsigned cls = t->cls;
-  t->cls = TASK_FREE; /* for close's visit of every block */
+  unsigned cls = task_cls(t);
+  task_reset(t, TASK_FREE); /* for close's visit of every block */
   sb_slab_free(&rt->slab, t, cls);
 }
 
@@ -65,42 +78,65 @@ static void task_free(single *rt, task *t) {
 static void block_init(void *block, unsigned cls, void *arg) {
   (void)cls;
   (void)arg;
-  ((task *)block)->cls = TASK_FREE;
+  task_reset(block, TASK_FREE);
+  atomic_init(&((task *)block)->inbox, 0);
 }
 
 /* Frees t once nothing can reach it: done, its join reference given up, off
  * the run queue and off the inbox. */
 static void task_maybe_free(single *rt, task *t) {
-  if (!t->done || !t->released || t->notified || t == &rt->root || rt->closing)
+  if ((t->word & (TW_DONE | TW_RELEASED | TW_NOTIFIED)) !=
+          (TW_DONE | TW_RELEASED) ||
+      t == &rt->root || rt->closing)
     return;
   /* Acquire: a remote waker's push happened before the task could finish
-   * (the wait's lock orders them), so a 1 here is always seen; acquire also
-   * orders drain_inbox's last touch of t before the free. */
-  if (atomic_load_explicit(&t->remote, memory_order_acquire) != 0)
+   * (the wait's lock orders them), so its INBOX_ON here is always seen;
+   * acquire also orders drain_inbox's last touch of t before the free. */
+  if (atomic_load_explicit(&t->inbox, memory_order_acquire) != 0)
     return; /* drain_inbox frees it */
   task_free(rt, t);
 }
 
 static void task_complete(single *rt, task *t) {
-  t->done = 1;
-  if (t->joiner != NULL) {
-    local_schedule(rt, t->joiner);
-    t->joiner = NULL;
+  task_set(t, TW_DONE, 1);
+  task *joiner = task_joiner(t);
+  if (joiner != NULL) {
+    local_schedule(rt, joiner);
+    task_set_joiner(t, NULL);
   }
   task_maybe_free(rt, t);
 }
 
+/* The task after t on the inbox (or the reversed chain), or NULL. relaxed:
+ * t is ours from the exchange that took the chain until we clear its word;
+ * the pushes' writes were acquired with that exchange. */
+static task *inbox_next(task *t) {
+  uintptr_t w = atomic_load_explicit(&t->inbox, memory_order_relaxed);
+  return (task *)(w & ~INBOX_ON);
+}
+
 static void drain_inbox(single *rt) {
-  if (sb__inbox_empty(&rt->inbox))
-    return; /* one load, cheaper than take_all's locked exchange */
-  sb_snode *n = sb__inbox_take_all(&rt->inbox);
-  while (n != NULL) {
-    task *t = SB_CONTAINER_OF(n, task, inbox);
-    n = n->next;
-    /* Release: the read of t->inbox.next above happens before a new push
-     * of t (which acquires remote) overwrites it. */
-    atomic_store_explicit(&t->remote, 0, memory_order_release);
-    if (t->done || (t == &rt->root && !rt->root_active))
+  /* seq_cst: the loop's half of the parking protocol (remote_schedule);
+   * one load, cheaper than the exchange when the inbox is empty. */
+  if (atomic_load(&rt->inbox) == NULL)
+    return;
+  /* Acquire: every push's link and claim, published by its CAS. */
+  task *n = atomic_exchange_explicit(&rt->inbox, NULL, memory_order_acquire);
+  task *fifo = NULL;
+  while (n != NULL) { /* reverse the pushes into wake order */
+    task *next = inbox_next(n);
+    atomic_store_explicit(&n->inbox, (uintptr_t)fifo | INBOX_ON,
+                          memory_order_relaxed); /* still claimed: ON */
+    fifo = n;
+    n = next;
+  }
+  while (fifo != NULL) {
+    task *t = fifo;
+    fifo = inbox_next(t);
+    /* Release: the read of the next task above happens before a new push
+     * of t (whose claim acquires this 0) overwrites it. */
+    atomic_store_explicit(&t->inbox, 0, memory_order_release);
+    if (task_has(t, TW_DONE) || (t == &rt->root && !rt->root_active))
       task_maybe_free(rt, t);
     else
       local_schedule(rt, t);
@@ -114,8 +150,8 @@ static int turn(single *rt) {
   int64_t timeout = 0;
   int idle = sb_queue_empty(&rt->runq);
   if (idle) {
-    atomic_store(&rt->parked, 1); /* seq_cst: see sb__inbox_push */
-    if (!sb__inbox_empty(&rt->inbox)) {
+    atomic_store(&rt->parked, 1); /* seq_cst: see remote_schedule */
+    if (atomic_load(&rt->inbox) != NULL) {
       timeout = 0;
     } else if (rt->timers.len == 0) {
       timeout = -1;
@@ -135,8 +171,8 @@ static int turn(single *rt) {
 }
 
 static sb_poll poll_task(single *rt, task *t, sb_cx *cx) {
-  t->notified = 0; /* a wake from now on queues it again */
-  if (t->done || (t == &rt->root && !rt->root_active)) {
+  task_set(t, TW_NOTIFIED, 0); /* a wake from now on queues it again */
+  if (task_has(t, TW_DONE) || (t == &rt->root && !rt->root_active)) {
     task_maybe_free(rt, t); /* a stale wake after the end */
     return SB_PENDING;
   }
@@ -160,11 +196,11 @@ static int single_block_on(sb_runtime *base, sb_future *root) {
   /* notified is left alone: the root may still sit on the run queue from
    * the last block_on, and must not be queued twice. */
   rt->root_fut = root;
-  rt->root.done = 0;
-  rt->root.joiner = NULL;
+  task_set(&rt->root, TW_DONE, 0);
+  task_set_joiner(&rt->root, NULL);
   rt->root_active = 1;
   local_schedule(rt, &rt->root);
-  while (!rt->root.done) {
+  while (!task_has(&rt->root, TW_DONE)) {
     task *t;
     for (int polls = 0; polls < TICK_POLLS && (t = runq_pop(rt)) != NULL;
          polls++)
@@ -190,12 +226,7 @@ static int single_spawn(sb_cx *cx, const sb_future *f, size_t size,
   if (t == NULL)
     return -ENOMEM;
   memcpy((char *)t + TASK_HDR, f, size);
-  t->joiner = NULL;
-  t->cls = (uint8_t)cls;
-  t->notified = 0;
-  t->done = 0;
-  t->released = 0;
-  atomic_init(&t->remote, 0);
+  task_reset(t, (unsigned)cls); /* inbox: 0 since it was carved or freed */
   local_schedule(rt, t);
   rt->spawned++;
   *out = t;
@@ -212,19 +243,19 @@ static int single_fork(sb_cx *cx, sb_fork *f) {
 }
 
 static sb_poll single_join(sb_cx *cx, sb_task *t, uint64_t *out) {
-  if (!t->done) {
-    t->joiner = cx->waker.task; /* a task of this runtime: cx is ours */
+  if (!task_has(t, TW_DONE)) {
+    task_set_joiner(t, cx->waker.task); /* of this runtime: cx is ours */
     return SB_PENDING;
   }
   *out = task_fut((single *)cx->rt, t)->out;
-  t->released = 1;
+  task_set(t, TW_RELEASED, 1);
   task_maybe_free((single *)cx->rt, t);
   return SB_READY;
 }
 
 static void single_detach(sb_runtime *base, sb_task *t) {
-  t->released = 1;
-  t->joiner = NULL;
+  task_set(t, TW_RELEASED, 1);
+  task_set_joiner(t, NULL);
   task_maybe_free((single *)base, t);
 }
 
@@ -246,10 +277,10 @@ static int single_open(const sb_config *cfg, sb_runtime **out) {
   }
   rt->base.ops = &sb_runtime_single;
   sb_queue_init(&rt->runq);
-  atomic_init(&rt->root.remote, 0);
+  atomic_init(&rt->root.inbox, 0);
   sb_slab_init(&rt->slab, offsetof(task, run), block_init, NULL);
   sb__timer_heap_init(&rt->timers);
-  sb__inbox_init(&rt->inbox);
+  atomic_init(&rt->inbox, NULL);
   atomic_init(&rt->parked, 0);
   *out = &rt->base;
   return 0;
@@ -259,9 +290,9 @@ static int single_open(const sb_config *cfg, sb_runtime **out) {
 static void drop_live(void *block, unsigned cls, void *arg) {
   task *t = block;
   (void)cls;
-  if (t->cls == TASK_FREE || t->done)
+  if (task_cls(t) == TASK_FREE || task_has(t, TW_DONE))
     return;
-  t->done = 1;
+  task_set(t, TW_DONE, 1);
   sb_future_drop(task_fut(arg, t), arg);
 }
 

@@ -8,41 +8,70 @@
 #include <stdint.h>
 
 #include "runtimes/core/sb.h"
-#include "runtimes/os/inbox.h"
 #include "runtimes/os/reactor.h"
 #include "runtimes/os/slab.h"
 #include "runtimes/os/timer_heap.h"
 
 SB_RUNTIME_DECLARE(single);
 
-/* A task: this header, then (at TASK_HDR) the copy of its future. 32
- * bytes: no pointer to the future (it is at TASK_HDR, or the root's, which
- * the runtime keeps) and no list of live tasks (close visits the slab's
- * blocks instead), so the header costs a waiting task no more than its
- * links and flags. */
+/* A task: this header, then (at TASK_HDR) the copy of its future. 24
+ * bytes, three words: no pointer to the future (it is at TASK_HDR, or the
+ * root's, which the runtime keeps), no list of live tasks (close visits the
+ * slab's blocks instead), and the flags folded into the words that already
+ * had to be there, so a waiting task pays for its links and nothing else.
+ *
+ * `word` holds what only the runtime thread reads or writes: the joiner's
+ * address (tasks are 8-aligned, and user addresses leave the top byte
+ * clear on x86-64 and AArch64 Linux, asserted on every store), three flags
+ * in its low bits and the slab class in its top byte, as the Linux rbtree
+ * keeps a node's colour in its parent pointer. `inbox` is the only word
+ * other threads write: 0 off the inbox, else the next task's address with
+ * bit 0 set, so the bit doubles as the old `remote` flag. */
 struct sb_task {
-  sb_snode run;           /* run-queue link, while notified; the slab's
-                             free-list link while the block is free */
-  struct sb_task *joiner; /* the task of this runtime awaiting the
-                             output, or NULL */
-  sb_snode inbox;         /* inbox link, while remote is 1 */
-  atomic_uint remote;     /* 1 while on the inbox: set by the waking
-                             thread, cleared by the runtime thread */
-  uint8_t cls;            /* the slab class of its block; TASK_FREE while
-                             the block is free */
-  uint8_t notified;       /* on the run queue (runtime thread only) */
-  uint8_t done;           /* the future returned READY, or was dropped */
-  uint8_t released;       /* joined to READY or detached */
+  sb_snode run;            /* run-queue link, while notified; the slab's
+                              free-list link while the block is free */
+  uintptr_t word;          /* joiner | class | flags (TW_*), runtime thread */
+  _Atomic uintptr_t inbox; /* INBOX_ON | next on the inbox, or 0 */
 };
 
 typedef struct sb_task task;
 
-#define TASK_FREE UINT8_MAX
-_Static_assert(SB_SLAB_CLASSES < TASK_FREE, "a class must fit in task.cls");
+#define TW_NOTIFIED ((uintptr_t)1) /* on the run queue */
+#define TW_DONE ((uintptr_t)2) /* the future returned READY, or was dropped */
+#define TW_RELEASED ((uintptr_t)4) /* joined to READY or detached */
+#define TW_CLS_SHIFT 56
+#define TW_PTR ((((uintptr_t)1 << TW_CLS_SHIFT) - 1) & ~(uintptr_t)7)
+#define INBOX_ON ((uintptr_t)1)
 
-/* Where the future starts: after the header, aligned as malloc would. */
-#define TASK_ALIGN _Alignof(max_align_t)
-#define TASK_HDR ((sizeof(task) + TASK_ALIGN - 1) & ~(size_t)(TASK_ALIGN - 1))
+#define TASK_FREE 0xffu /* the class of a free block */
+_Static_assert(SB_SLAB_CLASSES < TASK_FREE, "a class must fit in a byte");
+_Static_assert(sizeof(uintptr_t) == 8, "the class sits in the top byte");
+
+static inline int task_has(const struct sb_task *t, uintptr_t flag) {
+  return (t->word & flag) != 0;
+}
+static inline void task_set(struct sb_task *t, uintptr_t flag, int on) {
+  t->word = on ? t->word | flag : t->word & ~flag;
+}
+static inline struct sb_task *task_joiner(const struct sb_task *t) {
+  return (struct sb_task *)(t->word & TW_PTR);
+}
+static inline void task_set_joiner(struct sb_task *t, struct sb_task *j) {
+  SB_ASSERT(((uintptr_t)j & ~TW_PTR) == 0); /* aligned, top byte clear */
+  t->word = (t->word & ~TW_PTR) | (uintptr_t)j;
+}
+static inline unsigned task_cls(const struct sb_task *t) {
+  return (unsigned)(t->word >> TW_CLS_SHIFT);
+}
+/* A fresh word: class cls, no joiner, no flag. */
+static inline void task_reset(struct sb_task *t, unsigned cls) {
+  t->word = (uintptr_t)cls << TW_CLS_SHIFT;
+}
+
+/* Where the future starts: after the header, as aligned as a future's
+ * copy needs (SB_FUTURE_ALIGN). */
+#define TASK_HDR                                                               \
+  ((sizeof(task) + SB_FUTURE_ALIGN - 1) & ~(size_t)(SB_FUTURE_ALIGN - 1))
 
 typedef struct single {
   sb_runtime base;       /* ops table, first */
@@ -58,7 +87,8 @@ typedef struct single {
   sb__timer_heap timers; /* sleep_until waits */
   sb__reactor *reactor;  /* fd waits and the notify eventfd */
   /* Written by other threads: kept off the runtime thread's lines. */
-  alignas(SB_CACHELINE) sb__inbox inbox; /* tasks woken from other threads */
+  alignas(SB_CACHELINE) _Atomic(task *) inbox; /* the last task pushed by
+                                   another thread's wake (task.inbox) */
   atomic_int parked; /* 1 while the loop is (about to be) blocked
                         in the reactor: a remote wake must notify */
 } single;

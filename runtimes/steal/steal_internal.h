@@ -56,7 +56,7 @@ struct sb_task {
   sb_task *joiner;        /* the joining task (of this runtime: join takes
                              a cx of it), owned per ST_JOIN_WAKER */
   uint32_t cls;           /* slab class, or STEAL_CLS_ROOT / _FORK */
-  alignas(16) unsigned char body[]; /* the spawned future's copy */
+  alignas(SB_FUTURE_ALIGN) unsigned char body[]; /* the spawned future's copy */
 };
 
 /* Task memory of one worker, or of the outside world (under ext_lock): a
