@@ -1,5 +1,9 @@
 /* Conformance: the broadcast event. One set releases every waiting task and
  * every later wait; a dropped pending wait leaves no registration. */
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+
 #include "probe.h"
 #include "runtimes/primitives/event.h"
 #include "runtimes/primitives/sleep.h"
@@ -103,9 +107,99 @@ static void test_cancel(const sb_runtime_ops *ops) {
   ASSERT_EQ(sb_test_run(ops, &root.base), 1);
 }
 
+/* ---- a wake from another thread while the task it woke runs ----------
+ * The runner sets `ready` (waking the root) and waits on b; the root sets
+ * b (waking the runner, which on steal runs next from the LIFO slot) and
+ * waits on a: pending. While the runner is being polled, an outside thread
+ * sets a, and only then does the runner finish; it never touches a. On
+ * steal that outside wake lands while the root still counts as running
+ * (the end of its poll is put off until after the runner's, sb__steal_run):
+ * it must not be lost, or the root waits forever and the test times out. */
+
+typedef struct handoff {
+  sb_event *a, *b, *ready;
+  atomic_int go;   /* 1: the runner is being polled */
+  atomic_int done; /* 1: the outside thread has set a */
+} handoff;
+
+static void *outside_set(void *arg) {
+  handoff *h = arg;
+  /* acquire/release: plain handshakes; the event does its own ordering. */
+  while (!atomic_load_explicit(&h->go, memory_order_acquire))
+    sched_yield();
+  sb_event_set(h->a);
+  atomic_store_explicit(&h->done, 1, memory_order_release);
+  return NULL;
+}
+
+typedef struct runner {
+  sb_future base;
+  handoff *h;
+  sb_event_wait op;
+} runner;
+
+static sb_poll runner_poll(sb_future *f, sb_cx *cx) {
+  runner *self = (runner *)f;
+  SB_BEGIN(self);
+  sb_event_set(self->h->ready);
+  sb_event_wait_init(&self->op, self->h->b);
+  SB_AWAIT(self, sb_event_wait_poll(&self->op, cx));
+  atomic_store_explicit(&self->h->go, 1, memory_order_release);
+  while (!atomic_load_explicit(&self->h->done, memory_order_acquire))
+    sched_yield(); /* the outside thread wakes the root meanwhile */
+  SB_END(self, 1);
+}
+
+typedef struct handoff_root {
+  sb_future base;
+  handoff h;
+  pthread_t th;
+  int round;
+  uint64_t sum;
+  sb_join join;
+  sb_event_wait op;
+} handoff_root;
+
+#define HANDOFF_ROUNDS 50
+
+static sb_poll handoff_poll(sb_future *f, sb_cx *cx) {
+  handoff_root *self = (handoff_root *)f;
+  SB_BEGIN(self);
+  for (self->round = 0; self->round < HANDOFF_ROUNDS; self->round++) {
+    ASSERT_EQ(sb_event_open(&self->h.a), 0);
+    ASSERT_EQ(sb_event_open(&self->h.b), 0);
+    ASSERT_EQ(sb_event_open(&self->h.ready), 0);
+    atomic_init(&self->h.go, 0);
+    atomic_init(&self->h.done, 0);
+    {
+      runner r = {.base = SB_FUTURE_INIT(runner_poll, NULL), .h = &self->h};
+      ASSERT_EQ(sb_spawn(cx, &r.base, sizeof(r), &self->join), 0);
+    }
+    ASSERT_EQ(pthread_create(&self->th, NULL, outside_set, &self->h), 0);
+    sb_event_wait_init(&self->op, self->h.ready);
+    SB_AWAIT(self, sb_event_wait_poll(&self->op, cx));
+    sb_event_set(self->h.b);
+    sb_event_wait_init(&self->op, self->h.a);
+    SB_AWAIT(self, sb_event_wait_poll(&self->op, cx));
+    SB_AWAIT(self, sb_join_poll(&self->join, cx));
+    self->sum += self->join.base.out;
+    ASSERT_EQ(pthread_join(self->th, NULL), 0);
+    sb_event_free(self->h.a);
+    sb_event_free(self->h.b);
+    sb_event_free(self->h.ready);
+  }
+  SB_END(self, self->sum);
+}
+
+static void test_outside_wake(const sb_runtime_ops *ops) {
+  handoff_root root = {.base = SB_FUTURE_INIT(handoff_poll, NULL)};
+  ASSERT_EQ(sb_test_run(ops, &root.base), HANDOFF_ROUNDS);
+}
+
 static const sb_test_case cases[] = {
     {"broadcast", test_broadcast},
     {"cancel", test_cancel},
+    {"outside_wake", test_outside_wake},
 };
 
 SB_TEST_MAIN(cases)

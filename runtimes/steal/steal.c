@@ -56,6 +56,7 @@ static void init_worker(steal_rt *rt, steal_worker *w, int index) {
   w->lifo = NULL;
   w->lifo_claimed = 0;
   w->current = NULL;
+  w->deferred = NULL;
   w->tick = 0;
   w->rng = 2654435761u * (uint32_t)(index + 1); /* nonzero xorshift seed */
   w->index = index;

@@ -85,6 +85,10 @@ typedef struct steal_worker {
   int searching;    /* 1 while counted in the runtime's searching workers */
   int parking;      /* 1 while it polls the reactor as an idle worker */
   int yielded;      /* 1 when the task being polled asked to yield */
+  /* A task whose poll just returned PENDING while a LIFO task was next:
+   * still RUNNING, the end of its poll put off until after the next poll
+   * (sb__steal_run), or NULL. */
+  sb_task *deferred;
   /* Successful spawns made on this worker: stored by the owner alone (a
    * relaxed load and store, no read-modify-write, so the spawn path has no
    * contended atomic), summed by info with relaxed loads. */
@@ -200,6 +204,8 @@ void sb__steal_schedule(steal_rt *rt, sb_task *t, int mode);
 /* Puts t, just claimed RUNNING by a wake from w's running task, in w's LIFO
  * slot. */
 void sb__steal_lifo_claimed(steal_worker *w, sb_task *t);
+/* Ends the poll of w->deferred, if any (see sb__steal_run). */
+void sb__steal_end_deferred(steal_worker *w);
 int sb__steal_fork(sb_cx *cx, sb_fork *f);
 int sb__steal_unfork(sb_cx *cx, sb_fork *f);
 void *sb__steal_worker_main(void *arg);

@@ -51,6 +51,13 @@ void sb__steal_wake(sb_waker wk) {
     return;
   steal_worker *w = steal_local(rt);
   if (w != NULL && w->current != NULL) {
+    if (t == w->deferred) {
+      /* Its last poll ended just before this one and it is still RUNNING,
+       * held by this worker (sb__steal_run): it runs next, no RMW at all. */
+      w->deferred = NULL;
+      sb__steal_lifo_claimed(w, t);
+      return;
+    }
     /* Woken by the task running here: it will run next on this worker
      * (the LIFO slot), so claim it RUNNING now, idle -> RUNNING in the one
      * RMW a wake costs anyway, and its poll skips NOTIFIED -> RUNNING: one
@@ -135,6 +142,18 @@ void sb__steal_unclaim(sb_task *t) {
     ;
 }
 
+/* RUNNING -> idle, at the end of a poll that returned PENDING. acq_rel:
+ * release hands the future's new state to the next poller, acquire sees the
+ * data of a wake that came during the poll. If one did, NOTIFIED is set and
+ * nobody queued the task: we do, behind the others (a self-wake is how an
+ * exhausted budget works). */
+static void end_poll(steal_rt *rt, sb_task *t) {
+  uint64_t s =
+      atomic_fetch_sub_explicit(&t->state, ST_RUNNING, memory_order_acq_rel);
+  if (s & ST_NOTIFIED)
+    sb__steal_schedule(rt, t, STEAL_SCHED_YIELD);
+}
+
 void sb__steal_run(steal_worker *w, sb_task *t, int *budget, int claimed) {
   steal_rt *rt = w->rt;
   uint64_t s;
@@ -159,9 +178,11 @@ void sb__steal_run(steal_worker *w, sb_task *t, int *budget, int claimed) {
     w->yielded = 0;  /* asked to yield, then finished anyway */
     complete(rt, t); /* with current set: the joiner goes to the LIFO slot */
     w->current = NULL;
+    sb__steal_end_deferred(w);
     return;
   }
   w->current = NULL;
+  sb__steal_end_deferred(w); /* the last poll's, if this one did not wake it */
   if (w->yielded) {
     /* RUNNING -> NOTIFIED, woken meanwhile or not. */
     w->yielded = 0;
@@ -169,13 +190,31 @@ void sb__steal_run(steal_worker *w, sb_task *t, int *budget, int claimed) {
     sb__steal_schedule(rt, t, STEAL_SCHED_YIELD);
     return;
   }
-  /* RUNNING -> idle. acq_rel: release hands the future's new state to the
-   * next poller, acquire sees the data of a wake that came during the poll.
-   * If one did, NOTIFIED is set and nobody queued the task: we do, behind
-   * the others (a self-wake is how an exhausted budget works). */
-  s = atomic_fetch_sub_explicit(&t->state, ST_RUNNING, memory_order_acq_rel);
-  if (s & ST_NOTIFIED)
-    sb__steal_schedule(rt, t, STEAL_SCHED_YIELD);
+  if (w->lifo != NULL && w->lifo_claimed) {
+    /* A task this poll woke (not one it spawned) runs next. If that poll
+     * wakes t back (a ping-pong pair, a request and its reply), t is still
+     * RUNNING here and goes to the LIFO slot with no RMW: the end of this
+     * poll and that wake's claim, two locked instructions, are both saved.
+     * Else its end comes after that one poll (run_task ends the chain with
+     * sb__steal_end_deferred too). Meanwhile it is RUNNING, so another
+     * thread's wake only sets NOTIFIED, which the deferred end sees and
+     * acts on: that wake waits one poll longer, as a wake during a poll
+     * does, and t is queued here, not run where the wake came from. A
+     * spawned LIFO task does not defer its parent for that reason: in a
+     * fork-join tree the parent waits for a child another worker may
+     * steal, and its continuation should run where that child ends. */
+    w->deferred = t;
+    return;
+  }
+  end_poll(rt, t);
+}
+
+void sb__steal_end_deferred(steal_worker *w) {
+  sb_task *t = w->deferred;
+  if (t != NULL) {
+    w->deferred = NULL;
+    end_poll(w->rt, t);
+  }
 }
 
 sb_poll sb__steal_join(sb_cx *cx, sb_task *t, uint64_t *out) {

@@ -235,11 +235,13 @@ static void run_task(steal_worker *w, sb_task *t) {
       if (claimed)
         sb__steal_unclaim(t);
       push_local(w, t);
+      sb__steal_end_deferred(w);
       notify_if_spare(w);
       return;
     }
     sb__steal_run(w, t, &budget, claimed);
   }
+  SB_ASSERT(w->deferred == NULL); /* only deferred while a LIFO task waits */
 }
 
 void *sb__steal_worker_main(void *arg) {
