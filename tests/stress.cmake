@@ -1,4 +1,5 @@
-# tests: the work-stealing ring's, the fork deque's and the biased lock's
+# tests: the work-stealing ring's, the fork deque's, the tagged inbox's and
+# the biased lock's
 # unit tests (runtime-independent), and the
 # stress suite, which runs on every runtime (label `stress`; minutes, not
 # hours, in total).
@@ -13,6 +14,12 @@ target_include_directories(test_forkq PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
 target_link_libraries(test_forkq PRIVATE sb_registry sb_primitives)
 add_test(NAME forkq COMMAND test_forkq)
 set_tests_properties(forkq PROPERTIES LABELS unit TIMEOUT 300)
+
+add_executable(test_inbox test_inbox.c)
+target_include_directories(test_inbox PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
+target_link_libraries(test_inbox PRIVATE sb_registry sb_primitives)
+add_test(NAME inbox COMMAND test_inbox)
+set_tests_properties(inbox PROPERTIES LABELS unit TIMEOUT 300)
 
 add_executable(test_biaslock test_biaslock.c)
 target_include_directories(test_biaslock PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})

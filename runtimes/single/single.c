@@ -29,24 +29,11 @@ static task *runq_pop(single *rt) {
 }
 
 static void remote_schedule(single *rt, task *t) {
-  /* 0 -> INBOX_ON claims the word: a task already on the inbox needs
-   * nothing more, its wakes coalesce. Acquire: pairs with the release that
-   * sets it back to 0 in drain_inbox, so the consumer's read of the next
-   * task in it is done before this push overwrites it. */
-  uintptr_t off = 0;
-  if (!atomic_compare_exchange_strong_explicit(&t->inbox, &off, INBOX_ON,
-                                               memory_order_acquire,
-                                               memory_order_relaxed))
+  /* A task already on the inbox needs nothing more: its wakes coalesce.
+   * The push is seq_cst: the Dekker half of the parking protocol with
+   * `parked` below. */
+  if (!sb__tinbox_push(&rt->inbox, &t->inbox))
     return;
-  /* A Treiber push. relaxed: the first guess and the link are published by
-   * the CAS, whose release the consumer's exchange acquires. seq_cst on the
-   * CAS: the Dekker half of the parking protocol with `parked` below. */
-  task *head = atomic_load_explicit(&rt->inbox, memory_order_relaxed);
-  do
-    atomic_store_explicit(&t->inbox, (uintptr_t)head | INBOX_ON,
-                          memory_order_relaxed);
-  while (!atomic_compare_exchange_weak_explicit(
-      &rt->inbox, &head, t, memory_order_seq_cst, memory_order_relaxed));
   /* seq_cst load after the seq_cst push: the loop stores parked = 1 then
    * looks at the inbox, we push then look at parked, so one of us sees the
    * other. Only the waker that flips parked writes the eventfd, so a burst
@@ -79,7 +66,7 @@ static void block_init(void *block, unsigned cls, void *arg) {
   (void)cls;
   (void)arg;
   task_reset(block, TASK_FREE);
-  atomic_init(&((task *)block)->inbox, 0);
+  sb__tlink_init(&((task *)block)->inbox);
 }
 
 /* Frees t once nothing can reach it: done, its join reference given up, off
@@ -89,10 +76,10 @@ static void task_maybe_free(single *rt, task *t) {
           (TW_DONE | TW_RELEASED) ||
       t == &rt->root || rt->closing)
     return;
-  /* Acquire: a remote waker's push happened before the task could finish
-   * (the wait's lock orders them), so its INBOX_ON here is always seen;
-   * acquire also orders drain_inbox's last touch of t before the free. */
-  if (atomic_load_explicit(&t->inbox, memory_order_acquire) != 0)
+  /* A remote waker's push happened before the task could finish (the
+   * wait's lock orders them), so it is always seen here; the acquire in
+   * sb__tlink_on also orders drain_inbox's last touch of t before the free. */
+  if (sb__tlink_on(&t->inbox))
     return; /* drain_inbox frees it */
   task_free(rt, t);
 }
@@ -107,35 +94,16 @@ static void task_complete(single *rt, task *t) {
   task_maybe_free(rt, t);
 }
 
-/* The task after t on the inbox (or the reversed chain), or NULL. relaxed:
- * t is ours from the exchange that took the chain until we clear its word;
- * the pushes' writes were acquired with that exchange. */
-static task *inbox_next(task *t) {
-  uintptr_t w = atomic_load_explicit(&t->inbox, memory_order_relaxed);
-  return (task *)(w & ~INBOX_ON);
-}
-
 static void drain_inbox(single *rt) {
   /* seq_cst: the loop's half of the parking protocol (remote_schedule);
    * one load, cheaper than the exchange when the inbox is empty. */
-  if (atomic_load(&rt->inbox) == NULL)
+  if (sb__tinbox_empty(&rt->inbox))
     return;
-  /* Acquire: every push's link and claim, published by its CAS. */
-  task *n = atomic_exchange_explicit(&rt->inbox, NULL, memory_order_acquire);
-  task *fifo = NULL;
-  while (n != NULL) { /* reverse the pushes into wake order */
-    task *next = inbox_next(n);
-    atomic_store_explicit(&n->inbox, (uintptr_t)fifo | INBOX_ON,
-                          memory_order_relaxed); /* still claimed: ON */
-    fifo = n;
-    n = next;
-  }
-  while (fifo != NULL) {
-    task *t = fifo;
-    fifo = inbox_next(t);
-    /* Release: the read of the next task above happens before a new push
-     * of t (whose claim acquires this 0) overwrites it. */
-    atomic_store_explicit(&t->inbox, 0, memory_order_release);
+  sb__tlink *n = sb__tinbox_take_all(&rt->inbox); /* in wake order */
+  while (n != NULL) {
+    task *t = SB_CONTAINER_OF(n, task, inbox);
+    n = sb__tlink_next(n);
+    sb__tlink_release(&t->inbox); /* the next wake may push it again */
     if (task_has(t, TW_DONE) || (t == &rt->root && !rt->root_active))
       task_maybe_free(rt, t);
     else
@@ -151,7 +119,7 @@ static int turn(single *rt) {
   int idle = sb_queue_empty(&rt->runq);
   if (idle) {
     atomic_store(&rt->parked, 1); /* seq_cst: see remote_schedule */
-    if (atomic_load(&rt->inbox) != NULL) {
+    if (!sb__tinbox_empty(&rt->inbox)) {
       timeout = 0;
     } else if (rt->timers.len == 0) {
       timeout = -1;
@@ -277,10 +245,10 @@ static int single_open(const sb_config *cfg, sb_runtime **out) {
   }
   rt->base.ops = &sb_runtime_single;
   sb_queue_init(&rt->runq);
-  atomic_init(&rt->root.inbox, 0);
+  sb__tlink_init(&rt->root.inbox);
   sb_slab_init(&rt->slab, offsetof(task, run), block_init, NULL);
   sb__timer_heap_init(&rt->timers);
-  atomic_init(&rt->inbox, NULL);
+  sb__tinbox_init(&rt->inbox);
   atomic_init(&rt->parked, 0);
   *out = &rt->base;
   return 0;

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "runtimes/core/sb.h"
+#include "runtimes/os/inbox.h"
 #include "runtimes/os/reactor.h"
 #include "runtimes/os/slab.h"
 #include "runtimes/os/timer_heap.h"
@@ -25,13 +26,14 @@ SB_RUNTIME_DECLARE(single);
  * clear on x86-64 and AArch64 Linux, asserted on every store), three flags
  * in its low bits and the slab class in its top byte, as the Linux rbtree
  * keeps a node's colour in its parent pointer. `inbox` is the only word
- * other threads write: 0 off the inbox, else the next task's address with
- * bit 0 set, so the bit doubles as the old `remote` flag. */
+ * other threads write: the tagged link of os/inbox.h, 0 off the inbox, else
+ * the next task's link with bit 0 set, so the bit doubles as the old
+ * `remote` flag. */
 struct sb_task {
-  sb_snode run;            /* run-queue link, while notified; the slab's
-                              free-list link while the block is free */
-  uintptr_t word;          /* joiner | class | flags (TW_*), runtime thread */
-  _Atomic uintptr_t inbox; /* INBOX_ON | next on the inbox, or 0 */
+  sb_snode run;    /* run-queue link, while notified; the slab's
+                      free-list link while the block is free */
+  uintptr_t word;  /* joiner | class | flags (TW_*), runtime thread */
+  sb__tlink inbox; /* on the inbox: next | ON, or 0 (other threads) */
 };
 
 typedef struct sb_task task;
@@ -41,7 +43,6 @@ typedef struct sb_task task;
 #define TW_RELEASED ((uintptr_t)4) /* joined to READY or detached */
 #define TW_CLS_SHIFT 56
 #define TW_PTR ((((uintptr_t)1 << TW_CLS_SHIFT) - 1) & ~(uintptr_t)7)
-#define INBOX_ON ((uintptr_t)1)
 
 #define TASK_FREE 0xffu /* the class of a free block */
 _Static_assert(SB_SLAB_CLASSES < TASK_FREE, "a class must fit in a byte");
@@ -87,8 +88,8 @@ typedef struct single {
   sb__timer_heap timers; /* sleep_until waits */
   sb__reactor *reactor;  /* fd waits and the notify eventfd */
   /* Written by other threads: kept off the runtime thread's lines. */
-  alignas(SB_CACHELINE) _Atomic(task *) inbox; /* the last task pushed by
-                                   another thread's wake (task.inbox) */
+  alignas(SB_CACHELINE) sb__tinbox inbox; /* tasks woken by other
+                                              threads (task.inbox) */
   atomic_int parked; /* 1 while the loop is (about to be) blocked
                         in the reactor: a remote wake must notify */
 } single;
