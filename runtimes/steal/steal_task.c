@@ -190,7 +190,11 @@ void sb__steal_run(steal_worker *w, sb_task *t, int *budget, int claimed) {
     sb__steal_schedule(rt, t, STEAL_SCHED_YIELD);
     return;
   }
-  if (w->lifo != NULL && w->lifo_claimed) {
+  /* relaxed: a wake from this thread (a self-wake) is always seen; one
+   * from another thread that this load misses is handled by the deferred
+   * end, as any wake in that window is. */
+  if (w->lifo != NULL && w->lifo_claimed &&
+      !(atomic_load_explicit(&t->state, memory_order_relaxed) & ST_NOTIFIED)) {
     /* A task this poll woke (not one it spawned) runs next. If that poll
      * wakes t back (a ping-pong pair, a request and its reply), t is still
      * RUNNING here and goes to the LIFO slot with no RMW: the end of this
@@ -202,7 +206,9 @@ void sb__steal_run(steal_worker *w, sb_task *t, int *budget, int claimed) {
      * does, and t is queued here, not run where the wake came from. A
      * spawned LIFO task does not defer its parent for that reason: in a
      * fork-join tree the parent waits for a child another worker may
-     * steal, and its continuation should run where that child ends. */
+     * steal, and its continuation should run where that child ends. Nor
+     * does a task woken during its own poll (a self-wake, a spent budget):
+     * it goes behind the others, as it always did. */
     w->deferred = t;
     return;
   }
