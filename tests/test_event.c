@@ -1,9 +1,6 @@
 /* Conformance: the broadcast event. One set releases every waiting task and
  * every later wait; a dropped pending wait leaves no registration. */
-#include <pthread.h>
-#include <sched.h>
-#include <stdatomic.h>
-
+#include "outside.h"
 #include "probe.h"
 #include "runtimes/primitives/event.h"
 #include "runtimes/primitives/sleep.h"
@@ -118,19 +115,8 @@ static void test_cancel(const sb_runtime_ops *ops) {
 
 typedef struct handoff {
   sb_event *a, *b, *ready;
-  atomic_int go;   /* 1: the runner is being polled */
-  atomic_int done; /* 1: the outside thread has set a */
+  sb_outside out; /* sets a when the runner asks */
 } handoff;
-
-static void *outside_set(void *arg) {
-  handoff *h = arg;
-  /* acquire/release: plain handshakes; the event does its own ordering. */
-  while (!atomic_load_explicit(&h->go, memory_order_acquire))
-    sched_yield();
-  sb_event_set(h->a);
-  atomic_store_explicit(&h->done, 1, memory_order_release);
-  return NULL;
-}
 
 typedef struct runner {
   sb_future base;
@@ -144,16 +130,13 @@ static sb_poll runner_poll(sb_future *f, sb_cx *cx) {
   sb_event_set(self->h->ready);
   sb_event_wait_init(&self->op, self->h->b);
   SB_AWAIT(self, sb_event_wait_poll(&self->op, cx));
-  atomic_store_explicit(&self->h->go, 1, memory_order_release);
-  while (!atomic_load_explicit(&self->h->done, memory_order_acquire))
-    sched_yield(); /* the outside thread wakes the root meanwhile */
+  sb_outside_fire(&self->h->out); /* wakes the root meanwhile */
   SB_END(self, 1);
 }
 
 typedef struct handoff_root {
   sb_future base;
   handoff h;
-  pthread_t th;
   int round;
   uint64_t sum;
   sb_join join;
@@ -169,13 +152,11 @@ static sb_poll handoff_poll(sb_future *f, sb_cx *cx) {
     ASSERT_EQ(sb_event_open(&self->h.a), 0);
     ASSERT_EQ(sb_event_open(&self->h.b), 0);
     ASSERT_EQ(sb_event_open(&self->h.ready), 0);
-    atomic_init(&self->h.go, 0);
-    atomic_init(&self->h.done, 0);
     {
       runner r = {.base = SB_FUTURE_INIT(runner_poll, NULL), .h = &self->h};
       ASSERT_EQ(sb_spawn(cx, &r.base, sizeof(r), &self->join), 0);
     }
-    ASSERT_EQ(pthread_create(&self->th, NULL, outside_set, &self->h), 0);
+    sb_outside_start(&self->h.out, self->h.a);
     sb_event_wait_init(&self->op, self->h.ready);
     SB_AWAIT(self, sb_event_wait_poll(&self->op, cx));
     sb_event_set(self->h.b);
@@ -183,7 +164,7 @@ static sb_poll handoff_poll(sb_future *f, sb_cx *cx) {
     SB_AWAIT(self, sb_event_wait_poll(&self->op, cx));
     SB_AWAIT(self, sb_join_poll(&self->join, cx));
     self->sum += self->join.base.out;
-    ASSERT_EQ(pthread_join(self->th, NULL), 0);
+    sb_outside_join(&self->h.out);
     sb_event_free(self->h.a);
     sb_event_free(self->h.b);
     sb_event_free(self->h.ready);
