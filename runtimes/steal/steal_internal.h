@@ -85,9 +85,9 @@ typedef struct steal_worker {
   int searching;    /* 1 while counted in the runtime's searching workers */
   int parking;      /* 1 while it polls the reactor as an idle worker */
   int yielded;      /* 1 when the task being polled asked to yield */
-  /* A task whose poll just returned PENDING while a LIFO task was next:
-   * still RUNNING, the end of its poll put off until after the next poll
-   * (sb__steal_run), or NULL. */
+  /* A task whose poll just returned PENDING, not woken during it, while a
+   * task it woke was next in the LIFO slot: still RUNNING, the end of its
+   * poll put off until after that next poll (sb__steal_run), or NULL. */
   sb_task *deferred;
   /* Successful spawns made on this worker: stored by the owner alone (a
    * relaxed load and store, no read-modify-write, so the spawn path has no
