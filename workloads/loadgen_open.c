@@ -98,6 +98,8 @@ static void ol_read(lg_run *r, lg_conn *c, int64_t t_start) {
         return;
       }
     }
+    if (n < SCRATCH_BYTES)
+      return; /* short: level-triggered epoll reports what is left */
   }
 }
 
