@@ -16,6 +16,7 @@ int __real_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags);
 int __real_epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev);
 int __real_epoll_create1(int flags);
 ssize_t __real_read(int fd, void *buf, size_t len);
+ssize_t __real_recvmsg(int fd, struct msghdr *msg, int flags);
 ssize_t __real_write(int fd, const void *buf, size_t len);
 void *__real_malloc(size_t size);
 void *__real_calloc(size_t n, size_t size);
@@ -180,6 +181,29 @@ ssize_t __wrap_read(int fd, void *buf, size_t len) {
     return -1;
   }
   return __real_read(fd, buf, len);
+}
+
+/* A read too (SB_FI_READ): its rule fails or cuts it as it does read(2).
+ * A cut shortens the first buffer only, and the caller sees it restored. */
+ssize_t __wrap_recvmsg(int fd, struct msghdr *msg, int flags) {
+  size_t len = msg->msg_iovlen > 0 ? msg->msg_iov[0].iov_len : 0;
+  int err = decide(SB_FI_READ, fd, 0, &len);
+  if (err != 0) {
+    errno = err;
+    return -1;
+  }
+  if (msg->msg_iovlen == 0 || len == msg->msg_iov[0].iov_len)
+    return __real_recvmsg(fd, msg, flags);
+  size_t whole = msg->msg_iov[0].iov_len;
+  size_t niov = msg->msg_iovlen;
+  msg->msg_iov[0].iov_len = len;
+  msg->msg_iovlen = 1; /* the cut ends the read in the first buffer */
+  ssize_t n = __real_recvmsg(fd, msg, flags);
+  int saved = errno;
+  msg->msg_iov[0].iov_len = whole;
+  msg->msg_iovlen = niov;
+  errno = saved;
+  return n;
 }
 
 ssize_t __wrap_write(int fd, const void *buf, size_t len) {

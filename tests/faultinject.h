@@ -13,7 +13,7 @@ typedef enum sb_fi_call {
   SB_FI_ACCEPT4,
   SB_FI_EPOLL_CTL,
   SB_FI_EPOLL_CREATE1,
-  SB_FI_READ,
+  SB_FI_READ, /* read(2) and recvmsg(2) */
   SB_FI_WRITE,
   SB_FI_ALLOC, /* malloc, calloc, aligned_alloc, realloc */
   SB_FI_PTHREAD_CREATE,

@@ -2,8 +2,8 @@
 # `stress`). Each fault test is linked with -Wl,--wrap for the calls that
 # faultinject.c can fail or shorten, so the injection reaches the runtimes
 # and workloads (static libraries) without a hook in production code.
-set(SB_FAULT_WRAPS accept4 epoll_ctl epoll_create1 read write malloc calloc
-  aligned_alloc realloc free pthread_create)
+set(SB_FAULT_WRAPS accept4 epoll_ctl epoll_create1 read recvmsg write malloc
+  calloc aligned_alloc realloc free pthread_create)
 
 # sb_fault_test(NAME RUNTIME...): builds NAME.c with the injection layer and
 # runs it as NAME/<runtime> on each runtime it applies to.

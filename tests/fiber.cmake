@@ -6,7 +6,7 @@
 # (ping-pong, callee-saved registers, FP control), a stack overflow caught
 # in a child process, and the stack pool.
 foreach(name test_spawn test_chan test_oneshot test_combine test_sleep
-    test_fdio test_event test_blocking test_many stress_forkjoin stress_wake
+    test_fdio test_recv test_event test_blocking test_many stress_forkjoin stress_wake
     stress_chan stress_select stress_shutdown stress_random fault_accept
     fault_eintr fault_short_io fault_epoll fault_alloc)
   get_test_property(${name}/fiber LABELS labels)

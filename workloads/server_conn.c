@@ -99,6 +99,9 @@ void sb_conn_set_stop(sb_conn_set *s) {
 /* ---- the connection base ------------------------------------------------- */
 
 int sb__conn_begin(sb_conn *c, sb_cx *cx) {
+  /* With the hint, a request read whole is not followed by a read that
+   * fails with EAGAIN (sb_recv_init); without it (not TCP) nothing changes. */
+  (void)sb_tcp_inq_on(c->fd);
   if (c->set == NULL || sb_conn_set_add(c->set, c->fd) == 0)
     return 0;
   c->set = NULL;
@@ -143,8 +146,9 @@ static sb_poll echo_poll(sb_future *f, sb_cx *cx) {
   if (sb__conn_begin(c, cx) < 0)
     SB_RETURN(c, 0);
   for (;;) {
-    sb_read_init(&c->op, c->fd, e->buf, sizeof(e->buf));
+    sb_recv_init(&c->op, c->fd, e->buf, sizeof(e->buf), e->drained);
     SB_AWAIT(c, sb_fdop_poll(&c->op, cx));
+    e->drained = sb_recv_drained(&c->op);
     if ((int64_t)c->op.base.out <= 0)
       break; /* EOF: served; an error (the peer reset): over, not served */
     for (size_t i = 0; i < (size_t)c->op.base.out; i++)
@@ -162,4 +166,5 @@ static sb_poll echo_poll(sb_future *f, sb_cx *cx) {
 void sb_echo_conn_init(sb_echo_conn *c, int fd, sb_conn_set *set) {
   sb__conn_init(&c->conn, echo_poll, fd, set);
   c->sum = 0;
+  c->drained = 0;
 }

@@ -3,6 +3,8 @@
  * Each kind of op is its own poll function behind sb_fdop_poll. */
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -31,23 +33,6 @@ static void fdop_drop(sb_future *f, sb_runtime *rt) {
   sb_future_done(&op->base);
 }
 
-static sb_poll read_poll(sb_future *f, sb_cx *cx) {
-  sb_fdop *op = (sb_fdop *)f;
-  if (!sb_coop_proceed(cx))
-    return SB_PENDING;
-  for (;;) {
-    ssize_t n = read(op->fd, op->buf, op->len);
-    if (n >= 0)
-      return finish(op, cx, n);
-    if (errno == EINTR)
-      continue;
-    if (errno != EAGAIN && errno != EWOULDBLOCK)
-      return finish(op, cx, -errno);
-    if (wait_ready(op, cx, SB_READABLE) == SB_PENDING)
-      return SB_PENDING;
-  }
-}
-
 static sb_poll write_poll(sb_future *f, sb_cx *cx) {
   sb_fdop *op = (sb_fdop *)f;
   if (!sb_coop_proceed(cx))
@@ -63,6 +48,71 @@ static sb_poll write_poll(sb_future *f, sb_cx *cx) {
     if (wait_ready(op, cx, SB_WRITABLE) == SB_PENDING)
       return SB_PENDING;
   }
+}
+
+/* recv's flags in op->done. */
+#define SB__RECV_WAIT_FIRST 1u /* wait for readability before reading */
+#define SB__RECV_DRAINED 2u    /* READY: the read left nothing queued */
+
+/* recvmsg with room for the TCP_CM_INQ message: the bytes still queued once
+ * the read is done, taken by the kernel after it released the socket, so 0
+ * means no byte had arrived unread by then (nor a FIN, which reads as 1). */
+static ssize_t recv_inq(int fd, void *buf, size_t len, int *inq) {
+  struct iovec iov = {.iov_base = buf, .iov_len = len};
+  union {
+    char bytes[CMSG_SPACE(sizeof(int))];
+    struct cmsghdr align;
+  } ctl;
+  struct msghdr msg = {.msg_iov = &iov,
+                       .msg_iovlen = 1,
+                       .msg_control = ctl.bytes,
+                       .msg_controllen = sizeof(ctl.bytes)};
+  ssize_t n = recvmsg(fd, &msg, 0);
+  *inq = -1; /* unknown: no hint came */
+  if (n <= 0)
+    return n;
+  for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c != NULL;
+       c = CMSG_NXTHDR(&msg, c))
+    if (c->cmsg_level == SOL_TCP && c->cmsg_type == TCP_CM_INQ &&
+        c->cmsg_len == CMSG_LEN(sizeof(int)))
+      memcpy(inq, CMSG_DATA(c), sizeof(int));
+  return n;
+}
+
+/* One read: read(2), or for recv, recvmsg with the TCP_INQ hint (and its
+ * wait first). */
+static sb_poll read_once(sb_fdop *op, sb_cx *cx, int recv) {
+  if (!sb_coop_proceed(cx))
+    return SB_PENDING;
+  if (recv && (op->done & SB__RECV_WAIT_FIRST)) {
+    /* Cleared first: when the wait fires, the next poll reads. */
+    op->done = 0;
+    if (wait_ready(op, cx, SB_READABLE) == SB_PENDING)
+      return SB_PENDING;
+  }
+  for (;;) {
+    int inq = -1;
+    ssize_t n = recv ? recv_inq(op->fd, op->buf, op->len, &inq)
+                     : read(op->fd, op->buf, op->len);
+    if (n >= 0) {
+      op->done = n > 0 && inq == 0 ? SB__RECV_DRAINED : 0;
+      return finish(op, cx, n);
+    }
+    if (errno == EINTR)
+      continue;
+    if (errno != EAGAIN && errno != EWOULDBLOCK)
+      return finish(op, cx, -errno);
+    if (wait_ready(op, cx, SB_READABLE) == SB_PENDING)
+      return SB_PENDING;
+  }
+}
+
+static sb_poll read_poll(sb_future *f, sb_cx *cx) {
+  return read_once((sb_fdop *)f, cx, 0);
+}
+
+static sb_poll recv_poll(sb_future *f, sb_cx *cx) {
+  return read_once((sb_fdop *)f, cx, 1);
 }
 
 static sb_poll read_full_poll(sb_future *f, sb_cx *cx) {
@@ -167,6 +217,20 @@ static void op_init(sb_fdop *op, sb_poll_fn poll, int fd, void *buf,
 
 void sb_read_init(sb_fdop *op, int fd, void *buf, size_t len) {
   op_init(op, read_poll, fd, buf, len);
+}
+
+void sb_recv_init(sb_fdop *op, int fd, void *buf, size_t len, int wait_first) {
+  op_init(op, recv_poll, fd, buf, len);
+  op->done = wait_first ? SB__RECV_WAIT_FIRST : 0;
+}
+
+int sb_recv_drained(const sb_fdop *op) {
+  return op->base.poll == recv_poll && (op->done & SB__RECV_DRAINED) != 0;
+}
+
+int sb_tcp_inq_on(int fd) {
+  int on = 1;
+  return setsockopt(fd, SOL_TCP, TCP_INQ, &on, sizeof(on)) == 0 ? 0 : -errno;
 }
 
 void sb_write_init(sb_fdop *op, int fd, const void *buf, size_t len) {

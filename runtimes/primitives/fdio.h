@@ -17,7 +17,8 @@ typedef struct sb_fdop {
   int fd;         /* the descriptor (O_NONBLOCK) */
   void *buf;      /* read/write: the buffer */
   size_t len;     /* read/write: its length */
-  size_t done;    /* read_full/write_all: bytes moved; connect: 1 = issued */
+  size_t done;    /* read_full/write_all: bytes moved; connect: 1 = issued;
+                     recv: SB__RECV_* flags */
   struct sockaddr_storage addr; /* connect: the peer */
   socklen_t addrlen;            /* connect: bytes of addr in use */
   sb_wait wait;                 /* private: the registration (wait_fd) */
@@ -26,6 +27,20 @@ typedef struct sb_fdop {
 /* One read(2)/write(2): result is bytes (0 = EOF) or -errno. */
 void sb_read_init(sb_fdop *op, int fd, void *buf, size_t len);
 void sb_write_init(sb_fdop *op, int fd, const void *buf, size_t len);
+/* One read from a TCP socket that also learns whether it left the socket's
+ * receive queue empty (sb_recv_drained), through the TCP_INQ hint that
+ * sb_tcp_inq_on enables. With wait_first (the last recv on fd said it left
+ * the queue empty) it waits for readability before its first read instead of
+ * reading and failing with EAGAIN: on Linux, once a TCP socket's queue is
+ * empty, every byte that arrives later raises a new epoll edge, so the wait
+ * cannot miss one. Without TCP_INQ (another kind of fd, an old kernel) the
+ * hint never comes and it behaves as sb_read_init. Result as sb_read_init. */
+void sb_recv_init(sb_fdop *op, int fd, void *buf, size_t len, int wait_first);
+/* After a READY recv: 1 if the kernel said its read left nothing queued. */
+int sb_recv_drained(const sb_fdop *op);
+/* Turns the TCP_INQ hint on for fd. Returns 0 or -errno (-ENOPROTOOPT on
+ * what is not TCP); recv works either way. */
+int sb_tcp_inq_on(int fd);
 /* Loops until len bytes moved: result len, fewer at EOF, or -errno. */
 void sb_read_full_init(sb_fdop *op, int fd, void *buf, size_t len);
 void sb_write_all_init(sb_fdop *op, int fd, const void *buf, size_t len);
