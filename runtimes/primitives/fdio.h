@@ -38,8 +38,9 @@ void sb_write_init(sb_fdop *op, int fd, const void *buf, size_t len);
 void sb_recv_init(sb_fdop *op, int fd, void *buf, size_t len, int wait_first);
 /* After a READY recv: 1 if the kernel said its read left nothing queued. */
 int sb_recv_drained(const sb_fdop *op);
-/* Turns the TCP_INQ hint on for fd. Returns 0 or -errno (-ENOPROTOOPT on
- * what is not TCP); recv works either way. */
+/* Turns the TCP_INQ hint on for fd. Returns 0 or -errno (-EOPNOTSUPP on
+ * another kind of socket, -ENOTSOCK on what is not one); recv works either
+ * way. */
 int sb_tcp_inq_on(int fd);
 /* Loops until len bytes moved: result len, fewer at EOF, or -errno. */
 void sb_read_full_init(sb_fdop *op, int fd, void *buf, size_t len);
