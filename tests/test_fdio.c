@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "loopback.h"
 #include "runtimes/primitives/fdio.h"
 #include "runtimes/primitives/sleep.h"
 #include "runtimes/primitives/spawn.h"
@@ -192,23 +193,10 @@ typedef struct tcp_root {
   sb_fdop op;
 } tcp_root;
 
-static int listen_loopback(struct sockaddr_in *addr) {
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  ASSERT_GE(fd, 0);
-  memset(addr, 0, sizeof(*addr));
-  addr->sin_family = AF_INET;
-  addr->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr->sin_port = 0;
-  ASSERT_EQ(bind(fd, (struct sockaddr *)addr, sizeof(*addr)), 0);
-  socklen_t len = sizeof(*addr);
-  ASSERT_EQ(getsockname(fd, (struct sockaddr *)addr, &len), 0);
-  return fd;
-}
-
 static sb_poll tcp_poll(sb_future *f, sb_cx *cx) {
   tcp_root *self = (tcp_root *)f;
   SB_BEGIN(self);
-  self->lfd = listen_loopback(&self->addr);
+  self->lfd = sb_test_bind_loopback(&self->addr);
   ASSERT_EQ(listen(self->lfd, 16), 0);
   {
     server s = {.base = SB_FUTURE_INIT(server_poll, NULL), .lfd = self->lfd};
@@ -256,7 +244,7 @@ static sb_poll refused_poll(sb_future *f, sb_cx *cx) {
   refused_root *self = (refused_root *)f;
   SB_BEGIN(self);
   /* A port bound but not listening refuses connections. */
-  self->lfd = listen_loopback(&self->addr);
+  self->lfd = sb_test_bind_loopback(&self->addr);
   self->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   ASSERT_GE(self->fd, 0);
   sb_connect_init(&self->op, self->fd, (struct sockaddr *)&self->addr,

@@ -8,34 +8,33 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "loopback.h"
 #include "runtimes/primitives/fdio.h"
 #include "test.h"
 
 /* A connected loopback TCP pair: fd[0] the client, fd[1] the accepted end,
  * both non-blocking, with the hint on fd[1]. */
 static void tcp_pair(int fd[2]) {
-  struct sockaddr_in addr = {.sin_family = AF_INET,
-                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-  socklen_t len = sizeof(addr);
-  int lfd = socket(AF_INET, SOCK_STREAM, 0);
-  ASSERT_GE(lfd, 0);
-  ASSERT_EQ(bind(lfd, (struct sockaddr *)&addr, len), 0);
+  struct sockaddr_in addr;
+  int lfd = sb_test_bind_loopback(&addr);
   ASSERT_EQ(listen(lfd, 1), 0);
-  ASSERT_EQ(getsockname(lfd, (struct sockaddr *)&addr, &len), 0);
   fd[0] = socket(AF_INET, SOCK_STREAM, 0);
   ASSERT_GE(fd[0], 0);
-  ASSERT_EQ(connect(fd[0], (struct sockaddr *)&addr, len), 0);
-  fd[1] = accept(lfd, NULL, NULL);
+  ASSERT_EQ(connect(fd[0], (struct sockaddr *)&addr, sizeof(addr)), 0);
+  /* The listener is non-blocking: wait until the handshake is queued. */
+  struct pollfd p = {.fd = lfd, .events = POLLIN};
+  ASSERT_EQ(poll(&p, 1, -1), 1);
+  fd[1] = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
   ASSERT_GE(fd[1], 0);
   close(lfd);
   ASSERT_EQ(sb_fd_nonblock(fd[0]), 0);
-  ASSERT_EQ(sb_fd_nonblock(fd[1]), 0);
   ASSERT_EQ(sb_tcp_inq_on(fd[1]), 0);
 }
 

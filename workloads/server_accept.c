@@ -82,6 +82,10 @@ sb_poll sb_accept_retry_poll(sb_accept_retry *a, sb_cx *cx) {
       int one = 1;
       (void)setsockopt((int)a->op.base.out, IPPROTO_TCP, TCP_NODELAY, &one,
                        sizeof(one));
+      /* With TCP_INQ's count, a connection's request read whole is not
+       * followed by a read that fails with EAGAIN (sb_recv_init); without
+       * it nothing changes, so best effort too. */
+      (void)sb_tcp_inq_on((int)a->op.base.out);
       SB_RETURN(a, a->op.base.out);
     }
     if (!is_resource_shortage((int64_t)a->op.base.out) &&

@@ -99,9 +99,6 @@ void sb_conn_set_stop(sb_conn_set *s) {
 /* ---- the connection base ------------------------------------------------- */
 
 int sb__conn_begin(sb_conn *c, sb_cx *cx) {
-  /* With the hint, a request read whole is not followed by a read that
-   * fails with EAGAIN (sb_recv_init); without it (not TCP) nothing changes. */
-  (void)sb_tcp_inq_on(c->fd);
   if (c->set == NULL || sb_conn_set_add(c->set, c->fd) == 0)
     return 0;
   c->set = NULL;
