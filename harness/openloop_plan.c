@@ -12,10 +12,10 @@
 
 #define PROBE_CONNS 10         /* the sweep's connections, and the probe's */
 #define PROBE_NS 200000000LL   /* the probe's measured run: 0.2 s */
-/* One open-loop run, default matrix: 0.45 s, so that one run fills a
- * repetition's 0.4 s minimum (its timed region is a little shorter than
+/* One open-loop run, default matrix: 0.25 s, so that one run fills a
+ * repetition's 0.2 s minimum (its timed region is a little shorter than
  * c x r / rate) and Google Benchmark needs no second one. */
-#define RUN_NS_FULL 450000000LL
+#define RUN_NS_FULL 250000000LL
 #define RUN_NS_QUICK 200000000LL /* quick matrix: 0.2 s */
 
 /* Per cent of the probed capacity: up to the knee and past it; echo, then

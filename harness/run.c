@@ -333,7 +333,7 @@ int sb__cmd_run(int argc, char **argv, int full_argc, char **full_argv) {
                                    : 5;
     /* Smoke: one iteration per cell (any time is enough). */
     if (!a.min_time_given)
-      a.o.min_time = a.o.smoke ? 1e-9 : a.o.quick ? 0.05 : 0.4;
+      a.o.min_time = a.o.smoke ? 1e-9 : a.o.quick ? 0.05 : 0.2;
     if (!a.timeout_given)
       a.o.timeout = a.o.quick || a.o.smoke ? 30 : 300;
     a.o.workers = a.sel.nworkers > 0 ? a.sel.workers[0] : 0;

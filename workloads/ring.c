@@ -68,10 +68,10 @@ static const sb_params ring_quick[] = {
 };
 
 static const sb_params ring_full[] = {
-    {{{"n", 2}, {"laps", 50000}}},
-    {{{"n", 10}, {"laps", 10000}}},
-    {{{"n", 100}, {"laps", 1000}}},
-    {{{"n", 1000}, {"laps", 100}}},
+    {{{"n", 2}, {"laps", 25000}}},
+    {{{"n", 10}, {"laps", 5000}}},
+    {{{"n", 100}, {"laps", 500}}},
+    {{{"n", 1000}, {"laps", 50}}},
     {{{NULL, 0}}},
 };
 
