@@ -87,6 +87,11 @@ static int64_t system_threads(void) {
   return (int64_t)total;
 }
 
+/* Once pids wrap, the kernel hands out none below 300 (RESERVED_PIDS in
+ * kernel/pid.c): a system runs out of them near pid_max - 300, plus the
+ * few low pids still alive from boot (32,530 threads at pid_max 32,768). */
+#define RESERVED_PIDS 300
+
 /* Within margin of a limit counts as having hit it: other processes come
  * and go while we read. */
 static int near(int64_t have, int64_t limit, int64_t margin) {
@@ -117,7 +122,7 @@ void sb__thread_limit_explain(int err, int64_t made, char *buf, size_t len) {
   const char *limit;
   if (near(maps, max_maps, 16))
     limit = "vm.max_map_count"; /* a stack and its guard: 2 maps a thread */
-  else if (near(sys, pid_max, 64))
+  else if (near(sys, pid_max - RESERVED_PIDS, 64))
     limit = "kernel.pid_max"; /* every thread takes a pid */
   else if (near(sys, threads_max, 64))
     limit = "kernel.threads-max";
