@@ -87,6 +87,7 @@ typedef struct sb_conn {
                                read after the task is joined) when the
                                connection ends at EOF */
   uint64_t bytes;           /* bytes written back so far */
+  int drained;              /* the last recv left nothing queued */
   sb_fdop op;               /* the read or write in flight */
 } sb_conn;
 
@@ -100,7 +101,6 @@ typedef struct sb_conn {
 typedef struct sb_echo_conn {
   sb_conn conn;             /* the base: fd, set, served, tally, op */
   uint64_t sum;             /* sum of bytes read so far */
-  int drained;              /* the last read left nothing queued */
   uint8_t buf[SB_ECHO_BUF]; /* bytes read, written back */
 } sb_echo_conn;
 /* Makes c for fd, registered in set (may be NULL), counting nothing served
@@ -121,7 +121,6 @@ typedef struct sb_http_conn {
   size_t in_start;       /* first byte of in[] not yet parsed */
   size_t out_len;        /* bytes waiting in out[] */
   int closing;           /* 1 once the last response to send is queued */
-  int drained;           /* the last read left nothing queued */
   char in[SB_HTTP_IN];   /* request bytes */
   char out[SB_HTTP_OUT]; /* responses not yet written */
 } sb_http_conn;

@@ -131,6 +131,7 @@ void sb__conn_init(sb_conn *c, sb_poll_fn poll, int fd, sb_conn_set *set) {
   c->set = set;
   c->served = NULL;
   c->bytes = 0;
+  c->drained = 0;
   memset(&c->op, 0, sizeof(c->op));
 }
 
@@ -143,9 +144,9 @@ static sb_poll echo_poll(sb_future *f, sb_cx *cx) {
   if (sb__conn_begin(c, cx) < 0)
     SB_RETURN(c, 0);
   for (;;) {
-    sb_recv_init(&c->op, c->fd, e->buf, sizeof(e->buf), e->drained);
+    sb_recv_init(&c->op, c->fd, e->buf, sizeof(e->buf), c->drained);
     SB_AWAIT(c, sb_fdop_poll(&c->op, cx));
-    e->drained = sb_recv_drained(&c->op);
+    c->drained = sb_recv_drained(&c->op);
     if ((int64_t)c->op.base.out <= 0)
       break; /* EOF: served; an error (the peer reset): over, not served */
     for (size_t i = 0; i < (size_t)c->op.base.out; i++)
@@ -163,5 +164,4 @@ static sb_poll echo_poll(sb_future *f, sb_cx *cx) {
 void sb_echo_conn_init(sb_echo_conn *c, int fd, sb_conn_set *set) {
   sb__conn_init(&c->conn, echo_poll, fd, set);
   c->sum = 0;
-  c->drained = 0;
 }

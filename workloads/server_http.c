@@ -144,9 +144,9 @@ static sb_poll http_poll(sb_future *f, sb_cx *cx) {
       continue;
     }
     sb_recv_init(&c->op, c->fd, h->in + h->in_len, sizeof(h->in) - h->in_len,
-                 h->drained);
+                 c->drained);
     SB_AWAIT(c, sb_fdop_poll(&c->op, cx));
-    h->drained = sb_recv_drained(&c->op);
+    c->drained = sb_recv_drained(&c->op);
     if ((int64_t)c->op.base.out <= 0)
       break; /* EOF, or the peer reset */
     h->in_len += (size_t)c->op.base.out;
@@ -163,5 +163,4 @@ void sb_http_conn_init(sb_http_conn *c, int fd, sb_conn_set *set) {
   c->in_start = 0;
   c->out_len = 0;
   c->closing = 0;
-  c->drained = 0;
 }
