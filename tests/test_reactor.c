@@ -1,7 +1,8 @@
 /* Unit tests of the executors' reactor (runtimes/os/reactor.c): edge-triggered
  * waits, edges recorded with no waiter, reader and writer on one fd, hang-up,
- * forget_fd, notify, and a shared reactor driven from three threads. Every
- * case runs on a private and on a shared reactor; the argument is ignored. */
+ * forget_fd, notify, polls that take part of what is ready, and a shared
+ * reactor driven from three threads. Every case runs on a private and on a
+ * shared reactor; the argument is ignored. */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -187,6 +188,38 @@ static void always_ready_fds(int shared) {
   sb__reactor_close(r);
 }
 
+/* A poll that takes fewer reports than are ready leaves the rest, in
+ * order, to the next poll: every edge is reported once, none is lost. */
+static void partial_batches(int shared) {
+  enum { N = 5 };
+  sb__reactor *r = open_reactor(shared);
+  fake_task t[N] = {0};
+  sb_wait w[N] = {0};
+  int p[N][2];
+  for (int i = 0; i < N; i++) {
+    make_pipe(p[i]);
+    ASSERT_EQ(sb__reactor_wait_fd(r, &w[i], waker_of(&t[i]), p[i][0],
+                                  SB_READABLE),
+              SB_PENDING);
+    put_byte(p[i][1]);
+  }
+  ASSERT_EQ(sb__reactor_poll_some(r, 0, 2), 2);
+  ASSERT_EQ(wakes(&t[0]) + wakes(&t[1]), 2); /* the first two, in order */
+  ASSERT_EQ(sb__reactor_poll_some(r, 0, 2), 2);
+  ASSERT_EQ(sb__reactor_poll_some(r, -1, 2), 1);
+  ASSERT_EQ(sb__reactor_poll_some(r, 0, 2), 0);
+  for (int i = 0; i < N; i++) {
+    ASSERT_EQ(wakes(&t[i]), 1);
+    ASSERT_EQ(sb__reactor_wait_fd(r, &w[i], waker_of(&t[i]), p[i][0],
+                                  SB_READABLE),
+              SB_READY);
+    sb__reactor_forget_fd(r, p[i][0]);
+    close(p[i][0]);
+    close(p[i][1]);
+  }
+  sb__reactor_close(r);
+}
+
 static void *notify_later(void *arg) {
   struct timespec ts = {0, 10 * 1000 * 1000};
   nanosleep(&ts, NULL);
@@ -279,8 +312,9 @@ int main(int argc, char **argv) {
     forget_then_reuse(shared);
     always_ready_fds(shared);
     notify_and_timeout(shared);
+    partial_batches(shared);
   }
   shared_threads();
-  fprintf(stderr, "reactor: 13 cases passed\n");
+  fprintf(stderr, "reactor: 15 cases passed\n");
   return 0;
 }

@@ -239,6 +239,11 @@ void sb__reactor_forget_fd(sb__reactor *r, int fd) {
 }
 
 int sb__reactor_poll(sb__reactor *r, int64_t timeout_ns) {
+  return sb__reactor_poll_some(r, timeout_ns, BACKEND_MAX_EVENTS);
+}
+
+int sb__reactor_poll_some(sb__reactor *r, int64_t timeout_ns, int max_events) {
+  SB_ASSERT(max_events >= 1 && max_events <= BACKEND_MAX_EVENTS);
   backend_event evs[BACKEND_MAX_EVENTS];
   /* Relaxed: see sb__reactor_wait_fd. With no fd to watch, a look that may
    * not block has nothing to find but a notify, which only matters to a
@@ -246,7 +251,7 @@ int sb__reactor_poll(sb__reactor *r, int64_t timeout_ns) {
   if (timeout_ns == 0 &&
       atomic_load_explicit(&r->nregistered, memory_order_relaxed) == 0)
     return 0;
-  int n = backend_wait(&r->be, evs, timeout_ns);
+  int n = backend_wait(&r->be, evs, timeout_ns, max_events);
   for (int i = 0; i < n; i++) {
     fd_slot *s = slot_get(r, evs[i].fd, 0);
     if (s == NULL)

@@ -56,11 +56,20 @@ void sb__reactor_cancel(sb__reactor *r, sb_wait *w);
  * they retry and see the error. */
 void sb__reactor_forget_fd(sb__reactor *r, int fd);
 
+/* The most readiness reports one poll takes from the kernel. */
+#define SB__REACTOR_BATCH 128
+
 /* Waits up to timeout_ns (-1 = no limit, 0 = just look) for fd events or a
  * notify, and wakes the waiters of every fd that became ready (their wakes
- * are made from the calling thread). Returns the number of fd events handled
- * (0 after a timeout, a notify or EINTR), or -errno if epoll failed. */
+ * are made from the calling thread), up to SB__REACTOR_BATCH of them.
+ * Returns the number of fd events handled (0 after a timeout, a notify or
+ * EINTR), or -errno if epoll failed. */
 int sb__reactor_poll(sb__reactor *r, int64_t timeout_ns);
+/* As sb__reactor_poll, taking at most max_events reports (1 ..
+ * SB__REACTOR_BATCH; the notify counts as one). The others stay in the
+ * kernel's ready list, in the order they came, for the next poll of any
+ * thread: edge-triggered, an edge not yet reported is not lost. */
+int sb__reactor_poll_some(sb__reactor *r, int64_t timeout_ns, int max_events);
 /* Makes a poll that is blocked, or the next one to block, return: one
  * eventfd write. Callable from any thread; callers should skip it when they
  * know nobody is (about to be) blocked in poll, since it is a syscall. */

@@ -9,8 +9,9 @@
 
 /* epoll_event.data of the eventfd: no fd slot can have this number. */
 #define BACKEND_NOTIFY_TAG UINT64_MAX
-/* Reports fetched by one backend_wait; more simply wait for the next one. */
-#define BACKEND_MAX_EVENTS 128
+/* Reports fetched by one backend_wait at most; more simply wait for the
+ * next one. */
+#define BACKEND_MAX_EVENTS SB__REACTOR_BATCH
 
 typedef struct backend {
   int epfd;     /* the epoll instance */
@@ -72,10 +73,11 @@ static void backend_del(backend *b, int fd) {
   (void)epoll_ctl(b->epfd, EPOLL_CTL_DEL, fd, NULL);
 }
 
-/* Waits up to timeout_ns (-1 = forever) and fills at most BACKEND_MAX_EVENTS
- * reports into out. Returns how many, or -errno. EINTR is an empty wait; the
- * notify event is consumed here and not reported. */
-static int backend_wait(backend *b, backend_event *out, int64_t timeout_ns) {
+/* Waits up to timeout_ns (-1 = forever) and fills at most max (1 ..
+ * BACKEND_MAX_EVENTS) reports into out. Returns how many, or -errno. EINTR
+ * is an empty wait; the notify event is consumed here and not reported. */
+static int backend_wait(backend *b, backend_event *out, int64_t timeout_ns,
+                        int max) {
   struct epoll_event evs[BACKEND_MAX_EVENTS];
   struct timespec ts, *tsp = NULL;
   if (timeout_ns >= 0) {
@@ -85,13 +87,13 @@ static int backend_wait(backend *b, backend_event *out, int64_t timeout_ns) {
   }
   /* epoll_pwait2 (Linux 5.11) takes nanoseconds, so a timer is not rounded
    * up to the next millisecond; older kernels fall back to epoll_wait. */
-  int n = epoll_pwait2(b->epfd, evs, BACKEND_MAX_EVENTS, tsp, NULL);
+  int n = epoll_pwait2(b->epfd, evs, max, tsp, NULL);
   if (n < 0 && errno == ENOSYS) {
     int ms = timeout_ns < 0 ? -1
              : timeout_ns > (int64_t)INT32_MAX * 1000000
                  ? INT32_MAX
                  : (int)((timeout_ns + 999999) / 1000000);
-    n = epoll_wait(b->epfd, evs, BACKEND_MAX_EVENTS, ms);
+    n = epoll_wait(b->epfd, evs, max, ms);
   }
   if (n < 0)
     return errno == EINTR ? 0 : -errno;

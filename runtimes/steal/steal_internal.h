@@ -196,6 +196,12 @@ _Static_assert(SB_SLAB_CLASSES < STEAL_CLS_FORK,
 _Static_assert(sizeof(sb_task) <= SB_FORK_TASK_BYTES,
                "a fork's task header must fit in sb_fork.task");
 
+/* Ticks (tasks run) between two looks at the injection queue first, so
+ * that it is never starved by local work, and between two maintenance polls
+ * of the reactor and the timers (Go and tokio use 61: prime, so it does not
+ * beat in step with periodic workloads). */
+#define STEAL_GLOBAL_INTERVAL 61
+
 /* steal_worker.c: scheduling. Where sb__steal_schedule puts a task: */
 #define STEAL_SCHED_WAKE 0  /* a wake: the LIFO slot if a task is running */
 #define STEAL_SCHED_YIELD 1 /* re-queued after its poll: back of the ring */
@@ -217,7 +223,9 @@ void sb__steal_cancel(sb_runtime *base, sb_wait *w);
 void sb__steal_forget_fd(sb_runtime *base, int fd);
 sb_poll sb__steal_yield(sb_cx *cx);
 int64_t sb__steal_fire_timers(steal_rt *rt, int arm);
-void sb__steal_io_poll(steal_rt *rt, int64_t timeout_ns);
+/* Polls the reactor, waking the waiters of at most max_events ready fds
+ * (sb__reactor_poll_some). */
+void sb__steal_io_poll(steal_rt *rt, int64_t timeout_ns, int max_events);
 
 /* steal_park.c: idle workers. */
 void sb__steal_notify_parked(steal_rt *rt);

@@ -6,8 +6,8 @@
 
 #include "steal_internal.h"
 
-void sb__steal_io_poll(steal_rt *rt, int64_t timeout_ns) {
-  int rc = sb__reactor_poll(rt->reactor, timeout_ns);
+void sb__steal_io_poll(steal_rt *rt, int64_t timeout_ns, int max_events) {
+  int rc = sb__reactor_poll_some(rt->reactor, timeout_ns, max_events);
   /* epoll_wait on our own epoll fd fails only on a broken invariant (EBADF,
    * EFAULT, EINVAL); EINTR is reported as 0 events. */
   SB_ASSERT(rc >= 0);

@@ -7,11 +7,6 @@
  * scoped forks, as Cilk and rayon. */
 #include "steal_internal.h"
 
-/* Ticks between two looks at the injection queue first, so that it is
- * never starved by local work (Go and tokio use 61: prime, so it does not
- * beat in step with periodic workloads). */
-#define STEAL_GLOBAL_INTERVAL 61
-
 _Thread_local steal_worker *sb__steal_self;
 
 static void push_local(steal_worker *w, sb_task *t) {
